@@ -1,0 +1,126 @@
+import type { Color, ColorSpec, FlinkDeploymentSpec, Json, JsonObject, Pipeline, SinkSpec, SourceSpec, LifecycleState } from './types.js';
+
+/** Longest Kubernetes object name; the operator names the REST service `<deployment>-rest`. */
+export const MAX_NAME = 63;
+const COLOR_ONLY_KEYS = new Set(['initialSavepointPath', 'deploymentName', 'gate']);
+
+function isObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Deep-merges `override` onto `base`: objects merge key by key, everything else (arrays included)
+ * is replaced; a `null` in the override removes the key. Neither input is modified.
+ */
+export function deepMerge(base: Json | undefined, override: Json | undefined): Json | undefined {
+  if (override === undefined) return clone(base);
+  if (!isObject(base) || !isObject(override)) return clone(override);
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(base)) out[k] = clone(v) as Json;
+  for (const [k, v] of Object.entries(override)) {
+    if (v === null) delete out[k];
+    else out[k] = deepMerge(out[k], v) as Json;
+  }
+  return out;
+}
+
+function clone<T>(v: T): T {
+  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
+}
+
+/** Replaces `{{color}}` and `{{pipeline}}` in every string value, recursively. */
+export function substitute<T>(value: T, vars: { color: string; pipeline: string }): T {
+  const sub = (v: unknown): unknown => {
+    if (typeof v === 'string') return v.replace(/\{\{\s*(color|pipeline)\s*\}\}/g, (_, k: 'color' | 'pipeline') => vars[k]);
+    if (Array.isArray(v)) return v.map(sub);
+    if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sub(x)]));
+    return v;
+  };
+  return sub(value) as T;
+}
+
+/** The colors a pipeline runs, in a stable order (blue first). */
+export function colorsOf(p: Pipeline): Color[] {
+  return (['blue', 'green'] as const).filter((c) => p.spec.colors[c] !== undefined);
+}
+
+/** The color that is not active, when the pipeline has two. */
+export function standbyColor(p: Pipeline): Color | undefined {
+  return colorsOf(p).find((c) => c !== p.spec.active);
+}
+
+/** Lifecycle state: Cutover with a cutover block, Staged with two colors, else Steady. */
+export function lifecycleState(p: Pipeline): LifecycleState {
+  if (p.spec.cutover) return 'Cutover';
+  return colorsOf(p).length === 2 ? 'Staged' : 'Steady';
+}
+
+/** The FlinkDeployment name of a color: its `deploymentName`, or `<pipeline>-<color>`. */
+export function deploymentName(p: Pipeline, color: Color): string {
+  return p.spec.colors[color]?.deploymentName ?? `${p.metadata.name}-${color}`;
+}
+
+/** Whether a color runs the flink-cutover gate (false only for adopted jobs). */
+export function hasGate(p: Pipeline, color: Color): boolean {
+  return p.spec.colors[color]?.gate !== false;
+}
+
+/**
+ * The color's effective FlinkDeployment spec: the template deep-merged with the color's overrides,
+ * `initialSavepointPath` placed at `job.initialSavepointPath`, `{{color}}`/`{{pipeline}}`
+ * substituted in every string.
+ */
+export function effectiveSpec(p: Pipeline, color: Color): FlinkDeploymentSpec {
+  const c: ColorSpec = p.spec.colors[color] ?? {};
+  const overrides: JsonObject = {};
+  for (const [k, v] of Object.entries(c)) if (!COLOR_ONLY_KEYS.has(k)) overrides[k] = v as Json;
+  const merged = (deepMerge(p.spec.template as unknown as Json, overrides) ?? {}) as JsonObject;
+  if (c.initialSavepointPath !== undefined) {
+    const job = isObject(merged.job) ? merged.job : {};
+    job.initialSavepointPath = c.initialSavepointPath;
+    merged.job = job;
+  }
+  return substitute(merged, { color, pipeline: p.metadata.name }) as FlinkDeploymentSpec;
+}
+
+/** Sources with `{{color}}`/`{{pipeline}}` substituted for one color. */
+export function effectiveSources(p: Pipeline, color: Color): SourceSpec[] {
+  return substitute(p.spec.sources, { color, pipeline: p.metadata.name });
+}
+
+/** Sinks with `{{color}}`/`{{pipeline}}` substituted for one color. */
+export function effectiveSinks(p: Pipeline, color: Color): SinkSpec[] {
+  return substitute(p.spec.sinks, { color, pipeline: p.metadata.name });
+}
+
+/**
+ * Flattens a flinkConfiguration that may mix dotted keys and nested maps
+ * (`state: {checkpoints.dir: x}`) into dotted keys with string values, as Flink reads it.
+ */
+export function flattenFlinkConfiguration(conf: JsonObject | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (prefix: string, v: Json) => {
+    if (isObject(v)) {
+      for (const [k, x] of Object.entries(v)) walk(prefix ? `${prefix}.${k}` : k, x);
+    } else if (Array.isArray(v)) {
+      out[prefix] = v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(';');
+    } else if (v !== null) {
+      out[prefix] = String(v);
+    }
+  };
+  if (conf) walk('', conf);
+  return out;
+}
+
+/** The JobManager REST URL of a color: `http://<deployment>-rest[.<namespace>]:<rest.port|8081>`. */
+export function restUrl(p: Pipeline, color: Color): string {
+  const conf = flattenFlinkConfiguration(effectiveSpec(p, color).flinkConfiguration);
+  const port = conf['rest.port'] ?? '8081';
+  const ns = p.metadata.namespace ? `.${p.metadata.namespace}` : '';
+  return `http://${deploymentName(p, color)}-rest${ns}:${port}`;
+}
+
+/** Epoch millis of the committed cutover watermark, when there is a cutover. */
+export function cutoverWatermarkMillis(p: Pipeline): number | undefined {
+  return p.spec.cutover ? Date.parse(p.spec.cutover.watermark) : undefined;
+}

@@ -1,0 +1,291 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, isAbsolute } from 'node:path';
+import type { Diagnostic } from './diagnostics.js';
+import { toPointer } from './diagnostics.js';
+import { parseDuration } from './duration.js';
+import { colorsOf, deploymentName, MAX_NAME } from './effective.js';
+import { schemaValidator } from './schema.js';
+import type { ErrorObject } from './schema.js';
+import type { Pipeline } from './types.js';
+import { API_VERSION, KIND } from './types.js';
+import { parseYamlSource, positionOf } from './yaml-source.js';
+import type { SourceDocument, SourceFile } from './yaml-source.js';
+
+export const PIPELINE_SCHEMA = 'pipeline.schema.json';
+
+/** A pipeline read from a file, with the means to point back into its YAML. */
+export interface LoadedPipeline {
+  /** The file as the user named it (relative to the working directory where possible). */
+  readonly file: string;
+  readonly source: SourceDocument;
+  /** The document as written (no defaults). */
+  readonly raw: unknown;
+  /** Validated, with defaults applied. */
+  readonly pipeline: Pipeline;
+}
+
+export interface LoadResult {
+  readonly pipelines: LoadedPipeline[];
+  readonly diagnostics: Diagnostic[];
+}
+
+function diag(src: SourceDocument | undefined, file: string, path: string, message: string, fix?: string, key?: string, pipeline?: string): Diagnostic {
+  const pos = src ? positionOf(src, path, key) : { line: 0, column: 0 };
+  const d: Diagnostic = { ruleId: 'schema', severity: 'error', file, line: pos.line, column: pos.column, path: key ? `${path}/${key}` : path, message };
+  if (fix) d.fix = fix;
+  if (pipeline) d.pipeline = pipeline;
+  return d;
+}
+
+function show(v: unknown): string {
+  return typeof v === 'string' ? `"${v}"` : JSON.stringify(v);
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a map';
+  return `${typeof v} ${show(v)}`;
+}
+
+function valueAt(data: unknown, pointer: string): unknown {
+  let v: unknown = data;
+  for (const seg of pointer.split('/').slice(1)) {
+    const key = seg.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[key];
+  }
+  return v;
+}
+
+/** Turns one ajv error into a diagnostic a person can act on. */
+function fromAjv(e: ErrorObject, src: SourceDocument, file: string, data: unknown, pipeline?: string): Diagnostic | undefined {
+  const path = e.instancePath;
+  const value = valueAt(data, path);
+  const field = path.split('/').pop() || '(document)';
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const extra = String(p.additionalProperty);
+      const allowed = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
+      return diag(src, file, path, `unknown field "${extra}"${path ? ` in ${path}` : ''}`,
+        `remove it or fix its spelling; allowed here: ${allowed.join(', ')}`, extra, pipeline);
+    }
+    case 'propertyNames':
+      return undefined; // reported by the nested enum error below, with the key's position
+    case 'required':
+      return diag(src, file, path, `missing required field "${String(p.missingProperty)}"${path ? ` in ${path}` : ''}`, `add ${String(p.missingProperty)}`, undefined, pipeline);
+    case 'type':
+      return diag(src, file, path, `${field} must be ${String(p.type)}, not ${typeName(value)}`, `write ${field} as ${String(p.type)}`, undefined, pipeline);
+    case 'enum': {
+      const allowed = (p.allowedValues as unknown[]).map(show).join(', ');
+      if (e.propertyName !== undefined) {
+        return diag(src, file, path, `${show(e.propertyName)} is not allowed here: keys must be one of ${allowed}`,
+          path === '/spec/colors' ? 'colors are named blue and green' : `use one of ${allowed}`, e.propertyName, pipeline);
+      }
+      return diag(src, file, path, `${field} is ${show(value)}; must be one of ${allowed}`, `use one of ${allowed}`, undefined, pipeline);
+    }
+    case 'const':
+      return diag(src, file, path, `${field} must be ${show(p.allowedValue)}, not ${show(value)}`, `write ${field}: ${String(p.allowedValue)}`, undefined, pipeline);
+    case 'pattern': {
+      const schemaDesc = String((e.parentSchema as { description?: string })?.description ?? '');
+      if (schemaDesc.includes('A duration')) {
+        return diag(src, file, path, `${field} is ${show(value)}, which is not a duration`, 'use <number><unit> with unit ms, s, m, h or d, e.g. 90s, 15m, 1h30m', undefined, pipeline);
+      }
+      return diag(src, file, path, `${field} is ${show(value)}, which does not match ${String(p.pattern)}`, schemaDesc || 'use lowercase letters, digits and "-", starting with a letter', undefined, pipeline);
+    }
+    case 'format':
+      if (p.format === 'date-time') {
+        return diag(src, file, path, `${field} is ${show(value)}, which is not an ISO-8601 date-time with a zone`, 'write it like 2026-12-01T12:00:00Z', undefined, pipeline);
+      }
+      return diag(src, file, path, `${field} is not a valid ${String(p.format)}`, undefined, undefined, pipeline);
+    case 'maxLength': {
+      const desc = String((e.parentSchema as { description?: string })?.description ?? '');
+      return diag(src, file, path, `${field} ${show(value)} is ${String(value).length} characters; at most ${String(p.limit)} allowed`, desc || 'shorten it', undefined, pipeline);
+    }
+    case 'minProperties':
+    case 'maxProperties':
+      return diag(src, file, path, `${field} ${e.message ?? ''}`, path === '/spec/colors' ? 'list one color when steady, two (blue and green) when staged or cutting over' : undefined, undefined, pipeline);
+    default:
+      return diag(src, file, path, `${field} ${e.message ?? 'is invalid'}`, undefined, undefined, pipeline);
+  }
+}
+
+/** Checks the schema cannot express: references between fields and derived name lengths. */
+function semanticChecks(p: Pipeline, src: SourceDocument, file: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const name = p.metadata.name;
+  const colors = colorsOf(p);
+  if (!colors.includes(p.spec.active)) {
+    out.push(diag(src, file, '/spec/active', `active color "${p.spec.active}" is not among the colors (${colors.join(', ')})`, `add colors.${p.spec.active} or set active to ${colors[0]}`, undefined, name));
+  }
+  const cut = p.spec.cutover;
+  if (cut) {
+    if (cut.to === p.spec.active) {
+      out.push(diag(src, file, '/spec/cutover/to', `cutover to "${cut.to}", which is already the active color`, `set cutover.to to the standby color, or remove the cutover block`, undefined, name));
+    } else if (!colors.includes(cut.to)) {
+      out.push(diag(src, file, '/spec/cutover/to', `cutover to "${cut.to}", which is not among the colors (${colors.join(', ')})`, `stage colors.${cut.to} first (flink-cutover stage)`, undefined, name));
+    }
+    if (Number.isNaN(Date.parse(cut.watermark))) {
+      out.push(diag(src, file, '/spec/cutover/watermark', `watermark "${cut.watermark}" is not a date-time`, 'write it like 2026-12-01T12:00:00Z', undefined, name));
+    }
+  }
+  for (const c of colors) {
+    const dep = deploymentName(p, c);
+    if (`${dep}-rest`.length > MAX_NAME) {
+      const explicit = p.spec.colors[c]?.deploymentName !== undefined;
+      out.push(diag(src, file, explicit ? `/spec/colors/${c}/deploymentName` : '/metadata/name',
+        `"${dep}-rest" (the operator's REST service of color ${c}) is ${dep.length + 5} characters; Kubernetes allows ${MAX_NAME}`,
+        explicit ? 'shorten deploymentName' : `shorten the pipeline name to at most ${MAX_NAME - '-green-rest'.length} characters`, undefined, name));
+    }
+  }
+  const seen = new Map<string, string>();
+  for (const c of colors) {
+    const dep = deploymentName(p, c);
+    if (seen.has(dep)) {
+      out.push(diag(src, file, `/spec/colors/${c}`, `colors ${seen.get(dep)} and ${c} both render FlinkDeployment "${dep}"`, 'give each color its own deploymentName', undefined, name));
+    }
+    seen.set(dep, c);
+  }
+  for (const [list, kind] of [[p.spec.sources, 'sources'], [p.spec.sinks, 'sinks']] as const) {
+    const names = new Set<string>();
+    list.forEach((s, i) => {
+      if (names.has(s.name)) out.push(diag(src, file, `/spec/${kind}/${i}/name`, `${kind} name "${s.name}" is used twice`, 'give each one its own name', undefined, name));
+      names.add(s.name);
+    });
+  }
+  const durations: [string, string][] = [
+    ['/spec/gate/lateness', p.spec.gate.lateness],
+    ['/spec/validation/minRunning', p.spec.validation.minRunning],
+    ['/spec/validation/maxWatermarkLag', p.spec.validation.maxWatermarkLag],
+    ['/spec/policy/minLeadTime', p.spec.policy.minLeadTime],
+    ['/spec/policy/teardownDelay', p.spec.policy.teardownDelay],
+  ];
+  for (const [path, text] of durations) {
+    try {
+      parseDuration(text);
+    } catch (err) {
+      out.push(diag(src, file, path, (err as Error).message, undefined, undefined, name));
+    }
+  }
+  const job = p.spec.template.job;
+  if (!job || (job.jarURI === undefined && job.entryClass === undefined)) {
+    out.push(diag(src, file, job ? '/spec/template/job' : '/spec/template', 'the template has no job (jarURI or entryClass): a session cluster cannot be blue/greened', 'add template.job with jarURI (and entryClass when the jar has no main class)', undefined, name));
+  }
+  return out;
+}
+
+/** Validates one parsed document as a BlueGreenPipeline. */
+export function validatePipelineDocument(src: SourceDocument, file: string): { pipeline?: Pipeline; raw: unknown; diagnostics: Diagnostic[] } {
+  const raw = src.doc.toJS({ maxAliasCount: 100 }) as unknown;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { raw, diagnostics: [diag(src, file, '', 'the document is not a YAML map', `start it with apiVersion: ${API_VERSION} and kind: ${KIND}`)] };
+  }
+  const name = typeof (raw as { metadata?: { name?: unknown } }).metadata?.name === 'string' ? (raw as { metadata: { name: string } }).metadata.name : undefined;
+  const data = structuredClone(raw) as Record<string, unknown>;
+  const validate = schemaValidator(PIPELINE_SCHEMA, { useDefaults: true });
+  // Defaults for absent blocks, so that nested defaults apply too.
+  const spec = data.spec as Record<string, unknown> | undefined;
+  if (spec && typeof spec === 'object' && !Array.isArray(spec)) {
+    for (const k of ['gate', 'validation', 'policy']) if (spec[k] === undefined) spec[k] = {};
+  }
+  if (!validate(data)) {
+    const diagnostics: Diagnostic[] = [];
+    const seen = new Set<string>();
+    for (const e of validate.errors ?? []) {
+      const d = fromAjv(e, src, file, raw, name);
+      if (!d) continue;
+      const key = `${d.path}|${d.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      diagnostics.push(d);
+    }
+    return { raw, diagnostics };
+  }
+  const pipeline = data as unknown as Pipeline;
+  return { pipeline, raw, diagnostics: semanticChecks(pipeline, src, file) };
+}
+
+function displayPath(path: string): string {
+  if (!isAbsolute(path)) return path;
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') ? rel : path;
+}
+
+/** Loads every BlueGreenPipeline document of a YAML text. */
+export function loadPipelineText(file: string, text: string): LoadResult & { source: SourceFile } {
+  const source = parseYamlSource(file, text);
+  const diagnostics: Diagnostic[] = source.syntaxErrors.map((e) => ({
+    ruleId: 'schema', severity: 'error', file, line: e.line, column: e.column, path: '', message: `invalid YAML: ${e.message}`, fix: 'fix the YAML syntax at this position',
+  }));
+  const pipelines: LoadedPipeline[] = [];
+  if (diagnostics.length > 0) return { pipelines, diagnostics, source };
+  if (source.documents.length === 0) {
+    diagnostics.push({ ruleId: 'schema', severity: 'error', file, line: 1, column: 1, path: '', message: 'the file has no YAML document', fix: `write a BlueGreenPipeline (apiVersion: ${API_VERSION}, kind: ${KIND})` });
+  }
+  for (const doc of source.documents) {
+    const r = validatePipelineDocument(doc, file);
+    diagnostics.push(...r.diagnostics);
+    if (r.pipeline && r.diagnostics.length === 0) pipelines.push({ file, source: doc, raw: r.raw, pipeline: r.pipeline });
+  }
+  return { pipelines, diagnostics, source };
+}
+
+/** Loads one pipeline file; unreadable files become diagnostics, not exceptions. */
+export function loadPipelineFile(path: string): LoadResult {
+  const file = displayPath(path);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    return { pipelines: [], diagnostics: [{ ruleId: 'schema', severity: 'error', file, line: 0, column: 0, path: '', message: `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, fix: 'check the path' }] };
+  }
+  const { pipelines, diagnostics } = loadPipelineText(file, text);
+  return { pipelines, diagnostics };
+}
+
+/** The `*.yaml` / `*.yml` files directly in a folder, sorted by name. */
+export function pipelineFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => /\.ya?ml$/i.test(f))
+    .sort()
+    .map((f) => join(dir, f))
+    .filter((f) => statSync(f).isFile());
+}
+
+/**
+ * Loads every pipeline in a folder. Also reports two files defining the same namespace/name.
+ * Throws only when the folder itself cannot be read (a usage error for the CLI).
+ */
+export function loadPipelineDir(dir: string): LoadResult {
+  let files: string[];
+  try {
+    files = pipelineFiles(dir);
+  } catch (err) {
+    throw new Error(`cannot read pipelines folder ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+  }
+  const pipelines: LoadedPipeline[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const byKey = new Map<string, LoadedPipeline>();
+  for (const f of files) {
+    const r = loadPipelineFile(f);
+    diagnostics.push(...r.diagnostics);
+    for (const lp of r.pipelines) {
+      const key = pipelineKey(lp.pipeline);
+      const prev = byKey.get(key);
+      if (prev) {
+        const pos = positionOf(lp.source, '/metadata/name');
+        diagnostics.push({ ruleId: 'schema', severity: 'error', pipeline: lp.pipeline.metadata.name, file: lp.file, line: pos.line, column: pos.column, path: toPointer(['metadata', 'name']), message: `pipeline ${key} is also defined in ${prev.file}`, fix: 'rename one of them or put them in different namespaces' });
+        continue;
+      }
+      byKey.set(key, lp);
+      pipelines.push(lp);
+    }
+  }
+  return { pipelines, diagnostics };
+}
+
+/** `namespace/name` (namespace empty when unset): how pipelines are matched between base and head. */
+export function pipelineKey(p: Pipeline): string {
+  return `${p.metadata.namespace ?? ''}/${p.metadata.name}`;
+}
