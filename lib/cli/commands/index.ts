@@ -1,0 +1,5 @@
+import type { CommandModule } from '../io.js';
+import { registerSynth } from './synth.js';
+
+/** Every command of the CLI, in the order `--help` lists them. */
+export const commands: CommandModule[] = [registerSynth];

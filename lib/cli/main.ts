@@ -1,0 +1,80 @@
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { DiagnosticError, formatDiagnostic } from '../spec/diagnostics.js';
+import { commands } from './commands/index.js';
+import type { CliIO } from './io.js';
+import { ExitCode, UsageError, exitCodeOf } from './io.js';
+
+export const VERSION = '0.1.0';
+
+function defaultIO(): CliIO {
+  return {
+    out: (t) => void process.stdout.write(t),
+    err: (t) => void process.stderr.write(t),
+    cwd: process.cwd(),
+    env: process.env,
+  };
+}
+
+/** Builds the `flink-cutover` program with every command registered. */
+export function buildProgram(io: CliIO, onExit: (code: number) => void): Command {
+  const program = new Command('flink-cutover')
+    .description('Zero-downtime blue/green deployments for Apache Flink jobs on Kubernetes, driven from git.')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .exitOverride();
+  for (const register of commands) register(program, io);
+  program.hook('postAction', (_this, actionCommand) => {
+    const code = exitCodeOf(actionCommand);
+    if (code !== undefined) onExit(code);
+  });
+  return program;
+}
+
+/**
+ * Runs the CLI with `argv` (without `node` and the script) and returns the exit code:
+ * 0 ok, 1 findings or failed checks, 2 usage or internal error.
+ */
+export async function run(argv: string[], io: CliIO = defaultIO()): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      return 2;
+    }
+    if (err instanceof ExitCode) {
+      if (err.message) io.err(err.message.endsWith('\n') ? err.message : err.message + '\n');
+      return err.code;
+    }
+    if (err instanceof UsageError) {
+      io.err(`flink-cutover: ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof DiagnosticError) {
+      io.err(err.diagnostics.map(formatDiagnostic).join('\n') + '\n');
+      return 1;
+    }
+    const e = err as Error;
+    io.err(`flink-cutover: internal error: ${e?.message ?? String(err)}\n`);
+    if (io.env.FLINK_CUTOVER_DEBUG) io.err(`${e?.stack ?? ''}\n`);
+    return 2;
+  }
+}
+
+const invokedDirectly = (() => {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+})();
+
+if (invokedDirectly) {
+  process.exitCode = await run(process.argv.slice(2));
+}
