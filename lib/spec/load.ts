@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { stringify } from 'yaml';
 import { join, relative, isAbsolute } from 'node:path';
 import type { Diagnostic } from './diagnostics.js';
 import { toPointer } from './diagnostics.js';
@@ -288,4 +289,17 @@ export function loadPipelineDir(dir: string): LoadResult {
 /** `namespace/name` (namespace empty when unset): how pipelines are matched between base and head. */
 export function pipelineKey(p: Pipeline): string {
   return `${p.metadata.namespace ?? ''}/${p.metadata.name}`;
+}
+
+/**
+ * Validates a pipeline given as an object (e.g. from a user's cdk8s app). Positions in the
+ * diagnostics refer to the object's YAML rendering.
+ */
+export function validatePipelineObject(obj: unknown, file: string): { pipeline?: Pipeline; diagnostics: Diagnostic[] } {
+  const text = stringify(obj ?? null);
+  const source = parseYamlSource(file, text);
+  const doc = source.documents[0];
+  if (!doc) return { diagnostics: [{ ruleId: 'schema', severity: 'error', file, line: 0, column: 0, path: '', message: 'the spec is empty', fix: 'pass a BlueGreenPipeline object' }] };
+  const r = validatePipelineDocument(doc, file);
+  return r.diagnostics.length > 0 ? { diagnostics: r.diagnostics } : { pipeline: r.pipeline, diagnostics: [] };
 }

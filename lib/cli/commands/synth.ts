@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { synth } from '../../constructs/synth.js';
+import { formatDiagnostic } from '../../spec/diagnostics.js';
+import type { CliIO } from '../io.js';
+import { defineAction, UsageError } from '../io.js';
+
+interface SynthOpts {
+  pipelines: string;
+  out: string;
+  check?: boolean;
+}
+
+/** `flink-cutover synth`: render every pipeline spec into manifests. */
+export function registerSynth(program: Command, io: CliIO): void {
+  const cmd = program
+    .command('synth')
+    .description('Render every BlueGreenPipeline in the pipelines folder into one manifest file per pipeline (FlinkDeployments, cutover ConfigMap, RBAC, gate Jobs). Nothing is written when any spec is invalid.')
+    .option('--pipelines <dir>', 'folder of pipeline specs (*.yaml)', 'apps/pipelines')
+    .option('--out <dir>', 'output folder for the rendered *.k8s.yaml files', 'dist')
+    .option('--check', 'write nothing; exit 1 and name the files when the output folder is not what synth renders now')
+    .addHelpText('after', '\nExit codes: 0 ok, 1 invalid specs or (with --check) stale output, 2 usage error.');
+  defineAction(cmd, (opts: SynthOpts) => {
+    const pipelinesDir = resolve(io.cwd, opts.pipelines);
+    if (!existsSync(pipelinesDir) || !statSync(pipelinesDir).isDirectory()) {
+      throw new UsageError(`--pipelines ${opts.pipelines}: no such folder`);
+    }
+    const outDir = resolve(io.cwd, opts.out);
+    if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UsageError(`--out ${opts.out}: not a folder`);
+    const r = synth({ pipelinesDir, outDir, check: opts.check });
+    if (r.diagnostics.length > 0) {
+      io.err(r.diagnostics.map(formatDiagnostic).join('\n') + '\n');
+      io.err(`${r.diagnostics.length} error(s); nothing written to ${opts.out}\n`);
+      return 1;
+    }
+    if (opts.check) {
+      const stale = [...r.changed.map((f) => `  ${opts.out}/${f} (differs or missing)`), ...r.removed.map((f) => `  ${opts.out}/${f} (no pipeline renders it)`)];
+      if (stale.length > 0) {
+        io.err(`${opts.out}/ is not up to date; run \`flink-cutover synth\` and commit:\n${stale.join('\n')}\n`);
+        return 1;
+      }
+      io.out(`${opts.out}/ is up to date (${r.rendered.length} pipeline(s))\n`);
+      return 0;
+    }
+    io.out(`rendered ${r.rendered.length} pipeline(s) into ${opts.out}/: ${r.changed.length} written, ${r.unchanged.length} unchanged, ${r.removed.length} removed\n`);
+    return 0;
+  });
+}

@@ -1,0 +1,81 @@
+import { App, Chart, Yaml } from 'cdk8s';
+import type { IConstruct } from 'constructs';
+import { DiagnosticError } from '../spec/diagnostics.js';
+import type { LoadedPipeline } from '../spec/load.js';
+import type { Color, Pipeline } from '../spec/types.js';
+import { FlinkBlueGreenPipeline } from './pipeline.js';
+
+/** One pipeline rendered to Kubernetes objects. */
+export interface RenderedPipeline {
+  readonly pipeline: Pipeline;
+  /** The file it is written to in the output folder: `[<namespace>.]<name>.k8s.yaml`. */
+  readonly fileName: string;
+  /** The API objects, in apply order, as plain JSON. */
+  readonly manifests: Record<string, unknown>[];
+  /** The file's content. */
+  readonly yaml: string;
+}
+
+export interface RenderOptions {
+  /** The spec file, named in the rendered file's header and in errors. */
+  readonly sourceFile?: string;
+  readonly restUrls?: Partial<Record<Color, string>>;
+}
+
+/** `[<namespace>.]<name>.k8s.yaml` (namespaces cannot contain dots, so this never collides). */
+export function renderedFileName(p: Pipeline): string {
+  return `${p.metadata.namespace ? `${p.metadata.namespace}.` : ''}${p.metadata.name}.k8s.yaml`;
+}
+
+function validateTree(root: IConstruct): string[] {
+  const errors: string[] = [];
+  for (const c of root.node.findAll()) {
+    for (const message of c.node.validate()) errors.push(`${c.node.path}: ${message}`);
+  }
+  return errors;
+}
+
+function header(source: string | undefined): string {
+  const from = source ? ` from ${source.replace(/\\/g, '/')}` : '';
+  return `# Rendered by flink-cutover${from}. Do not edit: change the pipeline spec and run \`flink-cutover synth\`.\n`;
+}
+
+/**
+ * Renders pipelines (validated specs or raw objects) in one cdk8s App, a Chart per pipeline.
+ * Throws a DiagnosticError for an invalid spec and an Error for a failed construct validation.
+ */
+export function renderPipelines(inputs: readonly { spec: unknown; options?: RenderOptions }[]): RenderedPipeline[] {
+  const app = new App({ outdir: '/nonexistent-not-written' });
+  const built: { construct: FlinkBlueGreenPipeline; chart: Chart; options?: RenderOptions }[] = [];
+  for (const { spec, options } of inputs) {
+    const meta = (spec as { metadata?: { name?: unknown; namespace?: unknown } })?.metadata;
+    const id = `${typeof meta?.namespace === 'string' ? meta.namespace + '.' : ''}${typeof meta?.name === 'string' ? meta.name : 'pipeline'}`;
+    if (app.node.tryFindChild(id)) throw new Error(`pipeline ${id} is rendered twice`);
+    const chart = new Chart(app, id, { disableResourceNameHashes: true });
+    const construct = new FlinkBlueGreenPipeline(chart, 'Pipeline', { spec, file: options?.sourceFile ?? `<${id}>`, restUrls: options?.restUrls });
+    built.push({ construct, chart, options });
+  }
+  const errors = validateTree(app);
+  if (errors.length > 0) throw new Error(`validation failed:\n${errors.join('\n')}`);
+  return built.map(({ construct, chart, options }) => {
+    const manifests = chart.toJson() as Record<string, unknown>[];
+    return {
+      pipeline: construct.pipeline,
+      fileName: renderedFileName(construct.pipeline),
+      manifests,
+      yaml: header(options?.sourceFile) + Yaml.stringify(...manifests),
+    };
+  });
+}
+
+/** Renders one pipeline. */
+export function renderPipeline(spec: unknown, options?: RenderOptions): RenderedPipeline {
+  return renderPipelines([{ spec, options }])[0]!;
+}
+
+/** Renders loaded pipelines (the CLI's path). */
+export function renderLoaded(loaded: readonly LoadedPipeline[]): RenderedPipeline[] {
+  return renderPipelines(loaded.map((lp) => ({ spec: lp.pipeline, options: { sourceFile: lp.file } })));
+}
+
+export { DiagnosticError };

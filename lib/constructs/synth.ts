@@ -1,0 +1,71 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Diagnostic } from '../spec/diagnostics.js';
+import { loadPipelineDir } from '../spec/load.js';
+import { renderLoaded } from './render.js';
+import type { RenderedPipeline } from './render.js';
+
+export const RENDERED_SUFFIX = '.k8s.yaml';
+
+export interface SynthOptions {
+  /** Folder of BlueGreenPipeline specs. */
+  readonly pipelinesDir: string;
+  /** Folder the manifests go to (only its `*.k8s.yaml` files are managed). */
+  readonly outDir: string;
+  /** Compare instead of writing. */
+  readonly check?: boolean;
+}
+
+export interface SynthResult {
+  /** Spec errors: when present, nothing was written. */
+  readonly diagnostics: Diagnostic[];
+  readonly rendered: RenderedPipeline[];
+  /** Files written (or, with check, that would be). */
+  readonly changed: string[];
+  /** Stale files removed (or, with check, that would be). */
+  readonly removed: string[];
+  readonly unchanged: string[];
+}
+
+function existingRendered(outDir: string): string[] {
+  if (!existsSync(outDir)) return [];
+  return readdirSync(outDir).filter((f) => f.endsWith(RENDERED_SUFFIX)).sort();
+}
+
+/**
+ * Renders every pipeline of `pipelinesDir` and writes one `*.k8s.yaml` per pipeline into `outDir`.
+ * Everything is rendered and validated in memory first: on any error nothing in `outDir` changes.
+ * Files are replaced by rename, so a reader never sees half a file; stale `*.k8s.yaml` files (of
+ * removed pipelines) are deleted. Other files in `outDir` are left alone.
+ */
+export function synth(options: SynthOptions): SynthResult {
+  const { pipelines, diagnostics } = loadPipelineDir(options.pipelinesDir);
+  if (diagnostics.length > 0) return { diagnostics, rendered: [], changed: [], removed: [], unchanged: [] };
+  const rendered = renderLoaded(pipelines);
+  const wanted = new Map(rendered.map((r) => [r.fileName, r.yaml]));
+  const changed: string[] = [];
+  const unchanged: string[] = [];
+  for (const [name, yaml] of wanted) {
+    const path = join(options.outDir, name);
+    const current = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+    (current === yaml ? unchanged : changed).push(name);
+  }
+  const removed = existingRendered(options.outDir).filter((f) => !wanted.has(f));
+  if (!options.check) {
+    mkdirSync(options.outDir, { recursive: true });
+    const temps: [string, string][] = [];
+    try {
+      for (const name of changed) {
+        const tmp = join(options.outDir, `.${name}.${process.pid}.tmp`);
+        writeFileSync(tmp, wanted.get(name)!);
+        temps.push([tmp, join(options.outDir, name)]);
+      }
+    } catch (err) {
+      for (const [tmp] of temps) rmSync(tmp, { force: true });
+      throw err;
+    }
+    for (const [tmp, dest] of temps) renameSync(tmp, dest);
+    for (const name of removed) rmSync(join(options.outDir, name), { force: true });
+  }
+  return { diagnostics: [], rendered, changed, removed, unchanged };
+}
