@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { Diagnostic } from '../spec/diagnostics.js';
 import { loadPipelineDir } from '../spec/load.js';
-import { renderLoaded } from './render.js';
+import { renderPipelines } from './render.js';
 import type { RenderedPipeline } from './render.js';
 
 export const RENDERED_SUFFIX = '.k8s.yaml';
@@ -41,7 +41,10 @@ function existingRendered(outDir: string): string[] {
 export function synth(options: SynthOptions): SynthResult {
   const { pipelines, diagnostics } = loadPipelineDir(options.pipelinesDir);
   if (diagnostics.length > 0) return { diagnostics, rendered: [], changed: [], removed: [], unchanged: [] };
-  const rendered = renderLoaded(pipelines);
+  // Name each spec relative to the output folder's parent (the repository root for dist/), so the
+  // rendered bytes do not depend on the directory synth runs from.
+  const base = dirname(resolve(options.outDir));
+  const rendered = renderPipelines(pipelines.map((lp) => ({ spec: lp.pipeline, options: { sourceFile: relative(base, resolve(lp.file)).replace(/\\/g, '/') } })));
   const wanted = new Map(rendered.map((r) => [r.fileName, r.yaml]));
   const changed: string[] = [];
   const unchanged: string[] = [];

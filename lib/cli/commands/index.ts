@@ -1,5 +1,6 @@
 import type { CommandModule } from '../io.js';
 import { registerSynth } from './synth.js';
+import { registerInit } from './init.js';
 
 /** Every command of the CLI, in the order `--help` lists them. */
-export const commands: CommandModule[] = [registerSynth];
+export const commands: CommandModule[] = [registerSynth, registerInit];

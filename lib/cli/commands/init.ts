@@ -1,0 +1,88 @@
+import type { Command } from 'commander';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Document, parseAllDocuments } from 'yaml';
+import { adoptManifest } from '../../spec/adopt.js';
+import { formatDiagnostic } from '../../spec/diagnostics.js';
+import type { Diagnostic } from '../../spec/diagnostics.js';
+import { validatePipelineObject } from '../../spec/load.js';
+import type { CliIO } from '../io.js';
+import { defineAction, UsageError } from '../io.js';
+
+interface InitOpts {
+  from: string;
+  name?: string;
+  out?: string;
+  force?: boolean;
+}
+
+const HEADER = `Adopted by \`flink-cutover init\`. The running job keeps its name and exact spec (gate: false).
+Fill in sources and sinks so the pull-request check can guard consumer groups and transactional ids.`;
+
+/** `flink-cutover init --from FILE`: adopt an existing FlinkDeployment as a steady pipeline. */
+export function registerInit(program: Command, io: CliIO): void {
+  const cmd = program
+    .command('init')
+    .description('Turn an existing FlinkDeployment (or the operator\'s native FlinkBlueGreenDeployment) manifest into a steady-state BlueGreenPipeline spec that adopts the running job without restarting it.')
+    .requiredOption('--from <file>', 'manifest file (YAML, may hold several documents)')
+    .option('--name <name>', 'pipeline name (default: the deployment\'s name without a -blue/-green suffix)')
+    .option('--out <file>', 'write the spec to this file instead of stdout')
+    .option('--force', 'overwrite --out when it exists')
+    .addHelpText('after', '\nExit codes: 0 ok, 1 nothing adoptable (e.g. a session cluster) or an invalid result, 2 usage error.');
+  defineAction(cmd, (opts: InitOpts) => {
+    const from = resolve(io.cwd, opts.from);
+    let text: string;
+    try {
+      text = readFileSync(from, 'utf8');
+    } catch (err) {
+      throw new UsageError(`--from ${opts.from}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+    const docs = parseAllDocuments(text);
+    const list = Array.isArray(docs) ? docs : [];
+    for (const d of list) {
+      if (d.errors.length > 0) {
+        const e = d.errors[0]!;
+        io.err(`${opts.from}:${e.linePos?.[0].line ?? 0}:${e.linePos?.[0].col ?? 0}: error: invalid YAML: ${e.message.split('\n')[0]}\n`);
+        return 1;
+      }
+    }
+    const objects = list.map((d) => d.toJS() as unknown).filter((o) => o !== null && o !== undefined);
+    const outcomes = objects.map((o) => adoptManifest(o, { name: opts.name }));
+    const adopted = outcomes.filter((o) => o.kind === 'pipeline');
+    if (opts.name && adopted.length > 1) throw new UsageError(`--name given but ${opts.from} holds ${adopted.length} adoptable deployments; adopt them one file at a time`);
+    for (const o of outcomes) {
+      if (o.kind === 'skipped') io.err(`skipped ${o.source}: ${o.reason}\n`);
+      if (o.kind === 'error') io.err(`${opts.from}: error: ${o.message}\n    fix: ${o.fix}\n`);
+      if (o.kind === 'pipeline') for (const n of o.notes) io.err(`${n}\n`);
+    }
+    if (outcomes.some((o) => o.kind === 'error')) return 1;
+    if (adopted.length === 0) {
+      io.err(`${opts.from}: error: no FlinkDeployment or FlinkBlueGreenDeployment found\n    fix: point --from at the manifest of the running job\n`);
+      return 1;
+    }
+    const diagnostics: Diagnostic[] = [];
+    for (const o of adopted) diagnostics.push(...validatePipelineObject(o.spec, `${opts.from} (adopted)`).diagnostics);
+    if (diagnostics.length > 0) {
+      io.err(diagnostics.map(formatDiagnostic).join('\n') + '\n');
+      return 1;
+    }
+    const body = adopted
+      .map((o) => {
+        const doc = new Document(o.spec);
+        doc.commentBefore = ' ' + HEADER.replace(/\n/g, '\n ');
+        return doc.toString({ lineWidth: 0 });
+      })
+      .join('---\n');
+    if (opts.out) {
+      const out = resolve(io.cwd, opts.out);
+      if (existsSync(out) && !opts.force) throw new UsageError(`--out ${opts.out} exists; pass --force to overwrite it`);
+      const tmp = `${out}.${process.pid}.tmp`;
+      writeFileSync(tmp, body);
+      renameSync(tmp, out);
+      io.err(`wrote ${opts.out}\n`);
+    } else {
+      io.out(body);
+    }
+    return 0;
+  });
+}

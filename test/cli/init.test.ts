@@ -1,0 +1,114 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments } from 'yaml';
+import { renderPipeline } from '../../lib/constructs/render.js';
+import { adoptManifest } from '../../lib/spec/adopt.js';
+import { loadPipelineText } from '../../lib/spec/load.js';
+import { runCli } from '../support/cli.js';
+import { tempDir } from '../support/pipelines.js';
+import { describeWithReference, readReference, referencePath } from '../support/reference.js';
+
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const fd = (spec: Obj, name = 'legacy-orders', extra: Obj = {}) => ({ apiVersion: 'flink.apache.org/v1beta1', kind: 'FlinkDeployment', metadata: { name, namespace: 'streaming', ...extra }, spec });
+const jobSpec = { image: 'flink:1.20', flinkVersion: 'v1_20', serviceAccount: 'flink', job: { jarURI: 'local:///x.jar', parallelism: 2, upgradeMode: 'savepoint' } };
+
+describeWithReference('init --from on the operator examples', () => {
+  const examples = readdirSync(referencePath('flink-examples')).filter((f) => f.endsWith('.yaml')).sort();
+
+  it('finds the examples', () => {
+    expect(examples.length).toBeGreaterThanOrEqual(4);
+  });
+
+  for (const file of examples) {
+    it(`${file}: adopts without a restart (same name, same spec)`, async () => {
+      const r = await runCli(['init', '--from', referencePath(`flink-examples/${file}`)]);
+      expect(r.code, r.stderr).toBe(0);
+      const loaded = loadPipelineText(`${file} (adopted)`, r.stdout);
+      expect(loaded.diagnostics).toEqual([]);
+      const originals = (parseAllDocuments(readReference(`flink-examples/${file}`)) as unknown as { toJS(): Obj }[]).map((d) => d.toJS()).filter((o) => o?.kind === 'FlinkDeployment');
+      expect(loaded.pipelines).toHaveLength(originals.length);
+      loaded.pipelines.forEach((lp, i) => {
+        const original = originals[i]!;
+        expect(lp.pipeline.spec.colors.blue).toEqual({ deploymentName: original.metadata.name, gate: false });
+        const rendered = renderPipeline(lp.pipeline).manifests.filter((m) => m.kind === 'FlinkDeployment') as Obj[];
+        expect(rendered).toHaveLength(1);
+        expect(rendered[0]!.metadata.name).toBe(original.metadata.name);
+        expect(rendered[0]!.spec).toEqual(original.spec);
+      });
+    });
+  }
+
+  it('says what it skipped in a multi-document file', async () => {
+    const r = await runCli(['init', '--from', referencePath('flink-examples/job-from-savepoint.yaml')]);
+    expect(r.stderr).toContain('skipped FlinkStateSnapshot example-savepoint');
+  });
+});
+
+describe('init --from', () => {
+  it('refuses a session cluster with exit 1', async () => {
+    const dir = tempDir({ 'session.yaml': fd({ image: 'flink:1.20', flinkVersion: 'v1_20' }, 'session') });
+    const r = await runCli(['init', '--from', 'session.yaml'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('session cluster');
+    expect(r.stdout).toBe('');
+  });
+
+  it('keeps namespace and labels, drops kubectl bookkeeping, honours --name', async () => {
+    const dir = tempDir({ 'd.yaml': fd(jobSpec, 'legacy-orders', { labels: { team: 'x' }, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}', owner: 'me' } }) });
+    const r = await runCli(['init', '--from', 'd.yaml', '--name', 'orders'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const spec = parse(r.stdout);
+    expect(spec.metadata).toEqual({ name: 'orders', namespace: 'streaming', labels: { team: 'x' }, annotations: { owner: 'me' } });
+    expect(spec.spec.colors.blue).toEqual({ deploymentName: 'legacy-orders', gate: false });
+    expect(spec.spec.template).toEqual(jobSpec);
+  });
+
+  it('writes --out atomically and refuses to overwrite without --force', async () => {
+    const dir = tempDir({ 'd.yaml': fd(jobSpec) });
+    expect((await runCli(['init', '--from', 'd.yaml', '--out', 'p.yaml'], { cwd: dir })).code).toBe(0);
+    expect(readFileSync(join(dir, 'p.yaml'), 'utf8')).toContain('deploymentName: legacy-orders');
+    const again = await runCli(['init', '--from', 'd.yaml', '--out', 'p.yaml'], { cwd: dir });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('--force');
+    expect((await runCli(['init', '--from', 'd.yaml', '--out', 'p.yaml', '--force'], { cwd: dir })).code).toBe(0);
+  });
+
+  it('migrates a native FlinkBlueGreenDeployment, adopting its active child', () => {
+    const bg = {
+      apiVersion: 'flink.apache.org/v1beta1',
+      kind: 'FlinkBlueGreenDeployment',
+      metadata: { name: 'orders', namespace: 'streaming' },
+      spec: { configuration: { 'kubernetes.operator.bluegreen.deployment-deletion.delay': '1m' }, template: { metadata: { labels: { team: 'x' } }, spec: jobSpec } },
+      status: { blueGreenState: 'ACTIVE_GREEN' },
+    };
+    const o = adoptManifest(bg);
+    expect(o.kind).toBe('pipeline');
+    if (o.kind !== 'pipeline') return;
+    expect(o.spec.spec).toMatchObject({ active: 'green', colors: { green: { deploymentName: 'orders-green', gate: false } }, template: jobSpec });
+    expect(o.spec.metadata).toEqual({ name: 'orders', namespace: 'streaming', labels: { team: 'x' } });
+    expect(o.notes.join('\n')).toContain('dropped spec.configuration');
+    const rendered = renderPipeline(o.spec).manifests.find((m) => m.kind === 'FlinkDeployment') as Obj;
+    expect(rendered.metadata.name).toBe('orders-green');
+    expect(rendered.spec).toEqual(jobSpec);
+    const transitioning = adoptManifest({ ...bg, status: { blueGreenState: 'TRANSITIONING_TO_GREEN' } });
+    expect(transitioning.kind === 'pipeline' && transitioning.spec.spec).toMatchObject({ active: 'blue' });
+  });
+
+  it('exits 1 when nothing can be adopted, 2 on an unreadable file', async () => {
+    const dir = tempDir({ 'cm.yaml': { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } } });
+    const r = await runCli(['init', '--from', 'cm.yaml'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('skipped ConfigMap x');
+    expect((await runCli(['init', '--from', 'missing.yaml'], { cwd: dir })).code).toBe(2);
+    expect((await runCli(['init'], { cwd: dir })).code).toBe(2);
+  });
+
+  it('refuses a deployment name that cannot be a pipeline name without --name', async () => {
+    const dir = tempDir({ 'd.yaml': fd(jobSpec, 'x'.repeat(60)) });
+    const r = await runCli(['init', '--from', 'd.yaml'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('--name');
+  });
+});

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { deepMerge, deploymentName, effectiveSinks, effectiveSources, effectiveSpec, flattenFlinkConfiguration, lifecycleState, restUrl, standbyColor, substitute } from '../../lib/spec/effective.js';
+import { formatDuration, parseDuration } from '../../lib/spec/duration.js';
+import { validatePipelineObject } from '../../lib/spec/load.js';
+import type { Pipeline } from '../../lib/spec/types.js';
+import { cutoverPipeline, stagedPipeline, steadyPipeline } from '../support/pipelines.js';
+
+function load(obj: unknown): Pipeline {
+  const r = validatePipelineObject(obj, 'x');
+  expect(r.diagnostics).toEqual([]);
+  return r.pipeline!;
+}
+
+describe('effective color specs', () => {
+  it('deep-merges the color over the template and substitutes placeholders', () => {
+    const p = load(stagedPipeline((x) => {
+      x.spec.colors.green.job = { parallelism: 8, args: ['--v2'] };
+      x.spec.colors.green.flinkConfiguration = { 'pipeline.name': '{{pipeline}}-{{ color }}' };
+    }));
+    const green = effectiveSpec(p, 'green');
+    expect(green.image).toBe('reg/orders:1.5.0');
+    expect(green.job).toEqual({ jarURI: 'local:///opt/flink/usrlib/orders.jar', parallelism: 8, upgradeMode: 'savepoint', args: ['--v2'], initialSavepointPath: 's3://b/chk/orders/blue/chk-4711' });
+    expect(green.flinkConfiguration).toEqual({ 'state.checkpoints.dir': 's3://b/chk/orders/green', 'pipeline.name': 'orders-green' });
+    const blue = effectiveSpec(p, 'blue');
+    expect(blue.flinkConfiguration).toEqual({ 'state.checkpoints.dir': 's3://b/chk/orders/blue' });
+    expect(blue.job?.initialSavepointPath).toBeUndefined();
+  });
+
+  it('does not leak color-only keys into the FlinkDeployment spec', () => {
+    const p = load(stagedPipeline((x) => (x.spec.colors.green.deploymentName = 'legacy-orders')));
+    const green = effectiveSpec(p, 'green') as Record<string, unknown>;
+    expect(Object.keys(green)).not.toContain('deploymentName');
+    expect(Object.keys(green)).not.toContain('initialSavepointPath');
+    expect(Object.keys(green)).not.toContain('gate');
+    expect(deploymentName(p, 'green')).toBe('legacy-orders');
+    expect(deploymentName(p, 'blue')).toBe('orders-blue');
+  });
+
+  it('merge replaces arrays and removes keys set to null', () => {
+    expect(deepMerge({ a: [1, 2], b: { c: 1, d: 2 } }, { a: [3], b: { d: null } })).toEqual({ a: [3], b: { c: 1 } });
+  });
+
+  it('substitutes in nested strings only', () => {
+    expect(substitute({ a: ['x-{{color}}'], n: 3 }, { color: 'blue', pipeline: 'p' })).toEqual({ a: ['x-blue'], n: 3 });
+  });
+
+  it('resolves sources and sinks per color', () => {
+    const p = load(stagedPipeline());
+    expect(effectiveSources(p, 'green')[0]!.consumerGroup).toBe('orders-green');
+    expect(effectiveSinks(p, 'blue')[0]!.transactionalIdPrefix).toBe('out-blue');
+  });
+
+  it('flattens nested and dotted flinkConfiguration alike', () => {
+    expect(flattenFlinkConfiguration({ state: { 'checkpoints.dir': 's3://x', backend: { type: 'rocksdb' } }, 'taskmanager.numberOfTaskSlots': 2 })).toEqual({
+      'state.checkpoints.dir': 's3://x',
+      'state.backend.type': 'rocksdb',
+      'taskmanager.numberOfTaskSlots': '2',
+    });
+  });
+
+  it('derives lifecycle state and the standby color', () => {
+    expect(lifecycleState(load(steadyPipeline()))).toBe('Steady');
+    expect(lifecycleState(load(stagedPipeline()))).toBe('Staged');
+    expect(lifecycleState(load(cutoverPipeline()))).toBe('Cutover');
+    expect(standbyColor(load(stagedPipeline()))).toBe('green');
+    expect(standbyColor(load(steadyPipeline()))).toBeUndefined();
+  });
+
+  it('derives the REST URL from the operator service, namespace and rest.port', () => {
+    expect(restUrl(load(steadyPipeline()), 'blue')).toBe('http://orders-blue-rest.streaming:8081');
+    const p = load(steadyPipeline((x) => {
+      delete x.metadata.namespace;
+      x.spec.template.flinkConfiguration = { rest: { port: 9091 } };
+    }));
+    expect(restUrl(p, 'blue')).toBe('http://orders-blue-rest:9091');
+  });
+});
+
+describe('durations', () => {
+  it('parses and formats', () => {
+    expect(parseDuration('1h30m')).toBe(5_400_000);
+    expect(parseDuration('250ms')).toBe(250);
+    expect(parseDuration('2d')).toBe(172_800_000);
+    expect(formatDuration(5_400_000)).toBe('1h30m');
+    expect(formatDuration(0)).toBe('0s');
+    expect(() => parseDuration('5 minutes')).toThrow(/not a duration/);
+    expect(() => parseDuration('')).toThrow(/not a duration/);
+  });
+});

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { loadPipelineDir, loadPipelineText, validatePipelineObject } from '../../lib/spec/load.js';
+import { formatDiagnostic } from '../../lib/spec/diagnostics.js';
+import { cutoverPipeline, stagedPipeline, steadyPipeline, tempDir } from '../support/pipelines.js';
+
+function errorsOf(text: string) {
+  return loadPipelineText('p.yaml', text).diagnostics;
+}
+
+describe('loading pipeline specs', () => {
+  it('loads the example pipelines without diagnostics', () => {
+    const r = loadPipelineDir('apps/pipelines');
+    expect(r.diagnostics.map(formatDiagnostic)).toEqual([]);
+    expect(r.pipelines.map((p) => p.pipeline.metadata.name).sort()).toEqual(['clickstream', 'orders', 'payments']);
+  });
+
+  it('applies defaults for absent blocks', () => {
+    const doc = steadyPipeline((p) => {
+      delete p.spec.gate;
+      delete p.spec.sources;
+    });
+    const r = loadPipelineText('p.yaml', stringify(doc));
+    expect(r.diagnostics).toEqual([]);
+    const spec = r.pipelines[0]!.pipeline.spec;
+    expect(spec.gate).toEqual({ mode: 'filter', lateness: '0s' });
+    expect(spec.validation).toEqual({ minRunning: '10m', minCompletedCheckpoints: 3, maxWatermarkLag: '1m', maxRestarts: 0, prometheus: [], http: [], approval: false });
+    expect(spec.policy).toEqual({ minLeadTime: '15m', teardownDelay: '30m', allowParallelismChange: false });
+    expect(spec.sources).toEqual([]);
+  });
+
+  it('reports invalid YAML with line and column', () => {
+    const d = errorsOf('apiVersion: x\nkind: [unclosed\nmetadata: {}\n');
+    expect(d.length).toBeGreaterThan(0);
+    expect(d[0]!.message).toMatch(/invalid YAML/);
+    expect(d[0]!.line).toBeGreaterThanOrEqual(2);
+    expect(d[0]!.column).toBeGreaterThan(0);
+  });
+
+  it('reports an unknown field at the key, naming the allowed ones', () => {
+    const text = stringify(steadyPipeline((p) => (p.spec.template.job.parallelizm = 4)));
+    const d = errorsOf(text);
+    expect(d).toHaveLength(1);
+    expect(d[0]).toMatchObject({ ruleId: 'schema', severity: 'error', path: '/spec/template/job/parallelizm' });
+    expect(d[0]!.message).toBe('unknown field "parallelizm" in /spec/template/job');
+    expect(d[0]!.fix).toContain('parallelism');
+    const line = text.split('\n').findIndex((l) => l.includes('parallelizm')) + 1;
+    expect(d[0]!.line).toBe(line);
+  });
+
+  it('reports a wrong type', () => {
+    const d = errorsOf(stringify(steadyPipeline((p) => (p.spec.template.job.parallelism = 'eight'))));
+    expect(d[0]).toMatchObject({ path: '/spec/template/job/parallelism' });
+    expect(d[0]!.message).toContain('must be integer');
+  });
+
+  it('reports a bad enum with the allowed values', () => {
+    const d = errorsOf(stringify(steadyPipeline((p) => (p.spec.gate.mode = 'drop'))));
+    expect(d[0]!.message).toBe('mode is "drop"; must be one of "filter", "tag"');
+  });
+
+  it('reports a bad duration', () => {
+    const text = stringify(steadyPipeline((p) => (p.spec.gate.lateness = '5 minutes')));
+    const d = errorsOf(text);
+    expect(d[0]).toMatchObject({ path: '/spec/gate/lateness' });
+    expect(d[0]!.message).toContain('not a duration');
+    expect(d[0]!.fix).toContain('15m');
+    expect(d[0]!.line).toBe(text.split('\n').findIndex((l) => l.includes('5 minutes')) + 1);
+  });
+
+  it('reports a color named other than blue or green at its key', () => {
+    const text = stringify(steadyPipeline((p) => (p.spec.colors.red = { image: 'x' })));
+    const d = errorsOf(text);
+    expect(d).toHaveLength(1);
+    expect(d[0]!.path).toBe('/spec/colors/red');
+    expect(d[0]!.message).toContain('"red" is not allowed');
+    expect(d[0]!.line).toBe(text.split('\n').findIndex((l) => l.trim().startsWith('red:')) + 1);
+  });
+
+  it('reports a cutover to the active color', () => {
+    const d = errorsOf(stringify(cutoverPipeline((p) => (p.spec.cutover.to = 'blue'))));
+    expect(d).toHaveLength(1);
+    expect(d[0]).toMatchObject({ path: '/spec/cutover/to' });
+    expect(d[0]!.message).toContain('already the active color');
+  });
+
+  it('reports a cutover to a color that is not staged', () => {
+    const d = errorsOf(stringify(steadyPipeline((p) => (p.spec.cutover = { generation: 1, to: 'green', watermark: '2026-12-01T12:00:00Z' }))));
+    expect(d[0]!.message).toContain('not among the colors');
+    expect(d[0]!.fix).toContain('stage');
+  });
+
+  it('reports a name too long for <name>-green-rest', () => {
+    const name = 'a'.repeat(53);
+    const d = errorsOf(stringify(steadyPipeline((p) => (p.metadata.name = name))));
+    expect(d[0]).toMatchObject({ path: '/metadata/name' });
+    expect(d[0]!.message).toContain('at most 52');
+    const ok = errorsOf(stringify(steadyPipeline((p) => (p.metadata.name = 'a'.repeat(52)))));
+    expect(ok).toEqual([]);
+  });
+
+  it('reports a deploymentName too long for its REST service', () => {
+    const d = errorsOf(stringify(steadyPipeline((p) => (p.spec.colors.blue.deploymentName = 'b'.repeat(59)))));
+    expect(d[0]!.path).toBe('/spec/colors/blue/deploymentName');
+  });
+
+  it('refuses a session cluster (template without a job)', () => {
+    const d = errorsOf(stringify(steadyPipeline((p) => delete p.spec.template.job)));
+    expect(d[0]!.message).toContain('session cluster');
+  });
+
+  it('reports a missing required field at its parent', () => {
+    const text = stringify(steadyPipeline((p) => delete p.spec.active));
+    const d = errorsOf(text);
+    expect(d[0]!.message).toBe('missing required field "active" in /spec');
+    expect(d[0]!.line).toBe(text.split('\n').findIndex((l) => l.startsWith('spec:')) + 2);
+  });
+
+  it('reports duplicate pipelines across files', () => {
+    const dir = tempDir({ 'a.yaml': steadyPipeline(), 'b.yaml': stagedPipeline() });
+    const r = loadPipelineDir(dir);
+    expect(r.pipelines).toHaveLength(1);
+    expect(r.diagnostics[0]!.message).toContain('also defined in');
+  });
+
+  it('formats diagnostics as file:line:column', () => {
+    const text = stringify(steadyPipeline((p) => (p.spec.gate.mode = 'drop')));
+    const d = errorsOf(text);
+    expect(formatDiagnostic(d[0]!)).toMatch(/^p\.yaml:\d+:\d+: error \[schema\] at \/spec\/gate\/mode: /);
+  });
+
+  it('validates objects given in code', () => {
+    expect(validatePipelineObject(stagedPipeline(), 'x').diagnostics).toEqual([]);
+    expect(validatePipelineObject({ kind: 'nope' }, 'x').diagnostics.length).toBeGreaterThan(0);
+  });
+});
