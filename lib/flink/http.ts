@@ -1,0 +1,121 @@
+import { FlinkRestError, ShapeError } from './errors.js';
+import type { RestProblem } from './errors.js';
+
+/** How a client talks HTTP: timeouts and bounded retries with exponential backoff. */
+export interface HttpOptions {
+  /** Per-attempt timeout in milliseconds. @default 5000 */
+  readonly timeoutMs?: number;
+  /** Retries after the first attempt on connection errors, timeouts and 5xx. @default 2 */
+  readonly retries?: number;
+  /** First backoff in milliseconds, doubled per retry (capped at 5s). @default 250 */
+  readonly backoffMs?: number;
+  /** Extra request headers (e.g. Authorization for the Kubernetes API). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Injected for tests. @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
+  /** Injected for tests. @default a timer */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export const DEFAULT_HTTP: Required<Pick<HttpOptions, 'timeoutMs' | 'retries' | 'backoffMs'>> = { timeoutMs: 5000, retries: 2, backoffMs: 250 };
+
+const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** A raw response: status and body text. */
+export interface RawResponse {
+  readonly url: string;
+  readonly status: number;
+  readonly body: string;
+  readonly attempts: number;
+}
+
+/** Backoff before retry `n` (1-based): base * 2^(n-1), at most 5s. */
+export function backoffDelay(base: number, n: number): number {
+  return Math.min(5000, base * 2 ** (n - 1));
+}
+
+function connectionProblem(err: unknown): { problem: RestProblem; detail: string } {
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return { problem: 'timeout', detail: 'no response within the timeout' };
+  const code = e?.cause?.code;
+  const text: Record<string, string> = {
+    ECONNREFUSED: 'connection refused',
+    ENOTFOUND: 'host not found',
+    EAI_AGAIN: 'host name lookup failed',
+    ECONNRESET: 'connection reset',
+    EHOSTUNREACH: 'host unreachable',
+    UND_ERR_SOCKET: 'connection closed',
+  };
+  return { problem: 'unreachable', detail: (code && text[code]) ?? e?.cause?.message ?? e?.message ?? String(err) };
+}
+
+/**
+ * GETs `url`; retries connection errors, timeouts and 5xx up to `retries` times with backoff.
+ * Resolves with any final status (the caller decides what a 404 means); throws FlinkRestError
+ * when no response came or every attempt answered 5xx.
+ */
+export async function getRaw(url: string, expected: string, options: HttpOptions = {}): Promise<RawResponse> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_HTTP.timeoutMs;
+  const retries = options.retries ?? DEFAULT_HTTP.retries;
+  const backoff = options.backoffMs ?? DEFAULT_HTTP.backoffMs;
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const sleep = options.sleep ?? realSleep;
+  let last: { problem: RestProblem; detail: string; status?: number } = { problem: 'unreachable', detail: 'not attempted' };
+  for (let attempt = 1; attempt <= retries + 1; attempt++) {
+    if (attempt > 1) await sleep(backoffDelay(backoff, attempt - 1));
+    try {
+      const res = await doFetch(url, { headers: { accept: 'application/json', ...(options.headers ?? {}) }, signal: AbortSignal.timeout(timeoutMs) });
+      const body = await res.text();
+      if (res.status >= 500) {
+        last = { problem: 'http-status', status: res.status, detail: `HTTP ${res.status}${errorText(body)}` };
+        continue;
+      }
+      return { url, status: res.status, body, attempts: attempt };
+    } catch (err) {
+      last = connectionProblem(err);
+    }
+  }
+  throw new FlinkRestError({ url, expected, attempts: retries + 1, ...last });
+}
+
+/** Flink's error body is `{"errors": ["..."]}`; shows its first line. */
+function errorText(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { errors?: unknown };
+    if (Array.isArray(parsed.errors) && typeof parsed.errors[0] === 'string') return ` (${parsed.errors[0].split('\n')[0]})`;
+  } catch {
+    /* not JSON */
+  }
+  return '';
+}
+
+/**
+ * GETs JSON from `url` and reads it with `parse`: a 404 is `not-found`, another non-2xx status is
+ * `http-status`, a body that is not JSON is `bad-json`, and a ShapeError from `parse` is
+ * `wrong-shape`; each names the URL and `expected`.
+ */
+export async function getJson<T>(url: string, expected: string, parse: (body: unknown) => T, options: HttpOptions = {}): Promise<T> {
+  const res = await getRaw(url, expected, options);
+  const fail = (problem: RestProblem, detail: string): never => {
+    throw new FlinkRestError({ url, expected, problem, detail, status: res.status, attempts: res.attempts });
+  };
+  if (res.status === 404) fail('not-found', `HTTP 404${errorText(res.body)}`);
+  if (res.status < 200 || res.status >= 300) fail('http-status', `HTTP ${res.status}${errorText(res.body)}`);
+  let body: unknown;
+  try {
+    body = JSON.parse(res.body);
+  } catch {
+    fail('bad-json', `the body is not JSON (starts with ${JSON.stringify(res.body.slice(0, 40))})`);
+  }
+  try {
+    return parse(body);
+  } catch (err) {
+    if (err instanceof ShapeError) fail('wrong-shape', `unexpected response shape at ${err.message}`);
+    throw err;
+  }
+}
+
+/** Joins a base URL and a path without doubling slashes. */
+export function joinUrl(base: string, path: string): string {
+  return base.replace(/\/+$/, '') + '/' + path.replace(/^\/+/, '');
+}

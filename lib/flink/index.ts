@@ -1,0 +1,5 @@
+export * from './types.js';
+export * from './errors.js';
+export * from './http.js';
+export * from './client.js';
+export * from './latest-checkpoint.js';
