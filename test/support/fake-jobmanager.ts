@@ -1,0 +1,407 @@
+/**
+ * A fake Flink JobManager for tests: a real HTTP server on 127.0.0.1 (random port) answering the
+ * REST calls flink-cutover makes, with bodies shaped like Flink's (they validate against the
+ * OpenAPI spec in ../shared/reference/flink-rest, with metric responses as bare arrays as on the
+ * wire). Everything is scriptable: job state and start time, vertices and parallelism,
+ * checkpoints, restarts (optionally with a new job id), watermarks advancing with the clock, the
+ * gate operator's metrics, and slow or failing responses.
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { JobStatus } from '../../lib/flink/types.js';
+
+export const LONG_MIN = '-9223372036854775808';
+/** The gate operator's name; its metrics are exposed per subtask as `<operator>.<metric>`. */
+export const GATE_OPERATOR = 'flink-cutover-gate';
+export const GATE_METRICS = ['preparedGeneration', 'maxTimestampAtPrepare', 'gateWatermark'] as const;
+export type GateMetric = (typeof GATE_METRICS)[number];
+
+export interface FakeVertex {
+  id: string;
+  name: string;
+  parallelism: number;
+  /** Source vertices have no inputs in the plan and no input watermark (Long.MIN_VALUE). */
+  source?: boolean;
+  /**
+   * Watermark of each subtask at the fake's `watermarkAnchor`, advancing with the clock at
+   * `watermarkRate` (ms of event time per ms of wall time); `null` = no watermark yet.
+   * @default none (Long.MIN_VALUE)
+   */
+  watermarks?: (number | null)[];
+  /** Extra subtask metrics: name -> value per subtask (`undefined`: not reported by that subtask). */
+  metrics?: Record<string, (number | undefined)[]>;
+}
+
+export interface FakeCheckpoints {
+  completed: number;
+  failed: number;
+  inProgress: number;
+  restored: number;
+  /** external_path of `latest.completed` (`undefined` = no completed checkpoint). */
+  latestPath?: string;
+  latestCompletedAt?: number;
+  /** The latest checkpoint attempt failed (newer than the latest completed one). */
+  failing?: { at: number; message: string };
+}
+
+export interface FakeJob {
+  jid: string;
+  name: string;
+  state: JobStatus;
+  startTime: number;
+  /** Last transition to RUNNING (`timestamps.RUNNING`). */
+  runningSince: number;
+  restarts: number;
+  vertices: FakeVertex[];
+  checkpoints: FakeCheckpoints;
+  exceptions: { name: string; at: number }[];
+}
+
+/** A scripted fault on requests whose path (without query) matches. */
+export interface Fault {
+  path: RegExp;
+  /** Respond with this status (and Flink's `{"errors": [...]}` body). */
+  status?: number;
+  /** Wait this long before answering. */
+  delayMs?: number;
+  /** Respond with this body (JSON-encoded unless a string). */
+  body?: unknown;
+  /** Destroy the socket without answering. */
+  hangUp?: boolean;
+  /** How many matching requests to affect. @default Infinity */
+  times?: number;
+}
+
+export interface FakeOptions {
+  /** The clock the fake's job runs on. @default Date.now */
+  clock?: () => number;
+  job?: Partial<FakeJob>;
+  /** Event-time ms per wall ms. @default 1 */
+  watermarkRate?: number;
+}
+
+let counter = 0;
+/** A 32-hex job/vertex id, deterministic per fake process. */
+export function hexId(seed: string): string {
+  let h = 0x811c9dc5;
+  const out: string[] = [];
+  for (let round = 0; round < 4; round++) {
+    for (const ch of `${seed}:${round}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+    out.push(h.toString(16).padStart(8, '0'));
+  }
+  return out.join('');
+}
+
+/** Three vertices: a source, a map, and the sink side carrying the gate operator. */
+export function defaultVertices(parallelism = 2, watermark: number | null = 1_700_000_000_000): FakeVertex[] {
+  return [
+    { id: hexId('source'), name: 'Source: orders', parallelism, source: true },
+    { id: hexId('map'), name: 'Map -> Timestamps/Watermarks', parallelism, watermarks: Array.from({ length: parallelism }, () => watermark) },
+    { id: hexId('sink'), name: `${GATE_OPERATOR} -> Sink: out`, parallelism, watermarks: Array.from({ length: parallelism }, () => watermark) },
+  ];
+}
+
+export class FakeJobManager {
+  readonly clock: () => number;
+  job: FakeJob;
+  /** No job at all (the JobManager is up but nothing runs). */
+  noJob = false;
+  /** Event-time ms per wall ms for watermarks. */
+  watermarkRate: number;
+  /** Wall time at which `watermarks` hold their written values. */
+  watermarkAnchor: number;
+  readonly faults: Fault[] = [];
+  /** Paths (with query) of every request received, in order. */
+  readonly requests: string[] = [];
+  private server!: Server;
+  private port = 0;
+  private readonly sockets = new Set<import('node:net').Socket>();
+
+  private constructor(options: FakeOptions) {
+    this.clock = options.clock ?? Date.now;
+    const now = this.clock();
+    this.watermarkRate = options.watermarkRate ?? 1;
+    this.watermarkAnchor = now;
+    this.job = {
+      jid: hexId(`job-${++counter}`),
+      name: 'orders',
+      state: 'RUNNING',
+      startTime: now - 3_600_000,
+      runningSince: now - 3_600_000,
+      restarts: 0,
+      vertices: defaultVertices(),
+      checkpoints: { completed: 12, failed: 0, inProgress: 0, restored: 1, latestPath: 's3://b/chk/orders/blue/0000/chk-12', latestCompletedAt: now - 30_000 },
+      exceptions: [],
+      ...options.job,
+    };
+  }
+
+  /** Starts a fake on 127.0.0.1 with a random port. */
+  static async start(options: FakeOptions = {}): Promise<FakeJobManager> {
+    const fake = new FakeJobManager(options);
+    fake.server = createServer((req, res) => void fake.handle(req, res));
+    fake.server.on('connection', (s) => {
+      fake.sockets.add(s);
+      s.on('close', () => fake.sockets.delete(s));
+    });
+    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    fake.port = (fake.server.address() as AddressInfo).port;
+    return fake;
+  }
+
+  /** `http://127.0.0.1:<port>`. */
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Adds a fault; returns it so a test can remove it. */
+  fault(f: Fault): Fault {
+    this.faults.push(f);
+    return f;
+  }
+
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
+  /**
+   * The job restarts (a failover: same job id, `numRestarts` + 1, back to RUNNING now), or with
+   * `newJobId` is resubmitted (new id, restarts counted from 0, new start time).
+   */
+  restart(options: { newJobId?: boolean; exception?: string } = {}): void {
+    const now = this.clock();
+    if (options.newJobId) {
+      this.job.jid = hexId(`job-${++counter}`);
+      this.job.startTime = now;
+      this.job.restarts = 0;
+      this.job.checkpoints = { ...this.job.checkpoints, completed: 0, failed: 0, inProgress: 0, failing: undefined };
+    } else {
+      this.job.restarts += 1;
+    }
+    this.job.exceptions.push({ name: options.exception ?? 'java.lang.RuntimeException: boom', at: now });
+    this.job.state = 'RUNNING';
+    this.job.runningSince = now;
+  }
+
+  /** Completes `n` checkpoints now (clearing a failing state). */
+  completeCheckpoints(n = 1): void {
+    const c = this.job.checkpoints;
+    c.completed += n;
+    c.latestCompletedAt = this.clock();
+    c.latestPath = `s3://b/chk/${this.job.name}/${this.job.jid}/chk-${c.completed}`;
+    c.failing = undefined;
+  }
+
+  /** The next checkpoint attempt fails now. */
+  failCheckpoint(message = 'Checkpoint expired before completing.'): void {
+    this.job.checkpoints.failed += 1;
+    this.job.checkpoints.failing = { at: this.clock(), message };
+  }
+
+  /** Sets every subtask watermark of every non-source vertex to `value` (at the current clock). */
+  setWatermark(value: number | null): void {
+    this.watermarkAnchor = this.clock();
+    for (const v of this.job.vertices) if (!v.source) v.watermarks = Array.from({ length: v.parallelism }, () => value);
+  }
+
+  /** Sets a gate metric per subtask on the gate vertex (the vertex whose name starts with the gate operator). */
+  setGateMetric(metric: GateMetric, values: (number | undefined)[]): void {
+    const gate = this.gateVertex();
+    gate.metrics = { ...(gate.metrics ?? {}), [`${GATE_OPERATOR}.${metric}`]: values };
+  }
+
+  gateVertex(): FakeVertex {
+    const v = this.job.vertices.find((x) => x.name.startsWith(GATE_OPERATOR));
+    if (!v) throw new Error('the fake job has no gate vertex');
+    return v;
+  }
+
+  /** Current watermark of a subtask (with the clock's advance), or LONG_MIN. */
+  watermarkOf(v: FakeVertex, subtask: number): string {
+    const w = v.watermarks?.[subtask];
+    if (v.source || w === null || w === undefined) return LONG_MIN;
+    return String(Math.floor(w + (this.clock() - this.watermarkAnchor) * this.watermarkRate));
+  }
+
+  // ---- HTTP -----------------------------------------------------------------------------------
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    this.requests.push(url.pathname + url.search);
+    const fault = this.faults.find((f) => f.path.test(url.pathname) && (f.times ?? Infinity) > 0);
+    if (fault) {
+      if (fault.times !== undefined) fault.times -= 1;
+      if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+      if (fault.hangUp) {
+        req.socket.destroy();
+        return;
+      }
+      if (fault.status !== undefined || fault.body !== undefined) {
+        const status = fault.status ?? 200;
+        const body = fault.body !== undefined ? fault.body : { errors: [status >= 500 ? 'Internal server error.' : 'Not found: ' + url.pathname] };
+        return this.send(res, status, body);
+      }
+    }
+    if (req.method !== 'GET') return this.send(res, 405, { errors: ['method not allowed'] });
+    const [status, body] = this.route(url);
+    this.send(res, status, body);
+  }
+
+  private send(res: ServerResponse, status: number, body: unknown): void {
+    if (res.destroyed) return;
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+
+  /** The response (status, body) for a GET: public so the OpenAPI test can validate bodies directly. */
+  route(url: URL): [number, unknown] {
+    const parts = url.pathname.split('/').filter(Boolean);
+    const notFound = (what: string): [number, unknown] => [404, { errors: [what] }];
+    if (parts[0] !== 'jobs') return notFound('Not found: ' + url.pathname);
+    if (parts[1] === 'overview' && parts.length === 2) return [200, this.overview()];
+    const job = this.job;
+    if (this.noJob || parts[1] !== job.jid) return notFound(`Job ${parts[1]} not found`);
+    if (parts.length === 2) return [200, this.details()];
+    if (parts[2] === 'checkpoints' && parts.length === 3) return [200, this.checkpointsBody()];
+    if (parts[2] === 'exceptions' && parts.length === 3) return [200, this.exceptionsBody()];
+    if (parts[2] === 'metrics' && parts.length === 3) {
+      const all: Record<string, string> = { numRestarts: String(job.restarts), fullRestarts: String(job.restarts), uptime: String(this.clock() - job.runningSince) };
+      return [200, this.metricList(url, all)];
+    }
+    if (parts[2] === 'vertices' && parts[3]) {
+      const v = job.vertices.find((x) => x.id === parts[3]);
+      if (!v) return notFound(`Vertex ${parts[3]} not found`);
+      if (parts[4] === 'watermarks' && parts.length === 5) {
+        return [200, Array.from({ length: v.parallelism }, (_, i) => ({ id: `${i}.currentInputWatermark`, value: this.watermarkOf(v, i) }))];
+      }
+      if (parts[4] === 'subtasks' && parts[5] === 'metrics' && parts.length === 6) return [200, this.aggregated(url, v)];
+      if (parts[4] === 'subtasks' && parts[6] === 'metrics' && parts.length === 7) {
+        const i = Number(parts[5]);
+        if (!Number.isInteger(i) || i < 0 || i >= v.parallelism) return notFound(`Subtask ${parts[5]} not found`);
+        const values: Record<string, string> = { currentInputWatermark: this.watermarkOf(v, i) };
+        for (const [name, per] of Object.entries(v.metrics ?? {})) if (per[i] !== undefined) values[name] = String(per[i]);
+        return [200, this.metricList(url, values)];
+      }
+    }
+    return notFound('Not found: ' + url.pathname);
+  }
+
+  private metricList(url: URL, values: Record<string, string>): { id: string; value?: string }[] {
+    const get = url.searchParams.get('get');
+    if (!get) return Object.keys(values).map((id) => ({ id }));
+    return get.split(',').filter((id) => values[id] !== undefined).map((id) => ({ id, value: values[id]! }));
+  }
+
+  private aggregated(url: URL, v: FakeVertex): Record<string, number | string>[] {
+    const subtasks = url.searchParams.get('subtasks');
+    const chosen = subtasks ? subtasks.split(',').map(Number) : Array.from({ length: v.parallelism }, (_, i) => i);
+    const perSubtask: Record<string, (number | undefined)[]> = {
+      currentInputWatermark: Array.from({ length: v.parallelism }, (_, i) => Number(this.watermarkOf(v, i))),
+      ...(v.metrics ?? {}),
+    };
+    const get = url.searchParams.get('get');
+    if (!get) return Object.keys(perSubtask).map((id) => ({ id }));
+    const aggs = (url.searchParams.get('agg') ?? 'min,max,avg,sum').split(',');
+    const out: Record<string, number | string>[] = [];
+    for (const id of get.split(',')) {
+      const values = chosen.map((i) => perSubtask[id]?.[i]).filter((x): x is number => x !== undefined);
+      if (values.length === 0) continue;
+      const entry: Record<string, number | string> = { id };
+      const sum = values.reduce((a, b) => a + b, 0);
+      if (aggs.includes('min')) entry.min = Math.min(...values);
+      if (aggs.includes('max')) entry.max = Math.max(...values);
+      if (aggs.includes('avg')) entry.avg = sum / values.length;
+      if (aggs.includes('sum')) entry.sum = sum;
+      out.push(entry);
+    }
+    return out;
+  }
+
+  private overview(): unknown {
+    if (this.noJob) return { jobs: [] };
+    const j = this.job;
+    const now = this.clock();
+    const total = j.vertices.length;
+    return {
+      jobs: [{
+        jid: j.jid, name: j.name, state: j.state, 'start-time': j.startTime, 'end-time': -1, duration: now - j.startTime,
+        'last-modification': j.runningSince,
+        tasks: { running: j.state === 'RUNNING' ? total : 0, canceling: 0, canceled: 0, total, created: 0, scheduled: 0, deploying: 0, reconciling: 0, finished: 0, initializing: 0, failed: 0 },
+      }],
+    };
+  }
+
+  private details(): unknown {
+    const j = this.job;
+    const now = this.clock();
+    const vertexStatus = j.state === 'RUNNING' ? 'RUNNING' : j.state === 'FAILED' ? 'FAILED' : 'CREATED';
+    return {
+      jid: j.jid, name: j.name, isStoppable: false, state: j.state, 'start-time': j.startTime, 'end-time': -1,
+      duration: now - j.startTime, maxParallelism: -1, now,
+      timestamps: { CREATED: j.startTime, INITIALIZING: j.startTime, RUNNING: j.runningSince, FAILING: 0, FAILED: 0, CANCELLING: 0, CANCELED: 0, FINISHED: 0, RESTARTING: 0, SUSPENDED: 0, RECONCILING: 0 },
+      vertices: j.vertices.map((v) => ({
+        id: v.id, name: v.name, maxParallelism: 128, parallelism: v.parallelism, status: vertexStatus,
+        'start-time': j.runningSince, 'end-time': -1, duration: now - j.runningSince, tasks: { RUNNING: v.parallelism },
+        metrics: { 'read-bytes': 0, 'read-bytes-complete': true, 'write-bytes': 0, 'write-bytes-complete': true, 'read-records': 0, 'read-records-complete': true, 'write-records': 0, 'write-records-complete': true, 'accumulated-backpressured-time': 0, 'accumulated-idle-time': 0, 'accumulated-busy-time': 0 },
+      })),
+      'status-counts': { RUNNING: j.vertices.length },
+      plan: {
+        jid: j.jid, name: j.name, type: 'STREAMING',
+        nodes: j.vertices.map((v, i) => ({
+          id: v.id, parallelism: v.parallelism, operator: '', operator_strategy: '', description: v.name,
+          ...(v.source || i === 0 ? {} : { inputs: [{ num: 0, id: j.vertices[i - 1]!.id, ship_strategy: 'FORWARD', exchange: 'pipelined_bounded' }] }),
+          optimizer_properties: {},
+        })),
+      },
+    };
+  }
+
+  private checkpointsBody(): unknown {
+    const c = this.job.checkpoints;
+    const parallelism = this.job.vertices.reduce((a, v) => a + v.parallelism, 0);
+    const completed = c.latestPath !== undefined && c.completed > 0
+      ? {
+          className: 'completed', id: c.completed + c.failed, status: 'COMPLETED', is_savepoint: false,
+          trigger_timestamp: (c.latestCompletedAt ?? 0) - 1200, latest_ack_timestamp: c.latestCompletedAt ?? 0,
+          checkpointed_size: 1024, state_size: 4096, end_to_end_duration: 1200, alignment_buffered: 0, processed_data: 0, persisted_data: 0,
+          num_subtasks: parallelism, num_acknowledged_subtasks: parallelism, checkpoint_type: 'CHECKPOINT', tasks: {},
+          external_path: c.latestPath, discarded: false,
+        }
+      : null;
+    const failed = c.failing
+      ? {
+          className: 'failed', id: c.completed + c.failed + 1, status: 'FAILED', is_savepoint: false, trigger_timestamp: c.failing.at - 600_000,
+          latest_ack_timestamp: -1, checkpointed_size: 0, state_size: 0, end_to_end_duration: 600_000, alignment_buffered: 0, processed_data: 0, persisted_data: 0,
+          num_subtasks: parallelism, num_acknowledged_subtasks: 0, checkpoint_type: 'CHECKPOINT', tasks: {},
+          failure_timestamp: c.failing.at, failure_message: c.failing.message,
+        }
+      : null;
+    const stat = { min: 0, max: 0, avg: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0 };
+    return {
+      counts: { restored: c.restored, total: c.completed + c.failed + c.inProgress, in_progress: c.inProgress, completed: c.completed, failed: c.failed },
+      summary: { checkpointed_size: stat, state_size: stat, end_to_end_duration: stat, alignment_buffered: stat, processed_data: stat, persisted_data: stat },
+      // Absent entries are left out (the OpenAPI schemas do not allow null).
+      latest: { ...(completed ? { completed } : {}), ...(failed ? { failed } : {}) },
+      history: [completed, failed].filter((x) => x !== null),
+    };
+  }
+
+  private exceptionsBody(): unknown {
+    const entries = [...this.job.exceptions].reverse().map((e) => ({
+      exceptionName: e.name, stacktrace: `${e.name}\n\tat Fake.run(Fake.java:1)`, timestamp: e.at,
+      taskName: this.job.vertices[1]?.name, location: '10.0.0.7:6122', taskManagerId: 'tm-1', failureLabels: {}, concurrentExceptions: [],
+    }));
+    const latest = entries[0];
+    return {
+      'root-exception': latest?.stacktrace, timestamp: latest?.timestamp, 'all-exceptions': [], truncated: false,
+      exceptionHistory: { entries, truncated: false },
+    };
+  }
+}
