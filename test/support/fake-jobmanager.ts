@@ -8,7 +8,7 @@
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { JobStatus } from '../../lib/flink/types.js';
 
 export const LONG_MIN = '-9223372036854775808';
@@ -116,7 +116,7 @@ export class FakeJobManager {
   readonly requests: string[] = [];
   private server!: Server;
   private port = 0;
-  private readonly sockets = new Set<import('node:net').Socket>();
+  private readonly sockets = new Set<Socket>();
 
   private constructor(options: FakeOptions) {
     this.clock = options.clock ?? Date.now;
