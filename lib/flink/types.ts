@@ -78,10 +78,10 @@ export interface FailedCheckpoint {
 export interface CheckpointStats {
   counts: { completed: number; failed: number; in_progress?: number; restored?: number; total?: number };
   latest?: {
-    completed?: CompletedCheckpoint | null;
-    failed?: FailedCheckpoint | null;
-    savepoint?: CompletedCheckpoint | null;
-    restored?: { id?: number; external_path?: string; restore_timestamp?: number } | null;
+    completed?: CompletedCheckpoint;
+    failed?: FailedCheckpoint;
+    savepoint?: CompletedCheckpoint;
+    restored?: { id?: number; external_path?: string; restore_timestamp?: number };
   };
 }
 

@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { FlinkRestError } from '../flink/errors.js';
+import { obj } from '../flink/shape.js';
+import { ShapeError } from '../flink/errors.js';
+
+/** A ConfigMap as far as the approval check reads it. */
+export interface ConfigMapView {
+  readonly name: string;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly data: Readonly<Record<string, string>>;
+}
+
+export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/** Where and how to reach the Kubernetes API from inside a pod. */
+export interface KubeAccess {
+  /** e.g. `https://10.0.0.1:443`. */
+  readonly apiUrl: string;
+  readonly token: string;
+  /** PEM of the cluster CA (https only). */
+  readonly ca?: string;
+  /** The pod's namespace (from the service account), used when none is given. */
+  readonly namespace?: string;
+  readonly timeoutMs?: number;
+}
+
+/**
+ * The in-cluster API access from the environment (`KUBERNETES_SERVICE_HOST`/`_PORT`) and the
+ * mounted service-account token, CA and namespace; undefined when not running in a pod.
+ */
+export function inClusterAccess(env: Record<string, string | undefined>, dir = SERVICE_ACCOUNT_DIR): KubeAccess | undefined {
+  const host = env.KUBERNETES_SERVICE_HOST;
+  if (!host) return undefined;
+  const read = (f: string) => {
+    try {
+      return readFileSync(`${dir}/${f}`, 'utf8').trim();
+    } catch {
+      return undefined;
+    }
+  };
+  const token = read('token');
+  if (!token) return undefined;
+  const port = env.KUBERNETES_SERVICE_PORT ?? '443';
+  const h = host.includes(':') ? `[${host}]` : host;
+  const ca = read('ca.crt');
+  const namespace = read('namespace');
+  return { apiUrl: `https://${h}:${port}`, token, ...(ca ? { ca } : {}), ...(namespace ? { namespace } : {}) };
+}
+
+/** Reads a ConfigMap's fields from its JSON/YAML object form (pure). */
+export function configMapView(value: unknown, path = ''): ConfigMapView {
+  const o = obj(value, path);
+  if (o.kind !== undefined && o.kind !== 'ConfigMap') throw new ShapeError(`${path}/kind`, `expected a ConfigMap, got kind ${JSON.stringify(o.kind)}`);
+  const meta = obj(o.metadata ?? {}, `${path}/metadata`);
+  const strings = (v: unknown, p: string): Record<string, string> => {
+    if (v === undefined || v === null) return {};
+    return Object.fromEntries(Object.entries(obj(v, p)).map(([k, x]) => [k, String(x)]));
+  };
+  return {
+    name: typeof meta.name === 'string' ? meta.name : '(unnamed)',
+    annotations: strings(meta.annotations, `${path}/metadata/annotations`),
+    data: strings(o.data, `${path}/data`),
+  };
+}
+
+/** GETs a ConfigMap from the API server; `undefined` when it does not exist (404). */
+export async function readConfigMap(access: KubeAccess, namespace: string, name: string): Promise<ConfigMapView | undefined> {
+  const url = `${access.apiUrl.replace(/\/+$/, '')}/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${encodeURIComponent(name)}`;
+  const expected = `ConfigMap ${namespace}/${name} from the Kubernetes API`;
+  const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const u = new URL(url);
+    const req = (u.protocol === 'https:' ? httpsRequest : httpRequest)(u, {
+      method: 'GET',
+      headers: { authorization: `Bearer ${access.token}`, accept: 'application/json' },
+      ...(access.ca ? { ca: access.ca } : {}),
+      timeout: access.timeoutMs ?? 5000,
+    }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error('no response within the timeout'), { code: 'ETIMEDOUT' })));
+    req.on('error', (err) => reject(new FlinkRestError({ url, expected, problem: 'unreachable', detail: (err as NodeJS.ErrnoException).code ?? err.message, attempts: 1 })));
+    req.end();
+  });
+  if (status === 404) return undefined;
+  if (status === 401 || status === 403) {
+    throw new FlinkRestError({ url, expected, problem: 'http-status', status, detail: `HTTP ${status}: the service account may not read this ConfigMap (check the verify Role)`, attempts: 1 });
+  }
+  if (status < 200 || status >= 300) throw new FlinkRestError({ url, expected, problem: 'http-status', status, detail: `HTTP ${status}`, attempts: 1 });
+  try {
+    return configMapView(JSON.parse(body));
+  } catch (err) {
+    throw new FlinkRestError({ url, expected, problem: 'wrong-shape', detail: err instanceof Error ? err.message : String(err), attempts: 1 });
+  }
+}

@@ -1,0 +1,197 @@
+import { readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+import { FlinkRestClient } from '../flink/client.js';
+import { FlinkRestError, ShapeError } from '../flink/errors.js';
+import type { HttpOptions } from '../flink/http.js';
+import { getJson, getRaw, joinUrl } from '../flink/http.js';
+import { arr, obj, str } from '../flink/shape.js';
+import { NO_WATERMARK } from '../flink/types.js';
+import type { ConfigMapView, KubeAccess } from './kube.js';
+import { configMapView, readConfigMap } from './kube.js';
+import type { ApprovalObservation, HttpObservation, JobObservation, Observation, Observed, PrometheusObservation, VerifySettings } from './types.js';
+
+export const APPROVAL_ANNOTATION = 'flink-cutover.dev/approved-generation';
+/** Key of the status ConfigMap that approves a generation (alternative to the annotation). */
+export const APPROVAL_STATUS_KEY = 'approvedGeneration';
+
+/** Where the approval is read from. */
+export type ApprovalSource =
+  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'cluster'; readonly access: KubeAccess; readonly namespace: string; readonly configMap: string; readonly statusConfigMap: string };
+
+export interface ObserveOptions {
+  readonly http?: HttpOptions;
+  readonly approval?: ApprovalSource;
+  readonly now?: () => number;
+}
+
+async function observed<T>(p: Promise<T>): Promise<Observed<T>> {
+  try {
+    return { ok: true, value: await p };
+  } catch (err) {
+    if (err instanceof FlinkRestError) return { ok: false, error: err.failure };
+    throw err;
+  }
+}
+
+function watermarkValue(value: string): number | null {
+  if (value === NO_WATERMARK) return null;
+  const n = Number(value);
+  return Number.isFinite(n) && n > -9.2e18 ? n : null;
+}
+
+/**
+ * Reads one color's job: rediscovered on every call (a restart can change the job id), with its
+ * state, RUNNING transition, restarts, checkpoints and watermark (min over the non-source
+ * vertices of the min subtask input watermark; sources have no input watermark).
+ */
+export async function observeJob(restUrl: string, http: HttpOptions = {}): Promise<JobObservation> {
+  const client = new FlinkRestClient(restUrl, http);
+  const overview = await client.currentJob();
+  const [details, checkpoints, restarts] = await Promise.all([client.jobDetails(overview.jid), client.checkpoints(overview.jid), client.restarts(overview.jid)]);
+  const nodes = details.plan?.nodes;
+  const sources = new Set(nodes ? nodes.filter((n) => !n.inputs || n.inputs.length === 0).map((n) => n.id) : [details.vertices[0]?.id]);
+  let watermark: number | undefined;
+  let noneYet = false;
+  let slowestVertex: string | undefined;
+  for (const v of details.vertices) {
+    if (sources.has(v.id)) continue;
+    const marks = await client.vertexWatermarks(overview.jid, v.id);
+    const values = marks.map((m) => watermarkValue(m.value));
+    const vertexMin = values.length < v.parallelism || values.includes(null) ? null : Math.min(...(values as number[]));
+    if (vertexMin === null) {
+      noneYet = true;
+      slowestVertex = v.name;
+      break;
+    }
+    if (watermark === undefined || vertexMin < watermark) {
+      watermark = vertexMin;
+      slowestVertex = v.name;
+    }
+  }
+  const completed = checkpoints.latest?.completed;
+  const failed = checkpoints.latest?.failed;
+  const completedAt = completed ? (completed.latest_ack_timestamp ?? completed.trigger_timestamp ?? 0) : -Infinity;
+  const failedAt = failed ? (failed.failure_timestamp ?? failed.trigger_timestamp ?? 0) : -Infinity;
+  const failing = failed && (failedAt > completedAt || (completed !== undefined && failed.id > completed.id))
+    ? { id: failed.id, at: failedAt, ...(failed.failure_message ? { message: failed.failure_message } : {}) }
+    : undefined;
+  return {
+    jid: details.jid,
+    state: details.state,
+    startTime: details['start-time'],
+    runningSince: details.timestamps?.RUNNING && details.timestamps.RUNNING > 0 ? details.timestamps.RUNNING : details['start-time'],
+    restarts,
+    completedCheckpoints: checkpoints.counts.completed,
+    ...(failing ? { failingCheckpoint: failing } : {}),
+    watermark: noneYet || watermark === undefined ? null : watermark,
+    ...(slowestVertex ? { slowestVertex } : {}),
+  };
+}
+
+/** Prometheus instant query (`GET <url>/api/v1/query?query=`): one number per series. */
+export function prometheusQuery(baseUrl: string, query: string, http: HttpOptions = {}): Promise<PrometheusObservation> {
+  const url = joinUrl(baseUrl, `/api/v1/query?query=${encodeURIComponent(query)}`);
+  return getJson(url, 'a Prometheus query response {"status":"success","data":{...}}', (body) => {
+    const o = obj(body, '');
+    if (o.status !== 'success') throw new ShapeError('/status', `expected "success", got ${JSON.stringify(o.status)}`);
+    const data = obj(o.data, '/data');
+    const type = str(data.resultType, '/data/resultType');
+    const sample = (v: unknown, p: string) => Number(str(arr(v, p)[1], `${p}/1`));
+    if (type === 'scalar') return { values: [sample(data.result, '/data/result')] };
+    if (type !== 'vector') return { values: [] };
+    return { values: arr(data.result, '/data/result').map((r, i) => sample(obj(r, `/data/result/${i}`).value, `/data/result/${i}/value`)) };
+  }, http);
+}
+
+/** Reads a dotted path (`a.b.0.c`, optional leading `$.`) from a JSON value. */
+export function fieldAt(value: unknown, path: string): { found: boolean; value?: unknown } {
+  let v: unknown = value;
+  for (const seg of path.replace(/^\$\.?/, '').split('.').filter(Boolean)) {
+    if (v === null || typeof v !== 'object') return { found: false };
+    if (!(seg in (v as object))) return { found: false };
+    v = (v as Record<string, unknown>)[seg];
+  }
+  return { found: true, value: v };
+}
+
+/** An HTTP check: the status, and the field at `jsonPath` when given. */
+export async function httpCheck(url: string, jsonPath: string | undefined, http: HttpOptions = {}): Promise<HttpObservation> {
+  const res = await getRaw(url, 'an HTTP response', http);
+  if (!jsonPath) return { status: res.status };
+  try {
+    const f = fieldAt(JSON.parse(res.body), jsonPath);
+    return { status: res.status, fieldFound: f.found, ...(f.found ? { field: f.value } : {}) };
+  } catch {
+    return { status: res.status, fieldFound: false };
+  }
+}
+
+/** The approval found in a cutover ConfigMap (annotation) or a status ConfigMap (key) (pure). */
+export function approvalFrom(configMaps: readonly ConfigMapView[], source: string): ApprovalObservation {
+  for (const cm of configMaps) {
+    const a = cm.annotations[APPROVAL_ANNOTATION];
+    if (a !== undefined && /^[0-9]+$/.test(a.trim())) return { source, approvedGeneration: Number(a), from: 'annotation' };
+  }
+  for (const cm of configMaps) {
+    const k = cm.data[APPROVAL_STATUS_KEY];
+    if (k !== undefined && /^[0-9]+$/.test(k.trim())) return { source, approvedGeneration: Number(k), from: 'status' };
+  }
+  return { source };
+}
+
+/** Reads ConfigMaps from a YAML or JSON file (one document, several, or a `kind: List`). */
+export function readApprovalFile(path: string): ConfigMapView[] {
+  const text = readFileSync(path, 'utf8');
+  const out: ConfigMapView[] = [];
+  for (const doc of parseAllDocuments(text)) {
+    if (doc.errors.length > 0) throw new Error(`${path}: not YAML or JSON: ${doc.errors[0]!.message}`);
+    const v = doc.toJS() as unknown;
+    if (v === null || v === undefined) continue;
+    const items = typeof v === 'object' && !Array.isArray(v) && (v as { kind?: unknown }).kind === 'List' ? arr((v as { items?: unknown }).items, '/items') : [v];
+    for (const item of items) out.push(configMapView(item));
+  }
+  return out;
+}
+
+async function observeApproval(src: ApprovalSource): Promise<ApprovalObservation> {
+  if (src.kind === 'file') {
+    try {
+      return approvalFrom(readApprovalFile(src.path), src.path);
+    } catch (err) {
+      const detail = err instanceof Error ? err.message : String(err);
+      throw new FlinkRestError({ url: src.path, expected: 'a ConfigMap as YAML or JSON', problem: 'wrong-shape', detail, attempts: 1 });
+    }
+  }
+  const found = (await Promise.all([src.configMap, src.statusConfigMap].map((n) => readConfigMap(src.access, src.namespace, n)))).filter((c): c is ConfigMapView => c !== undefined);
+  return approvalFrom(found, `ConfigMap ${src.namespace}/${src.configMap}`);
+}
+
+/** One poll: reads everything the settings' checks need. Errors become data. */
+export async function observe(settings: VerifySettings, options: ObserveOptions = {}): Promise<Observation> {
+  const http = options.http ?? {};
+  const v = settings.validation;
+  const compare = settings.activeColor && settings.activeColor !== settings.color && settings.activeRestUrl;
+  const [job, active] = await Promise.all([
+    observed(observeJob(settings.restUrl, http)),
+    compare ? observed(observeJob(settings.activeRestUrl!, http)) : Promise.resolve(undefined),
+  ]);
+  const prometheus: Record<string, Observed<PrometheusObservation>> = {};
+  const httpResults: Record<string, Observed<HttpObservation>> = {};
+  await Promise.all([
+    ...v.prometheus.map(async (q) => {
+      const base = q.url ?? settings.prometheusUrl;
+      if (base) prometheus[q.name] = await observed(prometheusQuery(base, q.query, http));
+    }),
+    ...v.http.map(async (h) => {
+      httpResults[h.name] = await observed(httpCheck(h.url, h.jsonPath, http));
+    }),
+  ]);
+  let approval: Observation['approval'];
+  if (v.approval && settings.generation !== undefined) {
+    approval = options.approval
+      ? await observed(observeApproval(options.approval))
+      : { ok: false, missingSource: 'no approval source: pass --approval-file FILE, or run in the cluster with --configmap NAME' };
+  }
+  return { now: (options.now ?? Date.now)(), job, ...(active ? { active } : {}), prometheus, http: httpResults, ...(approval ? { approval } : {}) };
+}
