@@ -18,7 +18,8 @@ export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccoun
 export interface KubeAccess {
   /** e.g. `https://10.0.0.1:443`. */
   readonly apiUrl: string;
-  readonly token: string;
+  /** Bearer token (absent through `kubectl proxy`). */
+  readonly token?: string;
   /** PEM of the cluster CA (https only). */
   readonly ca?: string;
   /** The pod's namespace (from the service account), used when none is given. */
@@ -28,11 +29,11 @@ export interface KubeAccess {
 
 /**
  * The in-cluster API access from the environment (`KUBERNETES_SERVICE_HOST`/`_PORT`) and the
- * mounted service-account token, CA and namespace; undefined when not running in a pod.
+ * mounted service-account token, CA and namespace; undefined when not running in a pod. With
+ * `apiUrl` (e.g. `kubectl proxy`'s http://127.0.0.1:8001) that URL is used, with the token if any.
  */
-export function inClusterAccess(env: Record<string, string | undefined>, dir = SERVICE_ACCOUNT_DIR): KubeAccess | undefined {
+export function inClusterAccess(env: Record<string, string | undefined>, dir = SERVICE_ACCOUNT_DIR, apiUrl?: string): KubeAccess | undefined {
   const host = env.KUBERNETES_SERVICE_HOST;
-  if (!host) return undefined;
   const read = (f: string) => {
     try {
       return readFileSync(`${dir}/${f}`, 'utf8').trim();
@@ -41,11 +42,12 @@ export function inClusterAccess(env: Record<string, string | undefined>, dir = S
     }
   };
   const token = read('token');
-  if (!token) return undefined;
+  const namespace = read('namespace');
+  if (apiUrl) return { apiUrl, ...(token ? { token } : {}), ...(namespace ? { namespace } : {}) };
+  if (!host || !token) return undefined;
   const port = env.KUBERNETES_SERVICE_PORT ?? '443';
   const h = host.includes(':') ? `[${host}]` : host;
   const ca = read('ca.crt');
-  const namespace = read('namespace');
   return { apiUrl: `https://${h}:${port}`, token, ...(ca ? { ca } : {}), ...(namespace ? { namespace } : {}) };
 }
 
@@ -73,7 +75,7 @@ export async function readConfigMap(access: KubeAccess, namespace: string, name:
     const u = new URL(url);
     const req = (u.protocol === 'https:' ? httpsRequest : httpRequest)(u, {
       method: 'GET',
-      headers: { authorization: `Bearer ${access.token}`, accept: 'application/json' },
+      headers: { ...(access.token ? { authorization: `Bearer ${access.token}` } : {}), accept: 'application/json' },
       ...(access.ca ? { ca: access.ca } : {}),
       timeout: access.timeoutMs ?? 5000,
     }, (res) => {
