@@ -1,0 +1,69 @@
+import { toPointer } from '../spec/diagnostics.js';
+import { effectiveSpec, flattenFlinkConfiguration } from '../spec/effective.js';
+import type { Color, Json, JsonObject, Pipeline } from '../spec/types.js';
+
+function isObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** One flattened flinkConfiguration entry with the JSON pointer of the node that sets it. */
+export interface ConfigEntry {
+  readonly key: string;
+  readonly value: string;
+  readonly pointer: string;
+}
+
+/**
+ * Flattens a flinkConfiguration as written (nested maps and dotted keys), keeping for each dotted
+ * key the pointer of its YAML node: `state: {checkpoints.dir: x}` gives `state.checkpoints.dir`.
+ */
+export function flattenWithPointers(conf: unknown, base: readonly (string | number)[]): ConfigEntry[] {
+  const out: ConfigEntry[] = [];
+  const walk = (prefix: string, v: Json, segs: (string | number)[]) => {
+    if (isObject(v)) {
+      for (const [k, x] of Object.entries(v)) walk(prefix ? `${prefix}.${k}` : k, x, [...segs, k]);
+    } else if (v !== null) {
+      const value = Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(';') : String(v);
+      out.push({ key: prefix, value, pointer: toPointer(segs) });
+    }
+  };
+  if (isObject(conf)) walk('', conf, [...base]);
+  return out;
+}
+
+/** Where a color's effective flinkConfiguration key is set: the color's override, else the template. */
+export function configPointer(p: Pipeline, color: Color, key: string): string {
+  const own = flattenWithPointers(p.spec.colors[color]?.flinkConfiguration, ['spec', 'colors', color, 'flinkConfiguration']).find((e) => e.key === key);
+  if (own) return own.pointer;
+  const tpl = flattenWithPointers(p.spec.template.flinkConfiguration, ['spec', 'template', 'flinkConfiguration']).find((e) => e.key === key);
+  return tpl?.pointer ?? `/spec/colors/${color}`;
+}
+
+/** A color's effective flinkConfiguration, flattened to dotted keys. */
+export function effectiveConfig(p: Pipeline, color: Color): Record<string, string> {
+  return flattenFlinkConfiguration(effectiveSpec(p, color).flinkConfiguration);
+}
+
+/** Where a color's effective `job.<field>` is set: the color's override, else the template. */
+export function jobPointer(p: Pipeline, color: Color, field: string): string {
+  const own = p.spec.colors[color]?.job as Record<string, unknown> | undefined;
+  if (own && own[field] !== undefined) return `/spec/colors/${color}/job/${field}`;
+  const tpl = p.spec.template.job as Record<string, unknown> | undefined;
+  if (tpl && tpl[field] !== undefined) return `/spec/template/job/${field}`;
+  return `/spec/colors/${color}`;
+}
+
+/** The job parallelism of a color: `job.parallelism`, else `parallelism.default`, else undefined. */
+export function jobParallelism(p: Pipeline, color: Color): number | undefined {
+  const spec = effectiveSpec(p, color);
+  if (spec.job?.parallelism !== undefined) return spec.job.parallelism;
+  const d = flattenFlinkConfiguration(spec.flinkConfiguration)['parallelism.default'];
+  return d !== undefined && /^\d+$/.test(d.trim()) ? Number(d) : undefined;
+}
+
+/** Normalizes a storage path for comparison (trailing slashes, case of the scheme). */
+export function normalizePath(v: string): string {
+  const t = v.trim().replace(/\/+$/, '');
+  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(t);
+  return m ? m[1]!.toLowerCase() + t.slice(m[1]!.length) : t;
+}

@@ -1,0 +1,84 @@
+import type { Diagnostic } from '../spec/diagnostics.js';
+import { lifecycleState } from '../spec/effective.js';
+import type { LoadedPipeline, LoadResult } from '../spec/load.js';
+import { pipelineKey } from '../spec/load.js';
+import { RULES } from './rules/index.js';
+import type { CutoverStatus } from './status.js';
+import { statusFor } from './status.js';
+import { classify } from './transition.js';
+import type { Finding, PipelinePair, Rule } from './types.js';
+
+export interface CheckInput {
+  readonly head: LoadResult;
+  /** Absent: every head pipeline is new. */
+  readonly base?: LoadResult;
+  /** Epoch millis. */
+  readonly now: number;
+  /** Status ConfigMaps from --status; undefined when not given. */
+  readonly statuses?: readonly CutoverStatus[];
+  readonly rules?: readonly Rule[];
+}
+
+export interface CheckSummary {
+  errors: number;
+  warnings: number;
+  pipelines: number;
+}
+
+export interface CheckResult {
+  readonly results: Finding[];
+  readonly summary: CheckSummary;
+  readonly pairs: PipelinePair[];
+}
+
+/** Matches base and head pipelines by `namespace/name`, in head order then removed ones. */
+export function pairPipelines(head: readonly LoadedPipeline[], base: readonly LoadedPipeline[]): PipelinePair[] {
+  const baseByKey = new Map(base.map((lp) => [pipelineKey(lp.pipeline), lp]));
+  const pairs: PipelinePair[] = [];
+  const seen = new Set<string>();
+  const make = (key: string, b: LoadedPipeline | undefined, h: LoadedPipeline | undefined): PipelinePair => ({
+    key,
+    name: (h ?? b)!.pipeline.metadata.name,
+    base: b,
+    head: h,
+    baseState: b ? lifecycleState(b.pipeline) : undefined,
+    headState: h ? lifecycleState(h.pipeline) : undefined,
+    transition: classify(b?.pipeline, h?.pipeline),
+  });
+  for (const h of head) {
+    const key = pipelineKey(h.pipeline);
+    seen.add(key);
+    pairs.push(make(key, baseByKey.get(key), h));
+  }
+  for (const b of base) {
+    const key = pipelineKey(b.pipeline);
+    if (!seen.has(key)) pairs.push(make(key, b, undefined));
+  }
+  return pairs;
+}
+
+function byPosition(a: Finding, b: Finding): number {
+  return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId);
+}
+
+/** Runs every rule over the pipelines at base and head. Pure: all I/O happened before. */
+export function checkPolicy(input: CheckInput): CheckResult {
+  const rules = input.rules ?? RULES;
+  const pairs = pairPipelines(input.head.pipelines, input.base?.pipelines ?? []);
+  const results: Finding[] = [];
+  const headDiagnostics: readonly Diagnostic[] = input.head.diagnostics;
+  for (const r of rules) if (r.checkLoad) results.push(...r.checkLoad(headDiagnostics));
+  // A pipeline whose head file failed to load is reported by `schema`, not as removed.
+  const brokenFiles = new Set(headDiagnostics.map((d) => d.file));
+  for (const pair of pairs) {
+    if (!pair.head && pair.base && brokenFiles.has(pair.base.file)) continue;
+    const ref = (pair.head ?? pair.base)!.pipeline;
+    const status = input.statuses ? statusFor(input.statuses, ref) : undefined;
+    const ctx = { pair, now: input.now, status, statusKnown: input.statuses !== undefined };
+    for (const r of rules) if (r.check) results.push(...r.check(ctx));
+  }
+  results.sort(byPosition);
+  const errors = results.filter((f) => f.severity === 'error').length;
+  const brokenPipelines = new Set(headDiagnostics.map((d) => `${d.file}|${d.pipeline ?? ''}`)).size;
+  return { results, pairs, summary: { errors, warnings: results.length - errors, pipelines: input.head.pipelines.length + brokenPipelines } };
+}

@@ -1,0 +1,122 @@
+import type { Rule } from './types.js';
+import type { CheckResult } from './engine.js';
+import type { Finding } from './types.js';
+
+export const FORMATS = ['text', 'json', 'sarif', 'github', 'junit'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** `{"results":[...],"summary":{...}}` as DESIGN.md fixes it. */
+export function formatJson(r: CheckResult): string {
+  const results = r.results.map((f) => ({ ruleId: f.ruleId, severity: f.severity, pipeline: f.pipeline, file: f.file, line: f.line, path: f.path, message: f.message, fix: f.fix ?? '' }));
+  return JSON.stringify({ results, summary: r.summary }, null, 2) + '\n';
+}
+
+/** Findings grouped by pipeline, for a terminal. */
+export function formatText(r: CheckResult): string {
+  const lines: string[] = [];
+  const groups = new Map<string, Finding[]>();
+  for (const f of r.results) {
+    const k = f.pipeline || `(${f.file})`;
+    groups.set(k, [...(groups.get(k) ?? []), f]);
+  }
+  for (const [name, list] of groups) {
+    const pair = r.pairs.find((p) => p.name === name);
+    const move = pair ? ` (${pair.baseState ?? 'new'} → ${pair.headState ?? 'removed'})` : '';
+    lines.push(`${name}${move}`);
+    for (const f of list) {
+      const where = f.line > 0 ? `${f.file}:${f.line}:${f.column}` : f.file;
+      lines.push(`  ${f.severity === 'error' ? 'error  ' : 'warning'} ${f.ruleId}  ${where}${f.path ? `  ${f.path}` : ''}`);
+      lines.push(`    ${f.message}`);
+      if (f.fix) lines.push(`    fix: ${f.fix}`);
+    }
+    lines.push('');
+  }
+  const { errors, warnings, pipelines } = r.summary;
+  lines.push(`${pipelines} pipeline(s) checked: ${errors} error(s), ${warnings} warning(s)${errors === 0 ? ' - ok to merge' : ''}`);
+  return lines.join('\n') + '\n';
+}
+
+function escapeData(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+function escapeProperty(s: string): string {
+  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+/** GitHub Actions workflow commands (`::error file=...,line=...::message`). */
+export function formatGithub(r: CheckResult): string {
+  const out = r.results.map((f) => {
+    const props = [`file=${escapeProperty(f.file)}`];
+    if (f.line > 0) props.push(`line=${f.line}`, `col=${f.column}`);
+    props.push(`title=${escapeProperty(`${f.ruleId} (${f.pipeline || f.file})`)}`);
+    return `::${f.severity === 'error' ? 'error' : 'warning'} ${props.join(',')}::${escapeData(f.message + (f.fix ? `\nfix: ${f.fix}` : ''))}`;
+  });
+  out.push(`${r.summary.pipelines} pipeline(s) checked: ${r.summary.errors} error(s), ${r.summary.warnings} warning(s)`);
+  return out.join('\n') + '\n';
+}
+
+/** SARIF 2.1.0, one rule descriptor per rule id. */
+export function formatSarif(r: CheckResult, rules: readonly Rule[], version: string): string {
+  const ids = rules.map((x) => x.id);
+  const sarif = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [{
+      tool: {
+        driver: {
+          name: 'flink-cutover',
+          version,
+          informationUri: 'https://flink-cutover.dev',
+          rules: rules.map((x) => ({
+            id: x.id,
+            name: x.id.replace(/(^|-)([a-z])/g, (_m, _d: string, c: string) => c.toUpperCase()),
+            shortDescription: { text: x.summary },
+            fullDescription: { text: x.doc },
+            help: { text: x.doc },
+            defaultConfiguration: { level: x.severity === 'error' ? 'error' : 'warning' },
+          })),
+        },
+      },
+      results: r.results.map((f) => ({
+        ruleId: f.ruleId,
+        ruleIndex: Math.max(0, ids.indexOf(f.ruleId)),
+        level: f.severity === 'error' ? 'error' : 'warning',
+        message: { text: f.fix ? `${f.message}. Fix: ${f.fix}` : f.message },
+        locations: [{
+          physicalLocation: {
+            artifactLocation: { uri: f.file.replace(/\\/g, '/') },
+            ...(f.line > 0 ? { region: { startLine: f.line, startColumn: Math.max(1, f.column) } } : {}),
+          },
+          ...(f.path ? { logicalLocations: [{ fullyQualifiedName: `${f.pipeline}${f.path}`, kind: 'member' }] } : {}),
+        }],
+        properties: { pipeline: f.pipeline, path: f.path },
+      })),
+    }],
+  };
+  return JSON.stringify(sarif, null, 2) + '\n';
+}
+
+function xml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** JUnit XML: a test suite per pipeline, a test case per rule; errors fail, warnings are reported in system-out. */
+export function formatJunit(r: CheckResult, rules: readonly Rule[]): string {
+  const names = [...new Set([...r.pairs.map((p) => p.name), ...r.results.map((f) => f.pipeline || f.file)])];
+  const suites = names.map((name) => {
+    const findings = r.results.filter((f) => (f.pipeline || f.file) === name);
+    const cases = rules.map((rule) => {
+      const mine = findings.filter((f) => f.ruleId === rule.id);
+      const errs = mine.filter((f) => f.severity === 'error');
+      const warns = mine.filter((f) => f.severity === 'warning');
+      const body = [
+        ...errs.map((f) => `      <failure type="${rule.id}" message="${xml(f.message)}">${xml(`${f.file}:${f.line} ${f.path}\n${f.message}\nfix: ${f.fix ?? ''}`)}</failure>`),
+        ...(warns.length > 0 ? [`      <system-out>${xml(warns.map((f) => `warning ${f.file}:${f.line} ${f.message} (fix: ${f.fix ?? ''})`).join('\n'))}</system-out>`] : []),
+      ];
+      return body.length === 0 ? `    <testcase classname="${xml(name)}" name="${rule.id}"/>` : `    <testcase classname="${xml(name)}" name="${rule.id}">\n${body.join('\n')}\n    </testcase>`;
+    });
+    const failures = findings.filter((f) => f.severity === 'error').length;
+    return `  <testsuite name="${xml(name)}" tests="${rules.length}" failures="${failures}" errors="0">\n${cases.join('\n')}\n  </testsuite>`;
+  });
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="flink-cutover check" tests="${names.length * rules.length}" failures="${r.summary.errors}">\n${suites.join('\n')}\n</testsuites>\n`;
+}

@@ -1,0 +1,32 @@
+import type { Color, Pipeline } from '../../spec/types.js';
+import { configPointer, effectiveConfig, normalizePath } from '../config.js';
+import type { Finding, Rule, RuleContext } from '../types.js';
+import type { ResolvedValue } from './shared.js';
+import { sharedValues } from './shared.js';
+
+/** Keys naming storage or identities that must differ per color (Flink 1.x and 2.x spellings). */
+export const STATE_KEYS: Record<string, string> = {
+  'state.checkpoints.dir': 'checkpoint directory',
+  'execution.checkpointing.dir': 'checkpoint directory',
+  'state.savepoints.dir': 'savepoint directory',
+  'execution.checkpointing.savepoint-dir': 'savepoint directory',
+  'high-availability.storageDir': 'HA storage directory',
+  'high-availability.storage-dir': 'HA storage directory',
+  'high-availability.cluster-id': 'HA cluster id',
+  'kubernetes.cluster-id': 'cluster id (names the HA ConfigMaps)',
+  'dstl.dfs.base-path': 'changelog storage path',
+};
+
+function paths(p: Pipeline, c: Color): ResolvedValue[] {
+  const conf = effectiveConfig(p, c);
+  return Object.entries(STATE_KEYS).filter(([k]) => conf[k] !== undefined).map(([k, what]) => ({ what: `${what} (${k})`, value: conf[k]!, pointer: configPointer(p, c, k) }));
+}
+
+export const sharedStatePaths: Rule = {
+  id: 'shared-state-paths',
+  severity: 'error',
+  summary: 'Both colors use the same checkpoint, savepoint or HA storage path (or cluster id).',
+  doc: `Each color must own its state storage. With a shared checkpoint directory the jobs (which may have the same job id in application mode) overwrite or clean up each other's checkpoints; with a shared HA storage path or cluster id they read each other's leader and checkpoint-pointer metadata, and one color may restore the other's state after a failover. Checked keys, nested or dotted: ${Object.keys(STATE_KEYS).join(', ')}. Put {{color}} into each path, e.g. state.checkpoints.dir: s3://bucket/chk/{{pipeline}}/{{color}}.`,
+  check: ({ pair }: RuleContext): Finding[] =>
+    pair.head ? sharedValues(sharedStatePaths, pair.head, (c) => paths(pair.head!.pipeline, c), 'add {{color}} to the path so each color has its own', normalizePath) : [],
+};

@@ -1,0 +1,32 @@
+import { effectiveSinks } from '../../spec/effective.js';
+import type { Color, Pipeline } from '../../spec/types.js';
+import type { Finding, Rule, RuleContext } from '../types.js';
+import type { ResolvedValue } from './shared.js';
+import { sharedValues } from './shared.js';
+import { argValues } from './shared-consumer-group.js';
+
+const TXN_PROPS = ['transactional.id.prefix', 'sink.transactional-id-prefix', 'transactionalIdPrefix'];
+const TXN_ARGS = /^--?(transactional[-._]?id[-._]?prefix|txn[-._]?prefix)$/i;
+
+function prefixes(p: Pipeline, c: Color): ResolvedValue[] {
+  const out: ResolvedValue[] = [];
+  effectiveSinks(p, c).forEach((s, i) => {
+    if (s.deliveryGuarantee !== 'exactly-once') return;
+    if (s.transactionalIdPrefix !== undefined) out.push({ what: `transactional id prefix of sink ${s.name}`, value: s.transactionalIdPrefix, pointer: `/spec/sinks/${i}/transactionalIdPrefix` });
+    for (const k of TXN_PROPS) {
+      const v = s.properties?.[k];
+      if (v !== undefined) out.push({ what: `${k} of sink ${s.name}`, value: String(v), pointer: `/spec/sinks/${i}/properties/${k}` });
+    }
+  });
+  for (const a of argValues(p, c, TXN_ARGS)) out.push({ what: `job argument ${a.flag}`, value: a.value, pointer: a.pointer });
+  return out;
+}
+
+export const sharedTransactionalId: Rule = {
+  id: 'shared-transactional-id',
+  severity: 'error',
+  summary: 'Both colors write an exactly-once sink with the same transactional id prefix.',
+  doc: 'An exactly-once Kafka sink opens transactions named <prefix>-<subtask>-<n>. When both colors use the same prefix, each job\'s start aborts ("fences") the other\'s open transactions: the active color\'s writes fail or are lost while the standby runs, which is precisely what the standby must never affect. Checked in sinks[].transactionalIdPrefix, the transactional id properties and job arguments, for sinks with deliveryGuarantee: exactly-once. Put {{color}} into the prefix, e.g. transactionalIdPrefix: "orders-out-{{color}}".',
+  check: ({ pair }: RuleContext): Finding[] =>
+    pair.head ? sharedValues(sharedTransactionalId, pair.head, (c) => prefixes(pair.head!.pipeline, c), 'add {{color}} to the prefix so each color fences only its own transactions') : [],
+};
