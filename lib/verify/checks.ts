@@ -2,6 +2,11 @@ import { formatRestFailure } from '../flink/errors.js';
 import { formatDuration, parseDuration } from '../spec/duration.js';
 import type { CheckResult, JobObservation, Observation, Observed, SoakState, VerifySettings } from './types.js';
 
+/** A duration for people: whole seconds from 1s on (`1h2s`), else milliseconds. */
+export function roughDuration(ms: number): string {
+  return formatDuration(Math.abs(ms) >= 1000 ? Math.round(ms / 1000) * 1000 : ms);
+}
+
 /** The soak state before the first poll. */
 export const INITIAL_SOAK: SoakState = { carriedRestarts: 0, resets: 0 };
 
@@ -73,12 +78,12 @@ export function evaluate(settings: VerifySettings, obs: Observation, soak: SoakS
     out.push({
       name: 'running',
       passed: runningOk,
-      observed: j.state === 'RUNNING' ? `RUNNING for ${formatDuration(runningFor)}` : j.state,
+      observed: j.state === 'RUNNING' ? `RUNNING for ${roughDuration(runningFor)}${soak.resets > 0 ? ` (soak restarted ${soak.resets}x)` : ''}` : j.state,
       expected: `RUNNING for >= ${formatDuration(minRunning)}`,
       message: runningOk
-        ? `job ${j.jid} has run ${formatDuration(runningFor)} without a restart`
+        ? `job ${j.jid} has run ${roughDuration(runningFor)} without a restart`
         : j.state === 'RUNNING'
-          ? `soaking: ${formatDuration(minRunning - runningFor)} to go${soak.resets > 0 ? ` (the soak started over after a restart, ${soak.resets}x)` : ''}`
+          ? `soaking: ${roughDuration(minRunning - runningFor)} to go${soak.resets > 0 ? ` (the soak started over after a restart, ${soak.resets}x)` : ''}`
           : `job ${j.jid} is ${j.state}, not RUNNING`,
       ...(['FAILED', 'CANCELED', 'FINISHED'].includes(j.state) ? { final: true } : {}),
     });
@@ -124,9 +129,9 @@ export function evaluate(settings: VerifySettings, obs: Observation, soak: SoakS
       out.push({
         name: 'watermark-lag',
         passed: ok,
-        observed: lag >= 0 ? formatDuration(lag) : `${formatDuration(-lag)} ahead`,
+        observed: lag >= 0 ? roughDuration(lag) : `${roughDuration(-lag)} ahead`,
         expected,
-        message: `${settings.color} ${showWatermark(job.value.watermark)}, ${settings.activeColor} ${showWatermark(a.value.watermark)}${ok ? '' : `: ${settings.color} is ${formatDuration(lag - maxLag)} too far behind`}`,
+        message: `${settings.color} ${showWatermark(job.value.watermark)}, ${settings.activeColor} ${showWatermark(a.value.watermark)}${ok ? '' : `: ${settings.color} is ${roughDuration(lag - maxLag)} too far behind`}`,
       });
     }
   }

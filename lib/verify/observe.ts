@@ -117,7 +117,14 @@ export function fieldAt(value: unknown, path: string): { found: boolean; value?:
 
 /** An HTTP check: the status, and the field at `jsonPath` when given. */
 export async function httpCheck(url: string, jsonPath: string | undefined, http: HttpOptions = {}): Promise<HttpObservation> {
-  const res = await getRaw(url, 'an HTTP response', http);
+  let res: { status: number; body: string };
+  try {
+    res = await getRaw(url, 'an HTTP response', http);
+  } catch (err) {
+    // A 5xx that persisted through the retries is an answer: the check reports its status.
+    if (err instanceof FlinkRestError && err.failure.status !== undefined) return { status: err.failure.status, ...(jsonPath ? { fieldFound: false } : {}) };
+    throw err;
+  }
   if (!jsonPath) return { status: res.status };
   try {
     const f = fieldAt(JSON.parse(res.body), jsonPath);
