@@ -1,0 +1,148 @@
+/**
+ * The controller's pure arm / reject / complete decision (DESIGN.md "The handover protocol"):
+ * from the desired handover, the current status and the gates' metrics, the next status.
+ * Idempotent: deciding again on the same inputs changes nothing but `updatedAt`-free fields.
+ */
+import type { Color } from '../spec/types.js';
+import type { CutoverDesired, CutoverStatus, Phase } from './contract.js';
+import type { GateMetrics } from './types.js';
+
+/** One gate subtask's metrics as read from the REST API. */
+export interface SubtaskReport extends GateMetrics {
+  subtask: number;
+}
+
+/** What the controller saw of one color's job on this poll (absent = job not found). */
+export interface ObservedColor {
+  jobId?: string;
+  /** The job is RUNNING (its metrics are live). */
+  running: boolean;
+  /** The gate vertex's parallelism, read from the job. */
+  parallelism: number;
+  /** The subtasks that report gate metrics (possibly fewer than parallelism). */
+  subtasks: SubtaskReport[];
+}
+
+export type ObservedGateMetrics = Partial<Record<Color, ObservedColor>>;
+
+/** Controller-side protocol rules; the simulator drops one at a time. */
+export interface DecideRules {
+  /** Arm only when every subtask of both gates reported for the generation. */
+  requireAllReports: boolean;
+  /** Never leave Armed except to Completed; Completed and Rejected are final. */
+  monotonic: boolean;
+}
+
+export const PROTOCOL_DECIDE_RULES: DecideRules = Object.freeze({ requireAllReports: true, monotonic: true });
+
+export const DECIDE_TRANSITIONS = [
+  'no-cutover',
+  'final',
+  'pending-rejected',
+  'pending-waiting',
+  'pending-armed',
+  'armed-waiting',
+  'armed-completed',
+] as const;
+export type DecideTransition = (typeof DECIDE_TRANSITIONS)[number] | 'variant.target-down-rejected' | 'variant.re-evaluated';
+
+export interface Decision {
+  /** The status to write (null: no cutover, nothing to write). */
+  status: CutoverStatus | null;
+  /** True when the phase, reason or watermarks differ from the input status (write needed). */
+  changed: boolean;
+  transition: DecideTransition;
+}
+
+export interface DecideOptions {
+  /** ISO-8601 time of this decision (armedAt, completedAt, updatedAt). */
+  now: string;
+  rules?: DecideRules;
+}
+
+interface ColorView {
+  color: Color;
+  found: boolean;
+  running: boolean;
+  parallelism: number;
+  reported: SubtaskReport[];
+  /** Min committed gate watermark over all subtasks; undefined if any subtask has none. */
+  watermark: number | undefined;
+}
+
+function view(color: Color, o: ObservedColor | undefined, generation: number): ColorView {
+  if (!o || !o.running) return { color, found: !!o, running: false, parallelism: o?.parallelism ?? 0, reported: [], watermark: undefined };
+  const reported = o.subtasks.filter((s) => s.preparedGeneration === generation && s.subtask >= 0 && s.subtask < o.parallelism);
+  const seen = new Set(reported.map((s) => s.subtask));
+  let watermark: number | undefined;
+  const wms = new Map(o.subtasks.map((s) => [s.subtask, s.gateWatermark]));
+  for (let i = 0; i < o.parallelism; i++) {
+    const w = wms.get(i);
+    if (w === null || w === undefined) {
+      watermark = undefined;
+      break;
+    }
+    watermark = watermark === undefined ? w : Math.min(watermark, w);
+  }
+  return { color, found: true, running: true, parallelism: o.parallelism, reported: [...seen].map((i) => reported.find((r) => r.subtask === i)!), watermark };
+}
+
+function describeWaiting(views: ColorView[]): string {
+  return views.map((v) => (!v.found ? `${v.color}: job not found` : !v.running ? `${v.color}: job not running` : `${v.color} ${v.reported.length}/${v.parallelism} subtasks`)).join(', ');
+}
+
+function sameStatus(a: CutoverStatus | null, b: CutoverStatus): boolean {
+  return !!a && a.generation === b.generation && a.phase === b.phase && a.reason === b.reason && a.watermarks.blue === b.watermarks.blue && a.watermarks.green === b.watermarks.green;
+}
+
+/**
+ * The next status for the committed cutover. Pending -> Armed when every subtask of both gated
+ * colors prepared for the generation with a max timestamp < W; -> Rejected as soon as one had
+ * seen a timestamp >= W; Armed -> Completed when both colors' committed gate watermarks reach
+ * W + lateness. A missing report is never a yes.
+ */
+export function decide(desired: CutoverDesired, status: CutoverStatus | null, observed: ObservedGateMetrics, options: DecideOptions): Decision {
+  const rules = options.rules ?? PROTOCOL_DECIDE_RULES;
+  const g = desired.generation;
+  if (g === 0 || desired.to === undefined || desired.watermark === undefined) return { status, changed: false, transition: 'no-cutover' };
+  const w = desired.watermark;
+  const cur = status && status.generation === g ? status : null;
+  if (rules.monotonic && cur && (cur.phase === 'Completed' || cur.phase === 'Rejected')) return { status, changed: false, transition: 'final' };
+
+  const colors = [desired.active, desired.to].filter((c) => desired.colors[c]?.gate !== false);
+  const views = colors.map((c) => view(c, observed[c], g));
+  const watermarks: Partial<Record<Color, number>> = { ...(cur?.watermarks ?? {}) };
+  for (const v of views) if (v.watermark !== undefined) watermarks[v.color] = v.watermark;
+
+  const make = (phase: Phase, reason: string, transition: DecideTransition): Decision => {
+    const next: CutoverStatus = { generation: g, phase, reason, updatedAt: options.now, watermarks };
+    if (phase === 'Armed' || phase === 'Completed') next.armedAt = cur?.armedAt ?? options.now;
+    if (phase === 'Completed') next.completedAt = cur?.completedAt ?? options.now;
+    const changed = !sameStatus(status, next);
+    return { status: changed ? next : status, changed, transition };
+  };
+
+  const complete = (): boolean => views.every((v) => v.watermark !== undefined && v.watermark >= w + desired.lateness);
+  const completeReason = (): string => `both gate watermarks reached W + lateness (${views.map((v) => `${v.color} ${v.watermark}`).join(', ')})`;
+
+  if (rules.monotonic && cur?.phase === 'Armed') {
+    if (complete()) return make('Completed', completeReason(), 'armed-completed');
+    return make('Armed', cur.reason ?? 'armed', 'armed-waiting');
+  }
+
+  if (!rules.monotonic) {
+    // The naive controller: re-derives the phase on every poll and aborts when the target is down.
+    const target = views.find((v) => v.color === desired.to);
+    if (cur && cur.phase !== 'Pending' && target && !target.running) return make('Rejected', `${desired.to} job is not running`, 'variant.target-down-rejected');
+  }
+
+  const late = views.flatMap((v) => v.reported.filter((r) => r.maxTimestampAtPrepare !== null && r.maxTimestampAtPrepare >= w).map((r) => ({ color: v.color, r })));
+  if (late.length > 0) {
+    const first = late[0]!;
+    return make('Rejected', `${first.color} subtask ${first.r.subtask} had already seen t=${first.r.maxTimestampAtPrepare} >= W=${w} when it prepared${late.length > 1 ? ` (and ${late.length - 1} more)` : ''}; commit a later watermark`, 'pending-rejected');
+  }
+  const allReported = views.every((v) => v.running && v.reported.length === v.parallelism && v.parallelism > 0);
+  if (!allReported && rules.requireAllReports) return make('Pending', `waiting for gate reports: ${describeWaiting(views)}`, 'pending-waiting');
+  if (!rules.monotonic && complete()) return make('Completed', completeReason(), 'variant.re-evaluated');
+  return make('Armed', `every gate subtask prepared for generation ${g} before W (${describeWaiting(views)})`, 'pending-armed');
+}

@@ -1,0 +1,369 @@
+/**
+ * The reference gate: the decision logic one gate subtask runs, as a small state machine. It
+ * observes the desired and status ConfigMaps (in any order, late, repeated), decides each record
+ * (emit | drop | hold | tag), releases held records once the generation is decided, reports its
+ * metrics and survives a restore from its checkpointed state. No I/O: the caller feeds events.
+ *
+ * Every branch of the state machine calls `trace(<branch id>)`; GATE_BRANCHES lists them all and
+ * the conformance vectors must fire each one (test/gate/vectors.test.ts).
+ */
+import type { Color } from '../spec/types.js';
+import type { Phase } from './contract.js';
+import type { GateDesired, GateMetrics, GateRecord, GateRules, GateSnapshot, GateStatus, Released, RecordDecision } from './types.js';
+import { PROTOCOL_GATE_RULES } from './types.js';
+
+/** Every branch of the protocol gate (all rules on). */
+export const GATE_BRANCHES = [
+  'config.first',
+  'config.new-generation',
+  'config.cleared',
+  'config.repeat',
+  'config.older-ignored',
+  'status.absent',
+  'status.first',
+  'status.newer-generation',
+  'status.older-ignored',
+  'status.repeat',
+  'status.advance',
+  'status.regression-ignored',
+  'ready.after-reads',
+  'record.wait-not-ready',
+  'owner.no-cutover',
+  'owner.pending-before-w',
+  'owner.pending-hold',
+  'owner.decided-before-w',
+  'owner.decided-at-or-after-w',
+  'owner.rejected',
+  'record.hold',
+  'record.emit',
+  'record.drop',
+  'record.tag',
+  'release.decided',
+  'release.still-held',
+  'watermark.advance',
+  'watermark.stale',
+  'snapshot.taken',
+  'checkpoint.commit-watermark',
+  'checkpoint.stale',
+  'restore.await-reads',
+] as const;
+export type GateBranch = (typeof GATE_BRANCHES)[number];
+
+/** Branches only a variant with a protocol rule dropped can take. */
+export const VARIANT_BRANCHES = ['variant.restore-without-read', 'variant.snapshot-without-held', 'variant.status-regression-applied', 'variant.reprepare-after-lost-state'] as const;
+export type VariantBranch = (typeof VARIANT_BRANCHES)[number];
+
+export type Trace = (branch: GateBranch | VariantBranch) => void;
+
+const noTrace: Trace = () => undefined;
+
+/** Forward transitions of one generation's phase. Pending -> Completed covers a gate that missed Armed. */
+const FORWARD: Record<Phase, readonly Phase[]> = {
+  Pending: ['Armed', 'Rejected', 'Completed'],
+  Armed: ['Completed'],
+  Rejected: [],
+  Completed: [],
+};
+
+export function emptySnapshot(): GateSnapshot {
+  return { version: 1, desired: null, status: null, maxTimestamp: null, prepared: null, watermark: null, committedWatermark: null, held: [] };
+}
+
+function copySnapshot(s: GateSnapshot): GateSnapshot {
+  return {
+    version: 1,
+    desired: s.desired ? { ...s.desired } : null,
+    status: s.status ? { ...s.status } : null,
+    maxTimestamp: s.maxTimestamp,
+    prepared: s.prepared ? { ...s.prepared } : null,
+    watermark: s.watermark,
+    committedWatermark: s.committedWatermark,
+    held: s.held.map((r) => ({ ...r })),
+  };
+}
+
+function max(a: number | null, b: number): number {
+  return a === null || b > a ? b : a;
+}
+
+export interface GateOptions {
+  rules?: GateRules;
+  trace?: Trace;
+}
+
+/** One gate subtask of one color. */
+export class Gate {
+  readonly color: Color;
+  private readonly rules: GateRules;
+  private readonly trace: Trace;
+  private s: GateSnapshot;
+  private configRead = false;
+  private statusRead = false;
+  private isReady = false;
+
+  /** A freshly started gate: it must read the desired and status ConfigMaps before its first record. */
+  constructor(color: Color, options: GateOptions = {}) {
+    this.color = color;
+    this.rules = options.rules ?? PROTOCOL_GATE_RULES;
+    this.trace = options.trace ?? noTrace;
+    this.s = emptySnapshot();
+  }
+
+  /** A gate restored from checkpointed state (its own, or the other color's for a standby start). */
+  static restore(color: Color, snapshot: GateSnapshot, options: GateOptions = {}): Gate {
+    const g = new Gate(color, options);
+    g.s = copySnapshot(snapshot);
+    // What was checkpointed is committed: the restored watermark is covered by committed output.
+    if (g.s.watermark !== null) g.s.committedWatermark = max(g.s.committedWatermark, g.s.watermark);
+    if (g.rules.restoreRead) {
+      g.trace('restore.await-reads');
+    } else {
+      g.trace('variant.restore-without-read');
+      g.isReady = true;
+    }
+    return g;
+  }
+
+  /** True once the gate may process records (it has read both ConfigMaps since its start/restore). */
+  get ready(): boolean {
+    return this.isReady;
+  }
+
+  /** The desired handover the gate acts on (null before its first read). */
+  get desired(): GateDesired | null {
+    return this.s.desired;
+  }
+
+  /** The phase the gate acts on for the current generation: 'none' without a cutover. */
+  get phase(): Phase | 'none' {
+    const d = this.s.desired;
+    if (!d || d.generation === 0) return 'none';
+    return this.s.status && this.s.status.generation === d.generation ? this.s.status.phase : 'Pending';
+  }
+
+  /** Records held so far (oldest first). */
+  get held(): readonly GateRecord[] {
+    return this.s.held;
+  }
+
+  private markRead(): void {
+    if (!this.isReady && this.configRead && this.statusRead) {
+      this.isReady = true;
+      this.trace('ready.after-reads');
+    }
+  }
+
+  /** The desired ConfigMap was read (or changed). Returns the held records this decides. */
+  onConfig(d: GateDesired): Released[] {
+    this.configRead = true;
+    const cur = this.s.desired;
+    if (cur === null) {
+      this.trace('config.first');
+      this.adopt(d);
+    } else if (d.generation === cur.generation) {
+      this.trace('config.repeat');
+      if (d.generation > 0 && this.s.prepared === null) {
+        this.trace('variant.reprepare-after-lost-state');
+        this.s.prepared = { generation: d.generation, maxTimestampAtPrepare: this.s.maxTimestamp };
+      }
+    } else if (d.generation === 0) {
+      this.trace('config.cleared');
+      this.adopt(d);
+    } else if (d.generation > cur.generation) {
+      this.trace('config.new-generation');
+      this.adopt(d);
+    } else {
+      this.trace('config.older-ignored');
+    }
+    this.markRead();
+    return this.releaseDecided();
+  }
+
+  private adopt(d: GateDesired): void {
+    this.s.desired = { ...d };
+    // Prepare: remember how far this subtask had got when it learned of the generation.
+    this.s.prepared = d.generation > 0 ? { generation: d.generation, maxTimestampAtPrepare: this.s.maxTimestamp } : null;
+  }
+
+  /** The status ConfigMap was read (null: it does not exist yet) or changed. */
+  onStatus(st: GateStatus | null): Released[] {
+    this.statusRead = true;
+    const cur = this.s.status;
+    if (st === null) {
+      this.trace('status.absent');
+    } else if (cur === null) {
+      this.trace('status.first');
+      this.s.status = { ...st };
+    } else if (st.generation > cur.generation) {
+      this.trace('status.newer-generation');
+      this.s.status = { ...st };
+    } else if (st.generation < cur.generation) {
+      this.trace('status.older-ignored');
+    } else if (st.phase === cur.phase) {
+      this.trace('status.repeat');
+    } else if (FORWARD[cur.phase].includes(st.phase)) {
+      this.trace('status.advance');
+      this.s.status = { ...st };
+    } else if (this.rules.monotonic) {
+      this.trace('status.regression-ignored');
+    } else {
+      this.trace('variant.status-regression-applied');
+      this.s.status = { ...st };
+    }
+    this.markRead();
+    return this.releaseDecided();
+  }
+
+  /** The owner of a record with timestamp t, or 'hold' while the generation is undecided. */
+  private owner(t: number): Color | 'hold' {
+    const d = this.s.desired!;
+    const phase = this.phase;
+    if (phase === 'none') {
+      this.trace('owner.no-cutover');
+      return d.active;
+    }
+    const w = d.watermark!;
+    const to = d.to!;
+    if (phase === 'Rejected') {
+      this.trace('owner.rejected');
+      return d.active;
+    }
+    if (phase === 'Pending') {
+      if (t >= w) {
+        this.trace('owner.pending-hold');
+        return 'hold';
+      }
+      this.trace('owner.pending-before-w');
+      return d.active;
+    }
+    // Armed or Completed.
+    if (t < w) {
+      this.trace('owner.decided-before-w');
+      return d.active;
+    }
+    this.trace('owner.decided-at-or-after-w');
+    return to;
+  }
+
+  private act(owner: Color): 'emit' | 'drop' | 'tag' {
+    if (this.s.desired!.gateMode === 'tag') {
+      this.trace('record.tag');
+      return 'tag';
+    }
+    if (owner === this.color) {
+      this.trace('record.emit');
+      return 'emit';
+    }
+    this.trace('record.drop');
+    return 'drop';
+  }
+
+  /** Decides one record. `wait` leaves the gate unchanged: offer the same record again once ready. */
+  onRecord(r: GateRecord): RecordDecision {
+    if (!this.isReady) {
+      this.trace('record.wait-not-ready');
+      return { action: 'wait' };
+    }
+    this.s.maxTimestamp = max(this.s.maxTimestamp, r.t);
+    const owner = this.owner(r.t);
+    if (owner === 'hold') {
+      this.trace('record.hold');
+      this.s.held.push({ id: r.id, t: r.t });
+      return { action: 'hold' };
+    }
+    const action = this.act(owner);
+    return action === 'tag' ? { action, owner } : { action };
+  }
+
+  private releaseDecided(): Released[] {
+    if (this.s.held.length === 0 || this.s.desired === null) return [];
+    const released: Released[] = [];
+    const still: GateRecord[] = [];
+    for (const r of this.s.held) {
+      const owner = this.owner(r.t);
+      if (owner === 'hold') still.push(r);
+      else released.push({ record: r, action: this.act(owner), owner });
+    }
+    if (released.length > 0) this.trace('release.decided');
+    if (still.length > 0) this.trace('release.still-held');
+    this.s.held = still;
+    return released;
+  }
+
+  /** The input watermark moved (to w). */
+  onWatermark(w: number): void {
+    if (this.s.watermark === null || w > this.s.watermark) {
+      this.trace('watermark.advance');
+      this.s.watermark = w;
+    } else {
+      this.trace('watermark.stale');
+    }
+  }
+
+  /** The state that goes into a checkpoint (a copy). */
+  snapshot(): GateSnapshot {
+    const snap = copySnapshot(this.s);
+    if (this.rules.heldState) {
+      this.trace('snapshot.taken');
+    } else {
+      this.trace('variant.snapshot-without-held');
+      snap.held = [];
+      snap.prepared = null;
+    }
+    return snap;
+  }
+
+  /** The checkpoint holding `snap` completed: its output is committed, and so is its watermark. */
+  onCheckpointComplete(snap: GateSnapshot): void {
+    if (snap.watermark !== null && (this.s.committedWatermark === null || snap.watermark > this.s.committedWatermark)) {
+      this.trace('checkpoint.commit-watermark');
+      this.s.committedWatermark = snap.watermark;
+    } else {
+      this.trace('checkpoint.stale');
+    }
+  }
+
+  metrics(): GateMetrics {
+    return {
+      preparedGeneration: this.s.prepared?.generation ?? 0,
+      maxTimestampAtPrepare: this.s.prepared ? this.s.prepared.maxTimestampAtPrepare : null,
+      gateWatermark: this.s.committedWatermark,
+    };
+  }
+}
+
+/**
+ * The state subtask `index` of `parallelism` restores when the snapshots of another parallelism
+ * are redistributed (a standby starting from the active color's checkpoint, or a rescale):
+ * held records round-robin, the newest desired/status, the largest timestamps, the smallest
+ * watermark (what every old subtask's committed output covers).
+ */
+export function redistribute(snaps: readonly GateSnapshot[], index: number, parallelism: number): GateSnapshot {
+  const out = emptySnapshot();
+  let i = 0;
+  let wm: number | null | undefined;
+  for (const s of snaps) {
+    if (s.desired && (!out.desired || s.desired.generation > out.desired.generation)) out.desired = { ...s.desired };
+    if (s.status && (!out.status || s.status.generation > out.status.generation || (s.status.generation === out.status.generation && FORWARD[out.status.phase].includes(s.status.phase)))) out.status = { ...s.status };
+    if (s.maxTimestamp !== null) out.maxTimestamp = max(out.maxTimestamp, s.maxTimestamp);
+    wm = wm === undefined ? s.watermark : wm === null || s.watermark === null ? null : Math.min(wm, s.watermark);
+    for (const r of s.held) {
+      if (i % parallelism === index) out.held.push({ ...r });
+      i++;
+    }
+  }
+  // Prepared for the newest generation with the largest timestamp any old subtask had seen at its
+  // prepare (or at all, for one that had not prepared yet): never smaller than the truth.
+  const g = out.desired?.generation ?? 0;
+  if (g > 0) {
+    let m: number | null = null;
+    for (const s of snaps) {
+      const v = s.prepared?.generation === g ? s.prepared.maxTimestampAtPrepare : s.maxTimestamp;
+      if (v !== null) m = max(m, v);
+    }
+    out.prepared = { generation: g, maxTimestampAtPrepare: m };
+  }
+  out.watermark = wm ?? null;
+  out.committedWatermark = out.watermark;
+  return out;
+}
