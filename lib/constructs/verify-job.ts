@@ -1,0 +1,212 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { formatDuration, parseDuration } from '../spec/duration.js';
+import { packageRoot } from '../spec/paths.js';
+import type { Color, Pipeline } from '../spec/types.js';
+import { settingsFromPipeline } from '../verify/settings.js';
+import type { VerifySettings } from '../verify/types.js';
+import { cutoverConfigMapName, pipelineAnnotations, pipelineLabels, statusConfigMapName } from './labels.js';
+
+export const ANNOTATION_HOOK = 'argocd.argoproj.io/hook';
+export const ANNOTATION_HOOK_DELETE_POLICY = 'argocd.argoproj.io/hook-delete-policy';
+
+/** The flink-cutover version, from its package.json. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** The image the verify Job runs by default: built from the project's Dockerfile. */
+export const DEFAULT_VERIFY_IMAGE_REPOSITORY = 'ghcr.io/flink-cutover/flink-cutover';
+
+/** `ghcr.io/flink-cutover/flink-cutover:<version of this package>`. */
+export function defaultVerifyImage(): string {
+  return `${DEFAULT_VERIFY_IMAGE_REPOSITORY}:${packageVersion()}`;
+}
+
+/** CPU and memory of the verify container. */
+export interface VerifyJobResources {
+  /** @default "50m" */
+  readonly cpuRequest?: string;
+  /** @default "500m" */
+  readonly cpuLimit?: string;
+  /** @default "128Mi" */
+  readonly memoryRequest?: string;
+  /** @default "256Mi" */
+  readonly memoryLimit?: string;
+}
+
+export interface VerifyJobProps {
+  /** The validated pipeline (defaults applied). */
+  readonly pipeline: Pipeline;
+  /** The color to verify (the standby). */
+  readonly standby: Color;
+  /**
+   * The Argo CD hook phase: `PostSync` while the standby is only staged (feedback on the stage
+   * pull request), `PreSync` on the sync that carries a cutover (a failing standby then keeps the
+   * cutover ConfigMap from being applied).
+   */
+  readonly hook: 'PreSync' | 'PostSync';
+  /**
+   * The container image running `flink-cutover verify` (see the project's Dockerfile).
+   * @default `ghcr.io/flink-cutover/flink-cutover:<this package's version>`
+   */
+  readonly image?: string;
+  /**
+   * JobManager REST URLs per color, when not the operator's REST services.
+   * @default `http://<deployment>-rest.<namespace>:<rest.port or 8081>` of each color
+   */
+  readonly restUrls?: Partial<Record<Color, string>>;
+  /**
+   * Prometheus base URL for the `prometheus` checks that name none.
+   * @default none (such checks fail, naming the missing URL)
+   */
+  readonly prometheusUrl?: string;
+  /**
+   * How long `verify` polls before failing.
+   * @default `validation.minRunning` + 10m
+   */
+  readonly timeout?: string;
+  /**
+   * Pause between polls.
+   * @default "10s"
+   */
+  readonly interval?: string;
+  /**
+   * Container resources (requests and limits are always set).
+   * @default requests 50m CPU / 128Mi, limits 500m CPU / 256Mi
+   */
+  readonly resources?: VerifyJobResources;
+  /**
+   * Pod retries of the Job (a failed verification is an answer, so none by default).
+   * @default 0
+   */
+  readonly backoffLimit?: number;
+}
+
+/**
+ * The validation gate of a standby color: a `Job` `<name>-<standby>-verify` running
+ * `flink-cutover verify` as an Argo CD hook (`BeforeHookCreation`), with its own ServiceAccount and
+ * a Role/RoleBinding that can only get, list and watch `<name>-cutover` and
+ * `<name>-cutover-status` (by resourceNames). The Job is self-contained in the cluster: the
+ * validation settings and REST URLs travel in its args as `--validation-json`, the approval is
+ * read from the cutover ConfigMaps through the API. Runs as non-root with a read-only root
+ * filesystem, no privilege escalation, all capabilities dropped and resource limits.
+ *
+ * ```ts
+ * new VerifyJob(chart, 'verify', { pipeline, standby: 'green', hook: 'PostSync' });
+ * ```
+ */
+export class VerifyJob extends Construct {
+  /** Name of the Job, ServiceAccount, Role and RoleBinding: `<name>-<standby>-verify`. */
+  public readonly name: string;
+  /** The settings serialized into the Job's `--validation-json`. */
+  public readonly settings: VerifySettings;
+  /** The image the Job runs. */
+  public readonly image: string;
+  /** The container args (after the `flink-cutover` command). */
+  public readonly args: readonly string[];
+  public readonly job: kplus.Job;
+  public readonly serviceAccount: kplus.ServiceAccount;
+  public readonly role: kplus.Role;
+  public readonly roleBinding: kplus.RoleBinding;
+
+  constructor(scope: Construct, id: string, props: VerifyJobProps) {
+    super(scope, id);
+    const p = props.pipeline;
+    if (!p.spec.colors[props.standby]) throw new Error(`VerifyJob: pipeline ${p.metadata.name} does not run ${props.standby}`);
+    this.name = `${p.metadata.name}-${props.standby}-verify`;
+    this.image = props.image ?? defaultVerifyImage();
+    const restUrls = props.restUrls ?? {};
+    const active = p.spec.active;
+    this.settings = settingsFromPipeline(p, props.standby, {
+      ...(restUrls[props.standby] ? { restUrl: restUrls[props.standby] } : {}),
+      ...(restUrls[active] ? { activeRestUrl: restUrls[active] } : {}),
+      ...(props.prometheusUrl ? { prometheusUrl: props.prometheusUrl } : {}),
+    });
+    const timeoutMs = props.timeout !== undefined ? parseDuration(props.timeout) : parseDuration(p.spec.validation.minRunning) + 600_000;
+    const interval = props.interval ?? '10s';
+    parseDuration(interval);
+    const namespace = p.metadata.namespace;
+    this.args = [
+      'verify',
+      '--validation-json', JSON.stringify(this.settings),
+      '--configmap', cutoverConfigMapName(p),
+      ...(namespace ? ['--namespace', namespace] : []),
+      '--timeout', formatDuration(timeoutMs),
+      '--interval', interval,
+      '--format', 'text',
+    ];
+
+    const labels = pipelineLabels(p, 'verify', props.standby);
+    const metadata = (wave: string) => ({
+      name: this.name,
+      ...(namespace ? { namespace } : {}),
+      labels,
+      annotations: {
+        ...pipelineAnnotations(p, wave),
+        [ANNOTATION_HOOK]: props.hook,
+        [ANNOTATION_HOOK_DELETE_POLICY]: 'BeforeHookCreation',
+      },
+    });
+
+    // RBAC first (wave -1 within the hook phase): the Job's pod needs its ServiceAccount.
+    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata: metadata('-1'), automountToken: true });
+    this.role = new kplus.Role(this, 'Role', { metadata: metadata('-1') });
+    const configMap = (name: string): kplus.IApiResource => ({ apiGroup: '', resourceType: 'configmaps', resourceName: name });
+    this.role.allowRead(configMap(cutoverConfigMapName(p)), configMap(statusConfigMapName(p)));
+    this.roleBinding = new kplus.RoleBinding(this, 'RoleBinding', { metadata: metadata('-1'), role: this.role });
+    this.roleBinding.addSubjects(this.serviceAccount);
+
+    const r = props.resources ?? {};
+    this.job = new kplus.Job(this, 'Job', {
+      metadata: metadata('0'),
+      podMetadata: { labels },
+      serviceAccount: this.serviceAccount,
+      automountServiceAccountToken: true,
+      backoffLimit: props.backoffLimit ?? 0,
+      // A little longer than verify's own timeout, so verify reports the verdict itself.
+      activeDeadline: Duration.seconds(Math.ceil(timeoutMs / 1000) + 120),
+      restartPolicy: kplus.RestartPolicy.NEVER,
+      securityContext: { ensureNonRoot: true, user: 10001, group: 10001, fsGroup: 10001 },
+      containers: [{
+        name: 'verify',
+        image: this.image,
+        imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+        command: ['flink-cutover'],
+        args: [...this.args],
+        envVariables: { NODE_OPTIONS: kplus.EnvValue.fromValue('--max-old-space-size=192') },
+        securityContext: {
+          ensureNonRoot: true,
+          user: 10001,
+          group: 10001,
+          readOnlyRootFilesystem: true,
+          allowPrivilegeEscalation: false,
+          privileged: false,
+          capabilities: { drop: [kplus.Capability.ALL] },
+          seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+        },
+        resources: {
+          cpu: { request: kplus.Cpu.millis(millis(r.cpuRequest ?? '50m')), limit: kplus.Cpu.millis(millis(r.cpuLimit ?? '500m')) },
+          memory: { request: mebibytes(r.memoryRequest ?? '128Mi'), limit: mebibytes(r.memoryLimit ?? '256Mi') },
+        },
+      }],
+    });
+  }
+}
+
+function millis(cpu: string): number {
+  const m = /^([0-9]+)m$/.exec(cpu);
+  if (m) return Number(m[1]);
+  const n = Number(cpu);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`VerifyJob: CPU ${JSON.stringify(cpu)} is not a quantity like 500m or 1`);
+  return Math.round(n * 1000);
+}
+
+function mebibytes(mem: string): Size {
+  const m = /^([0-9]+)(Mi|Gi)$/.exec(mem);
+  if (!m) throw new Error(`VerifyJob: memory ${JSON.stringify(mem)} is not a quantity like 256Mi or 1Gi`);
+  return m[2] === 'Gi' ? Size.gibibytes(Number(m[1])) : Size.mebibytes(Number(m[1]));
+}
