@@ -2,7 +2,13 @@ import type { CommandModule } from '../io.js';
 import { registerSynth } from './synth.js';
 import { registerInit } from './init.js';
 import { registerCheck } from './check.js';
+import { registerPlan } from './plan.js';
+import { registerStage } from './stage.js';
+import { registerSchedule } from './schedule.js';
+import { registerTeardown } from './teardown.js';
+import { registerRollback } from './rollback.js';
+import { registerAbandon } from './abandon.js';
 import { registerVerify } from './verify.js';
 
 /** Every command of the CLI, in the order `--help` lists them. */
-export const commands: CommandModule[] = [registerSynth, registerInit, registerCheck, registerVerify];
+export const commands: CommandModule[] = [registerSynth, registerInit, registerCheck, registerPlan, registerStage, registerSchedule, registerTeardown, registerRollback, registerAbandon, registerVerify];

@@ -1,0 +1,12 @@
+import type { Command } from 'commander';
+import { promotionCommand, runPromotion } from '../../policy/promote/command.js';
+import { abandon } from '../../policy/promote/steps.js';
+import type { CliIO } from '../io.js';
+
+/** `flink-cutover abandon <pipeline>`: Staged → Steady. */
+export function registerAbandon(program: Command, io: CliIO): void {
+  promotionCommand(program, {
+    name: 'abandon',
+    description: 'Remove the staged standby color without a cutover (Staged → Steady); the active color never stopped owning the output.',
+  }, async (pipeline, opts) => runPromotion(io, pipeline, opts, () => (doc, p) => abandon(doc, p)));
+}

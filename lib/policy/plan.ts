@@ -1,0 +1,125 @@
+import { renderPipeline } from '../constructs/render.js';
+import { formatDuration } from '../spec/duration.js';
+import { effectiveSpec, standbyColor } from '../spec/effective.js';
+import type { Pipeline } from '../spec/types.js';
+import type { Step } from './transition.js';
+import type { PipelinePair } from './types.js';
+
+/** One rendered object's change between base and head. */
+export interface ObjectChange {
+  readonly change: 'added' | 'removed' | 'changed';
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace?: string;
+  /** For `changed`: the top-level fields that differ (e.g. spec, metadata, data). */
+  readonly fields?: string[];
+}
+
+export interface PipelinePlan {
+  readonly pipeline: string;
+  readonly key: string;
+  readonly steps: Step[];
+  /** The step(s) in plain words. */
+  readonly description: string;
+  readonly objects: ObjectChange[];
+  /** Set when a side could not be rendered. */
+  readonly renderError?: string;
+}
+
+function image(p: Pipeline, c: 'blue' | 'green'): string {
+  return effectiveSpec(p, c).image ?? '(template image)';
+}
+
+/** The step(s) of a pair in plain words. */
+export function describeStep(pair: PipelinePair, now: number): string {
+  const n = pair.name;
+  const b = pair.base?.pipeline;
+  const h = pair.head?.pipeline;
+  if (pair.transition.illegal) return `${n}: not a lifecycle step: ${pair.transition.illegal} (check refuses it)`;
+  const words = pair.transition.steps.map((s): string => {
+    switch (s) {
+      case 'create': return `new pipeline, ${h!.spec.cutover ? 'cutting over' : `steady on ${h!.spec.active}`} (${image(h!, h!.spec.active)})`;
+      case 'remove': return 'remove the pipeline (its FlinkDeployments are pruned)';
+      case 'stage': {
+        const s2 = standbyColor(h!)!;
+        const from = h!.spec.colors[s2]?.initialSavepointPath;
+        return `stage ${s2} (${image(h!, s2)})${from ? ` from ${from}` : ''}; ${h!.spec.active} (${image(h!, h!.spec.active)}) keeps the output`;
+      }
+      case 'restage': return `change the standby ${standbyColor(b!)} (${image(b!, standbyColor(b!)!)} → ${h!.spec.colors[standbyColor(b!)!] ? image(h!, standbyColor(b!)!) : 'removed'})`;
+      case 'schedule':
+      case 'reschedule':
+      case 'rollback': {
+        const c = h!.spec.cutover!;
+        const w = Date.parse(c.watermark);
+        const rel = w >= now ? `${formatDuration(w - now)} after now` : `${formatDuration(now - w)} before now`;
+        const verb = s === 'schedule' ? 'schedule cutover' : s === 'reschedule' ? 'reschedule as cutover' : 'roll back with cutover';
+        return `${verb} #${c.generation} ${h!.spec.active} → ${c.to} at ${c.watermark}, ${rel}`;
+      }
+      case 'unschedule': return `withdraw cutover #${b!.spec.cutover!.generation}`;
+      case 'teardown': return `tear down ${b!.spec.active} after cutover #${b!.spec.cutover!.generation}; ${h!.spec.active} (${image(h!, h!.spec.active)}) is steady`;
+      case 'abandon': return `abandon the standby ${standbyColor(b!)} (${image(b!, standbyColor(b!)!)})`;
+    }
+  });
+  if (words.length === 0) return `${n}: no lifecycle step`;
+  return `${n}: ${words.join(', then ')}${words.length > 1 ? ' (more than one step: check refuses it)' : ''}`;
+}
+
+type Obj = { kind?: string; metadata?: { name?: string; namespace?: string } } & Record<string, unknown>;
+
+function objKey(o: Obj): string {
+  return `${o.kind ?? '?'}|${o.metadata?.namespace ?? ''}|${o.metadata?.name ?? '?'}`;
+}
+
+/** Compares rendered objects by kind, namespace and name. */
+export function diffObjects(base: readonly Record<string, unknown>[], head: readonly Record<string, unknown>[]): ObjectChange[] {
+  const b = new Map(base.map((o) => [objKey(o as Obj), o as Obj]));
+  const h = new Map(head.map((o) => [objKey(o as Obj), o as Obj]));
+  const out: ObjectChange[] = [];
+  const id = (o: Obj) => ({ kind: o.kind ?? '?', name: o.metadata?.name ?? '?', ...(o.metadata?.namespace ? { namespace: o.metadata.namespace } : {}) });
+  for (const [k, o] of h) {
+    const prev = b.get(k);
+    if (!prev) out.push({ change: 'added', ...id(o) });
+    else {
+      const fields = [...new Set([...Object.keys(prev), ...Object.keys(o)])].filter((f) => JSON.stringify(prev[f]) !== JSON.stringify(o[f]));
+      if (fields.length > 0) out.push({ change: 'changed', ...id(o), fields });
+    }
+  }
+  for (const [k, o] of b) if (!h.has(k)) out.push({ change: 'removed', ...id(o) });
+  return out;
+}
+
+function render(p: Pipeline | undefined): Record<string, unknown>[] {
+  return p ? renderPipeline(p).manifests : [];
+}
+
+/** The plan of every pipeline pair: its step in words and the rendered objects that change. */
+export function planPairs(pairs: readonly PipelinePair[], now: number): PipelinePlan[] {
+  return pairs.map((pair) => {
+    let objects: ObjectChange[] = [];
+    let renderError: string | undefined;
+    try {
+      objects = diffObjects(render(pair.base?.pipeline), render(pair.head?.pipeline));
+    } catch (err) {
+      renderError = (err as Error).message;
+    }
+    return { pipeline: pair.name, key: pair.key, steps: pair.transition.steps, description: describeStep(pair, now), objects, ...(renderError ? { renderError } : {}) };
+  });
+}
+
+/** Text form of a plan. */
+export function formatPlan(plans: readonly PipelinePlan[]): string {
+  const lines: string[] = [];
+  for (const p of plans) {
+    if (p.steps.length === 0 && p.objects.length === 0 && !p.renderError && !p.description.includes('not a lifecycle step')) continue;
+    lines.push(p.description);
+    for (const o of p.objects) {
+      const sign = o.change === 'added' ? '+' : o.change === 'removed' ? '-' : '~';
+      const what = o.change === 'changed' ? ` (${o.fields!.join(', ')} changed)` : ` (${o.change})`;
+      lines.push(`  ${sign} ${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}${what}`);
+    }
+    if (p.renderError) lines.push(`  cannot render: ${p.renderError}`);
+    lines.push('');
+  }
+  if (lines.length === 0) return 'no pipeline changes\n';
+  return lines.join('\n');
+}

@@ -1,0 +1,34 @@
+import { parseDuration } from '../../spec/duration.js';
+
+/** A problem with a promotion argument (usage error). */
+export class PromotionArgError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PromotionArgError';
+  }
+}
+
+/** ISO-8601 without milliseconds when they are zero: `2026-12-01T12:00:00Z`. */
+export function isoSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
+}
+
+/** Parses `--at`: an ISO-8601 date-time with zone, or `+DURATION` after `now` (rounded up to the second). */
+export function parseAt(text: string, now: number): number {
+  const t = text.trim();
+  if (t.startsWith('+')) {
+    let d: number;
+    try {
+      d = parseDuration(t.slice(1));
+    } catch (err) {
+      throw new PromotionArgError(`--at ${text}: ${(err as Error).message}`);
+    }
+    return Math.ceil((now + d) / 1000) * 1000;
+  }
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(t)) {
+    throw new PromotionArgError(`--at ${text}: use an ISO-8601 date-time with a zone (2026-12-01T12:00:00Z) or +DURATION (+30m, +2h)`);
+  }
+  const ms = Date.parse(t);
+  if (Number.isNaN(ms)) throw new PromotionArgError(`--at ${text}: not a valid date-time`);
+  return ms;
+}

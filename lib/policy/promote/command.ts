@@ -1,0 +1,61 @@
+import type { Command } from 'commander';
+import type { Document } from 'yaml';
+import type { CliIO } from '../../cli/io.js';
+import { defineAction, UsageError } from '../../cli/io.js';
+import type { Pipeline } from '../../spec/types.js';
+import { InputError, parseNow, readStatuses } from '../inputs.js';
+import type { CutoverStatus } from '../status.js';
+import { PromotionArgError } from './at.js';
+import { formatPromotion } from './report.js';
+import { promote } from './run.js';
+import type { PromotionOutcome } from './steps.js';
+
+/** Options every promotion command shares. */
+export interface CommonPromotionOpts {
+  pipelines: string;
+  namespace?: string;
+  now?: string;
+  status?: string;
+  dryRun?: boolean;
+}
+
+/** Adds the shared options (`--pipelines`, `--namespace`, `--now`, `--status`, `--dry-run`). */
+export function withCommonOptions(cmd: Command): Command {
+  return cmd
+    .option('--pipelines <dir>', 'folder of pipeline specs (*.yaml)', 'apps/pipelines')
+    .option('--namespace <ns>', 'the pipeline\'s namespace, when several pipelines share the name')
+    .option('--now <iso>', 'the time lead times are measured from (ISO-8601); default: now')
+    .option('--status <file>', 'the <pipeline>-cutover-status ConfigMap (JSON or YAML), checked like `check --status`')
+    .option('--dry-run', 'print the PR title and body but do not write the file')
+    .addHelpText('after', '\nThe spec is edited in place, comments and formatting kept. The step is refused (exit 1, nothing written) when it is illegal from the current state or the edit would fail `flink-cutover check`.\nExit codes: 0 edited, 1 refused, 2 usage error.');
+}
+
+/** Runs one promotion edit for a command action and prints the outcome; returns the exit code. */
+export async function runPromotion(
+  io: CliIO,
+  pipeline: string,
+  opts: CommonPromotionOpts,
+  makeEdit: (now: number) => Promise<(doc: Document, p: Pipeline, status: CutoverStatus | undefined) => PromotionOutcome> | ((doc: Document, p: Pipeline, status: CutoverStatus | undefined) => PromotionOutcome),
+): Promise<number> {
+  try {
+    const now = parseNow(opts.now);
+    const statuses = readStatuses(io.cwd, opts.status);
+    const apply = await makeEdit(now);
+    const r = promote({ cwd: io.cwd, pipelinesDir: opts.pipelines, pipeline, namespace: opts.namespace, now, statuses, dryRun: opts.dryRun, apply });
+    const text = formatPromotion(r);
+    if (text.err) io.err(text.err);
+    if (text.out) io.out(text.out);
+    return r.refused ? 1 : 0;
+  } catch (err) {
+    if (err instanceof InputError || err instanceof PromotionArgError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/** Registers a promotion command with its shared options and action. */
+export function promotionCommand(program: Command, spec: { name: string; description: string; configure?: (cmd: Command) => Command }, action: (pipeline: string, opts: CommonPromotionOpts & Record<string, unknown>) => Promise<number>): void {
+  let cmd = program.command(spec.name).argument('<pipeline>', 'pipeline name (metadata.name)').description(spec.description);
+  if (spec.configure) cmd = spec.configure(cmd);
+  withCommonOptions(cmd);
+  defineAction(cmd, (pipeline: string, opts: CommonPromotionOpts & Record<string, unknown>) => action(pipeline, opts));
+}

@@ -1,0 +1,102 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { Document } from 'yaml';
+import type { Diagnostic } from '../../spec/diagnostics.js';
+import { loadPipelineDir, loadPipelineText, pipelineKey } from '../../spec/load.js';
+import type { LoadedPipeline } from '../../spec/load.js';
+import type { Pipeline } from '../../spec/types.js';
+import { checkPolicy } from '../engine.js';
+import { InputError } from '../inputs.js';
+import type { CutoverStatus } from '../status.js';
+import { statusFor } from '../status.js';
+import type { Finding } from '../types.js';
+import type { PromotionOutcome } from './steps.js';
+import { PromotionRefused } from './steps.js';
+import { parseForEdit, serialize } from './yaml-edit.js';
+
+export interface PromoteRequest {
+  readonly cwd: string;
+  readonly pipelinesDir: string;
+  readonly pipeline: string;
+  readonly namespace?: string;
+  readonly now: number;
+  readonly statuses?: readonly CutoverStatus[];
+  readonly dryRun?: boolean;
+  /** The edit; may throw PromotionRefused. `status` is the pipeline's controller status when known. */
+  readonly apply: (doc: Document, p: Pipeline, status: CutoverStatus | undefined) => PromotionOutcome;
+}
+
+export interface PromoteResult {
+  readonly file: string;
+  readonly outcome?: PromotionOutcome;
+  /** Why the step was refused (nothing written). */
+  readonly refused?: { message: string; fix: string };
+  /** Findings of the policy check on the edit (errors refuse it; warnings are shown). */
+  readonly findings: Finding[];
+  /** Spec errors of the edited file (refuse it). */
+  readonly diagnostics: Diagnostic[];
+  readonly text?: string;
+  readonly written: boolean;
+}
+
+/** Finds the pipeline to promote; a missing or ambiguous one is an input error. */
+export function findPipeline(dirAbs: string, dirShown: string, name: string, namespace: string | undefined): { lp?: LoadedPipeline; diagnostics: Diagnostic[] } {
+  let r;
+  try {
+    r = loadPipelineDir(dirAbs);
+  } catch (err) {
+    throw new InputError(`--pipelines ${dirShown}: ${(err as Error).message}`);
+  }
+  const matches = r.pipelines.filter((lp) => lp.pipeline.metadata.name === name && (namespace === undefined || (lp.pipeline.metadata.namespace ?? '') === namespace));
+  if (matches.length > 1) throw new InputError(`several pipelines named ${name} in ${dirShown} (${matches.map((m) => pipelineKey(m.pipeline)).join(', ')}): give --namespace`);
+  if (matches.length === 0) {
+    if (r.diagnostics.length > 0) return { diagnostics: r.diagnostics };
+    const known = r.pipelines.map((lp) => lp.pipeline.metadata.name).join(', ') || 'none';
+    throw new InputError(`no pipeline named ${name}${namespace !== undefined ? ` in namespace ${namespace}` : ''} in ${dirShown} (pipelines: ${known})`);
+  }
+  return { lp: matches[0], diagnostics: [] };
+}
+
+/** Edits one pipeline's YAML in place (comments kept), checks the edit like `check` would, and writes it. */
+export function promote(req: PromoteRequest): PromoteResult {
+  const dirAbs = resolve(req.cwd, req.pipelinesDir);
+  const found = findPipeline(dirAbs, req.pipelinesDir, req.pipeline, req.namespace);
+  if (!found.lp) return { file: req.pipelinesDir, findings: [], diagnostics: found.diagnostics, written: false, refused: { message: `${req.pipeline} could not be loaded: the pipelines folder has spec errors`, fix: 'fix the errors below first' } };
+  const lp = found.lp;
+  // loadPipelineDir names files relative to the process's working directory.
+  const absPath = isAbsolute(lp.file) ? lp.file : resolve(process.cwd(), lp.file);
+  const before = readFileSync(absPath, 'utf8');
+  const docs = parseForEdit(before);
+  const doc = docs[lp.source.index];
+  if (!doc) throw new Error(`document ${lp.source.index} of ${lp.file} disappeared`);
+  const status = req.statuses ? statusFor(req.statuses, lp.pipeline) : undefined;
+  let outcome: PromotionOutcome;
+  try {
+    outcome = req.apply(doc, lp.pipeline, status);
+  } catch (err) {
+    if (err instanceof PromotionRefused) return { file: lp.file, findings: [], diagnostics: [], written: false, refused: { message: err.message, fix: err.fix } };
+    throw err;
+  }
+  const text = serialize(docs);
+  const after = loadPipelineText(lp.file, text);
+  const mine = after.pipelines.find((x) => pipelineKey(x.pipeline) === pipelineKey(lp.pipeline));
+  if (after.diagnostics.length > 0 || !mine) {
+    return { file: lp.file, outcome, findings: [], diagnostics: after.diagnostics, written: false, text, refused: { message: 'the edited spec is invalid', fix: 'see the errors below' } };
+  }
+  const result = checkPolicy({
+    base: { pipelines: [lp], diagnostics: [] },
+    head: { pipelines: [mine], diagnostics: [] },
+    now: req.now,
+    statuses: req.statuses,
+  });
+  const findings = result.results.filter((f) => f.pipeline === lp.pipeline.metadata.name);
+  if (findings.some((f) => f.severity === 'error')) {
+    return { file: lp.file, outcome, findings, diagnostics: [], written: false, text, refused: { message: `${outcome.step} would not pass the pull-request check`, fix: 'resolve the errors below (the same rules as flink-cutover check)' } };
+  }
+  if (!req.dryRun) {
+    const tmp = `${absPath}.flink-cutover-tmp`;
+    writeFileSync(tmp, text);
+    renameSync(tmp, absPath);
+  }
+  return { file: lp.file, outcome, findings, diagnostics: [], written: !req.dryRun, text };
+}

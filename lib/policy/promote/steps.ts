@@ -1,0 +1,180 @@
+import { parse } from 'yaml';
+import type { Document } from 'yaml';
+import { formatDuration } from '../../spec/duration.js';
+import { effectiveSpec, lifecycleState, standbyColor } from '../../spec/effective.js';
+import type { Color, Pipeline } from '../../spec/types.js';
+import { otherColor } from '../../spec/types.js';
+import { knownGeneration, LAST_GENERATION_ANNOTATION } from '../transition.js';
+import { isoSeconds, PromotionArgError } from './at.js';
+import { quoted, setAfter } from './yaml-edit.js';
+
+/** The promotion is not legal from the pipeline's current state (exit 1, nothing written). */
+export class PromotionRefused extends Error {
+  readonly fix: string;
+  constructor(message: string, fix: string) {
+    super(message);
+    this.name = 'PromotionRefused';
+    this.fix = fix;
+  }
+}
+
+/** What a promotion step did, for the pull request. */
+export interface PromotionOutcome {
+  readonly step: 'stage' | 'schedule' | 'teardown' | 'rollback' | 'abandon';
+  readonly title: string;
+  readonly summary: string[];
+  readonly next: string;
+}
+
+function name(p: Pipeline): string {
+  return p.metadata.name;
+}
+
+function requireState(p: Pipeline, want: 'Steady' | 'Staged' | 'Cutover', step: string): void {
+  const s = lifecycleState(p);
+  if (s === want) return;
+  const hint: Record<string, string> = {
+    Steady: `stage a standby color first (flink-cutover stage ${name(p)} --image ...)`,
+    Staged: s === 'Steady' ? `stage a standby color first (flink-cutover stage ${name(p)} --image ...)` : `the cutover is committed: teardown after it completes, or rollback`,
+    Cutover: s === 'Staged' ? `schedule a cutover first (flink-cutover schedule ${name(p)} --at +30m)` : `stage and schedule a cutover first`,
+  };
+  const fix = s === 'Staged' && want === 'Steady' ? `abandon the standby (flink-cutover abandon ${name(p)}) or schedule a cutover to it` : s === 'Cutover' && want !== 'Cutover' ? 'teardown after the cutover completes, or rollback' : hint[want]!;
+  throw new PromotionRefused(`${name(p)} is ${s}${s === 'Cutover' ? ` (#${p.spec.cutover!.generation} ${p.spec.active} → ${p.spec.cutover!.to})` : ''}; ${step} needs it ${want}`, fix);
+}
+
+/** Splits `--set key=value`: `flinkConfiguration.<flink key>` keeps the dotted Flink key whole; values are YAML scalars. */
+export function parseSet(assignment: string): { path: string[]; value: unknown } {
+  const eq = assignment.indexOf('=');
+  if (eq <= 0) throw new PromotionArgError(`--set ${assignment}: use key=value, e.g. job.parallelism=12 or flinkConfiguration.taskmanager.numberOfTaskSlots=4`);
+  const key = assignment.slice(0, eq).trim();
+  const raw = assignment.slice(eq + 1);
+  const path = key.startsWith('flinkConfiguration.') ? ['flinkConfiguration', key.slice('flinkConfiguration.'.length)] : key.split('.');
+  if (path.some((s) => s === '')) throw new PromotionArgError(`--set ${assignment}: empty key segment`);
+  if (['initialSavepointPath', 'gate'].includes(path[0]!)) throw new PromotionArgError(`--set ${assignment}: use --from-savepoint for the initial state; a new color always has a gate`);
+  let value: unknown;
+  try {
+    value = raw === '' ? '' : (parse(raw) as unknown);
+  } catch {
+    value = raw;
+  }
+  if (path[0] === 'flinkConfiguration' && typeof value !== 'string') value = raw; // Flink reads strings
+  return { path, value };
+}
+
+export interface StageOptions {
+  image: string;
+  initialSavepointPath?: string;
+  set?: string[];
+}
+
+/** Steady → Staged: adds the standby color with the new image, its initial state and overrides. */
+export function stage(doc: Document, p: Pipeline, o: StageOptions): PromotionOutcome {
+  requireState(p, 'Steady', 'stage');
+  const active = p.spec.active;
+  const standby = otherColor(active);
+  const entry: Record<string, unknown> = { image: o.image };
+  if (o.initialSavepointPath) entry.initialSavepointPath = o.initialSavepointPath;
+  const sets = (o.set ?? []).map(parseSet);
+  for (const s of sets) {
+    let at = entry;
+    for (const seg of s.path.slice(0, -1)) {
+      const next = at[seg];
+      at = (typeof next === 'object' && next !== null ? next : (at[seg] = {})) as Record<string, unknown>;
+    }
+    at[s.path[s.path.length - 1]!] = s.value;
+  }
+  setAfter(doc, ['spec', 'colors'], standby, doc.createNode(entry), active);
+  const from = effectiveSpec(p, active).image ?? '(template image)';
+  return {
+    step: 'stage',
+    title: `${name(p)}: stage ${standby} (${o.image})`,
+    summary: [
+      `Stages ${standby} as the standby color of ${name(p)}: ${from} → ${o.image}.`,
+      o.initialSavepointPath ? `${standby} starts from ${o.initialSavepointPath} (state of ${active}) and replays the gap.` : `${standby} starts without initial state.`,
+      ...(sets.length > 0 ? [`Overrides for ${standby}: ${sets.map((s) => `${s.path.join('.')}=${JSON.stringify(s.value)}`).join(', ')}.`] : []),
+      `${active} keeps the output; ${standby}'s gate holds all its output until a cutover is committed. The validation gate (${name(p)}-${standby}-verify) checks it after sync.`,
+    ],
+    next: `when ${standby} is validated: flink-cutover schedule ${name(p)} --at +${p.spec.policy.minLeadTime} (or later)`,
+  };
+}
+
+export interface ScheduleOptions {
+  /** Epoch millis of the cutover watermark. */
+  at: number;
+  now: number;
+  /** The controller's last generation, when known (--status). */
+  statusGeneration?: number;
+}
+
+/** Staged → Cutover(g): commits the handover to the standby color at W. */
+export function schedule(doc: Document, p: Pipeline, o: ScheduleOptions): PromotionOutcome {
+  requireState(p, 'Staged', 'schedule');
+  const to = standbyColor(p)!;
+  const g = Math.max(knownGeneration(p), o.statusGeneration ?? 0) + 1;
+  const w = isoSeconds(o.at);
+  const cut = doc.createNode({ generation: g, to, watermark: quoted(w) }, { flow: true });
+  setAfter(doc, ['spec'], 'cutover', cut, 'colors');
+  return {
+    step: 'schedule',
+    title: `${name(p)}: schedule cutover #${g} ${p.spec.active} → ${to} at ${w}`,
+    summary: [
+      `Commits cutover #${g}: records with event time before ${w} are emitted by ${p.spec.active}, from ${w} on by ${to}.`,
+      `That is ${formatDuration(o.at - o.now)} after ${isoSeconds(o.now)}; policy.minLeadTime is ${p.spec.policy.minLeadTime}.`,
+      `The controller arms it once both gates prepared below the watermark (status ConfigMap ${name(p)}-cutover-status: Pending → Armed → Completed), or rejects it.`,
+    ],
+    next: `after Completed and ${p.spec.policy.teardownDelay} (policy.teardownDelay): flink-cutover teardown ${name(p)} --status status.yaml; if Rejected: schedule again with a later --at`,
+  };
+}
+
+/** Cutover(g) → Steady(to): removes the old color, records generation g. */
+export function teardown(doc: Document, p: Pipeline): PromotionOutcome {
+  requireState(p, 'Cutover', 'teardown');
+  const old = p.spec.active;
+  const { to, generation: g } = p.spec.cutover!;
+  doc.deleteIn(['spec', 'colors', old]);
+  doc.setIn(['spec', 'active'], to);
+  doc.deleteIn(['spec', 'cutover']);
+  doc.setIn(['metadata', 'annotations', LAST_GENERATION_ANNOTATION], quoted(String(g)));
+  return {
+    step: 'teardown',
+    title: `${name(p)}: tear down ${old} after cutover #${g}`,
+    summary: [
+      `Cutover #${g} handed the output from ${old} to ${to}; this removes ${old} (${p.metadata.name}-${old} FlinkDeployment) and makes ${to} the steady color.`,
+      `Generation ${g} is kept in annotation ${LAST_GENERATION_ANNOTATION} so the next cutover uses a higher one.`,
+    ],
+    next: `the next upgrade: flink-cutover stage ${name(p)} --image ...`,
+  };
+}
+
+/** Cutover(g) A→B → Cutover(g+1) B→A: hands the output back to the old color at W'. */
+export function rollback(doc: Document, p: Pipeline, o: ScheduleOptions): PromotionOutcome {
+  requireState(p, 'Cutover', 'rollback');
+  const old = p.spec.active;
+  const { to: current, generation } = p.spec.cutover!;
+  const g = Math.max(knownGeneration(p), generation, o.statusGeneration ?? 0) + 1;
+  const w = isoSeconds(o.at);
+  doc.setIn(['spec', 'active'], current);
+  setAfter(doc, ['spec'], 'cutover', doc.createNode({ generation: g, to: old, watermark: quoted(w) }, { flow: true }), 'colors');
+  return {
+    step: 'rollback',
+    title: `${name(p)}: roll back to ${old} (cutover #${g} at ${w})`,
+    summary: [
+      `Cutover #${generation} gave the output to ${current}; cutover #${g} gives it back to ${old}: records from ${w} on are emitted by ${old} again.`,
+      `Both colors keep running; ${old} never stopped, so nothing is replayed.`,
+    ],
+    next: `after Completed: flink-cutover teardown ${name(p)} --status status.yaml (removes ${current})`,
+  };
+}
+
+/** Staged → Steady: removes the standby color. */
+export function abandon(doc: Document, p: Pipeline): PromotionOutcome {
+  requireState(p, 'Staged', 'abandon');
+  const standby = standbyColor(p)! as Color;
+  doc.deleteIn(['spec', 'colors', standby]);
+  return {
+    step: 'abandon',
+    title: `${name(p)}: abandon standby ${standby}`,
+    summary: [`Removes the standby color ${standby} (${effectiveSpec(p, standby).image ?? 'template image'}); ${p.spec.active} never stopped owning the output.`],
+    next: `stage again when a fixed version is ready: flink-cutover stage ${name(p)} --image ...`,
+  };
+}
