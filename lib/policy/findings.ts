@@ -8,3 +8,14 @@ export function findingAt(rule: Pick<Rule, 'id' | 'severity'>, lp: LoadedPipelin
   const pos = positionOf(lp.source, pointer);
   return { ruleId: rule.id, severity, pipeline: lp.pipeline.metadata.name, file: lp.file, line: pos.line, column: pos.column, path: pointer, message, fix };
 }
+
+/** Keeps the first finding per rule and path (a template value shared by both colors is reported once). */
+export function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const k = `${f.ruleId}|${f.path}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

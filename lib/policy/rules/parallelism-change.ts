@@ -1,6 +1,6 @@
 import { colorsOf } from '../../spec/effective.js';
 import { configPointer, effectiveConfig, jobParallelism, jobPointer } from '../config.js';
-import { findingAt } from '../findings.js';
+import { dedupe, findingAt } from '../findings.js';
 import type { Finding, Rule, RuleContext } from '../types.js';
 
 export const parallelismChange: Rule = {
@@ -29,6 +29,6 @@ export const parallelismChange: Rule = {
           'set job.autoscaler.enabled: "false" for the overlap, or set policy.allowParallelismChange: true', 'warning'));
       }
     }
-    return out;
+    return dedupe(out);
   },
 };

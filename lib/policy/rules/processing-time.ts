@@ -1,6 +1,6 @@
 import { colorsOf } from '../../spec/effective.js';
 import { configPointer, effectiveConfig } from '../config.js';
-import { findingAt } from '../findings.js';
+import { dedupe, findingAt } from '../findings.js';
 import type { Finding, Rule, RuleContext } from '../types.js';
 
 export const processingTime: Rule = {
@@ -25,6 +25,6 @@ export const processingTime: Rule = {
           'remove it (default 200ms) or set a positive interval'));
       }
     }
-    return out;
+    return dedupe(out);
   },
 };

@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest';
+import { cutoverPipeline, stagedPipeline, steadyPipeline } from '../support/pipelines.js';
+import { findings, load, NOW } from './support.js';
+import { checkPolicy } from '../../lib/policy/engine.js';
+
+const LATER = '2026-12-01T12:00:00Z';
+const cut = (patch?: (p: any) => void) => cutoverPipeline((p) => { p.spec.cutover.watermark = LATER; patch?.(p); }); // eslint-disable-line @typescript-eslint/no-explicit-any
+const tornDown = (g = 1) => steadyPipeline((p) => {
+  p.spec.active = 'green';
+  p.spec.colors = { green: { image: 'reg/orders:1.5.0', initialSavepointPath: 's3://b/chk/orders/blue/chk-4711' } };
+  p.metadata.annotations = { 'flink-cutover.dev/last-generation': String(g) };
+});
+
+describe('schema', () => {
+  it('reports an invalid head spec with its line', () => {
+    const f = findings('schema', steadyPipeline(), steadyPipeline((p) => { p.spec.active = 'red'; }));
+    expect(f).toHaveLength(1);
+    expect(f[0]!.line).toBeGreaterThan(0);
+    expect(f[0]!.path).toBe('/spec/active');
+  });
+  it('passes a valid spec', () => {
+    expect(findings('schema', steadyPipeline(), steadyPipeline())).toEqual([]);
+  });
+});
+
+describe('one-step', () => {
+  it('refuses stage and schedule together', () => {
+    const f = findings('one-step', steadyPipeline(), cut());
+    expect(f).toHaveLength(1);
+    expect(f[0]!.message).toMatch(/2 lifecycle steps/);
+  });
+  it('refuses teardown and a new stage together', () => {
+    const head = tornDown();
+    head.spec.colors.blue = { image: 'reg/orders:1.6.0', initialSavepointPath: 's3://x' };
+    expect(findings('one-step', cut(), head)[0]!.message).toMatch(/tear down the old color, then stage/);
+  });
+  it('refuses changing the standby while scheduling', () => {
+    expect(findings('one-step', stagedPipeline(), cut((p) => { p.spec.colors.green.image = 'reg/orders:1.5.1'; }))).toHaveLength(1);
+  });
+  it('passes single steps', () => {
+    expect(findings('one-step', steadyPipeline(), stagedPipeline())).toEqual([]);
+    expect(findings('one-step', stagedPipeline(), cut())).toEqual([]);
+    expect(findings('one-step', cut(), tornDown())).toEqual([]);
+  });
+});
+
+describe('lifecycle-transition', () => {
+  it('refuses switching active without a cutover', () => {
+    const f = findings('lifecycle-transition', stagedPipeline(), stagedPipeline((p) => { p.spec.active = 'green'; }));
+    expect(f[0]!.message).toMatch(/without a cutover/);
+  });
+  it('refuses withdrawing an armed cutover', () => {
+    expect(findings('lifecycle-transition', cut(), stagedPipeline(), { status: { generation: '1', phase: 'Armed' } })[0]!.severity).toBe('error');
+  });
+  it('allows withdrawing a rejected cutover and warns without status', () => {
+    expect(findings('lifecycle-transition', cut(), stagedPipeline(), { status: { generation: '1', phase: 'Rejected' } })).toEqual([]);
+    expect(findings('lifecycle-transition', cut(), stagedPipeline())[0]!.severity).toBe('warning');
+  });
+});
+
+describe('active-spec-changed', () => {
+  it('refuses a template change that restarts the active color, naming the field', () => {
+    const f = findings('active-spec-changed', stagedPipeline(), stagedPipeline((p) => { p.spec.template.taskManager.resource.memory = '8192m'; }));
+    expect(f).toHaveLength(1);
+    expect(f[0]!.message).toMatch(/taskManager\.resource\.memory/);
+    expect(f[0]!.path).toBe('/spec/template/taskManager/resource/memory');
+  });
+  it('catches nested and dotted flinkConfiguration spellings', () => {
+    const base = steadyPipeline((p) => { p.spec.template.flinkConfiguration = { state: { 'checkpoints.dir': 's3://a/{{color}}' } }; });
+    const head = steadyPipeline((p) => { p.spec.template.flinkConfiguration = { 'state.checkpoints.dir': 's3://b/{{color}}' }; });
+    expect(findings('active-spec-changed', base, head)[0]!.message).toMatch(/flinkConfiguration\.state\.checkpoints\.dir/);
+    const same = steadyPipeline((p) => { p.spec.template.flinkConfiguration = { 'state.checkpoints.dir': 's3://a/{{color}}' }; });
+    expect(findings('active-spec-changed', base, same)).toEqual([]);
+  });
+  it('ignores keys the operator applies without a restart', () => {
+    const head = steadyPipeline((p) => {
+      p.spec.template.flinkConfiguration['kubernetes.operator.savepoint.history.max.count'] = '5';
+      p.spec.template.flinkConfiguration.job = { autoscaler: { enabled: 'false' } };
+      p.spec.template.job.savepointTriggerNonce = 3;
+    });
+    expect(findings('active-spec-changed', steadyPipeline(), head)).toEqual([]);
+  });
+  it('allows changing only the standby color', () => {
+    expect(findings('active-spec-changed', stagedPipeline(), stagedPipeline((p) => { p.spec.colors.green.image = 'reg/orders:1.5.1'; }))).toEqual([]);
+  });
+  it('protects the color taking over during a cutover', () => {
+    expect(findings('active-spec-changed', cut(), cut((p) => { p.spec.colors.green.image = 'reg/orders:1.5.1'; }))).toHaveLength(1);
+  });
+});
+
+describe('cutover-target', () => {
+  it('refuses a cutover to a color that was not staged at base', () => {
+    expect(findings('cutover-target', steadyPipeline(), cut())[0]!.message).toMatch(/not staged at base/);
+  });
+  it('reports cutover.to equal to active under this rule id', () => {
+    const f = findings('cutover-target', stagedPipeline(), cut((p) => { p.spec.cutover.to = 'blue'; }));
+    expect(f).toHaveLength(1);
+    expect(f[0]!.path).toBe('/spec/cutover/to');
+  });
+  it('passes a cutover to the staged standby and a rollback', () => {
+    expect(findings('cutover-target', stagedPipeline(), cut())).toEqual([]);
+    const rb = cut((p) => { p.spec.active = 'green'; p.spec.cutover = { generation: 2, to: 'blue', watermark: LATER }; });
+    expect(findings('cutover-target', cut(), rb)).toEqual([]);
+  });
+});
+
+describe('cutover-generation', () => {
+  it('refuses a generation not above the one recorded at base', () => {
+    const base = stagedPipeline((p) => { p.metadata.annotations = { 'flink-cutover.dev/last-generation': '3' }; });
+    const head = cut((p) => { p.metadata.annotations = { 'flink-cutover.dev/last-generation': '3' }; p.spec.cutover.generation = 3; });
+    expect(findings('cutover-generation', base, head)[0]!.fix).toMatch(/generation 4/);
+  });
+  it('refuses a changed watermark under the same generation', () => {
+    expect(findings('cutover-generation', cut(), cut((p) => { p.spec.cutover.watermark = '2026-12-01T13:00:00Z'; }))).toHaveLength(1);
+  });
+  it('refuses a generation the controller already used', () => {
+    expect(findings('cutover-generation', stagedPipeline(), cut(), { status: { generation: '1', phase: 'Rejected' } })).toHaveLength(1);
+  });
+  it('refuses a teardown that forgets the generation', () => {
+    const head = tornDown();
+    delete head.metadata.annotations;
+    expect(findings('cutover-generation', cut(), head)[0]!.message).toMatch(/forgets cutover generation 1/);
+  });
+  it('passes the next generation', () => {
+    expect(findings('cutover-generation', stagedPipeline(), cut())).toEqual([]);
+    expect(findings('cutover-generation', cut(), cut((p) => { p.spec.cutover = { generation: 2, to: 'green', watermark: '2026-12-01T13:00:00Z' }; }))).toEqual([]);
+  });
+});
+
+describe('cutover-lead-time', () => {
+  it('refuses a watermark closer than minLeadTime', () => {
+    const f = findings('cutover-lead-time', stagedPipeline(), cut((p) => { p.spec.cutover.watermark = '2026-12-01T10:05:00Z'; }));
+    expect(f[0]!.severity).toBe('error');
+    expect(f[0]!.message).toMatch(/only 5m after now/);
+  });
+  it('refuses a watermark in the past', () => {
+    expect(findings('cutover-lead-time', stagedPipeline(), cut((p) => { p.spec.cutover.watermark = '2026-12-01T09:00:00Z'; }))[0]!.message).toMatch(/1h in the past/);
+  });
+  it('warns when more than 7 days ahead', () => {
+    expect(findings('cutover-lead-time', stagedPipeline(), cut((p) => { p.spec.cutover.watermark = '2026-12-20T10:00:00Z'; }))[0]!.severity).toBe('warning');
+  });
+  it('passes a watermark after the lead time, and an unchanged cutover later on', () => {
+    expect(findings('cutover-lead-time', stagedPipeline(), cut())).toEqual([]);
+    expect(findings('cutover-lead-time', cut(), cut(), { now: NOW + 86_400_000 })).toEqual([]);
+  });
+});
+
+describe('missing-initial-state', () => {
+  it('refuses a new stateful standby without initialSavepointPath', () => {
+    const f = findings('missing-initial-state', steadyPipeline(), stagedPipeline((p) => { delete p.spec.colors.green.initialSavepointPath; }));
+    expect(f[0]!.path).toBe('/spec/colors/green');
+  });
+  it('passes with a savepoint, or a stateless job', () => {
+    expect(findings('missing-initial-state', steadyPipeline(), stagedPipeline())).toEqual([]);
+    const stateless = stagedPipeline((p) => { delete p.spec.colors.green.initialSavepointPath; p.spec.template.job.upgradeMode = 'stateless'; });
+    expect(findings('missing-initial-state', steadyPipeline((p) => { p.spec.template.job.upgradeMode = 'stateless'; }), stateless)).toEqual([]);
+  });
+});
+
+describe('teardown-before-complete', () => {
+  const done = { generation: '1', phase: 'Completed', completedAt: '2026-12-01T12:30:00Z' };
+  it('refuses a teardown while the cutover is Armed', () => {
+    expect(findings('teardown-before-complete', cut(), tornDown(), { status: { generation: '1', phase: 'Armed' }, now: Date.parse('2026-12-01T13:00:00Z') })[0]!.message).toMatch(/is Armed/);
+  });
+  it('refuses a teardown of a status for another generation', () => {
+    expect(findings('teardown-before-complete', cut(), tornDown(), { status: { ...done, generation: '0' }, now: Date.parse('2026-12-01T14:00:00Z') })[0]!.severity).toBe('error');
+  });
+  it('refuses a teardown before teardownDelay has passed', () => {
+    expect(findings('teardown-before-complete', cut(), tornDown(), { status: done, now: Date.parse('2026-12-01T12:40:00Z') })[0]!.message).toMatch(/completed 10m ago/);
+  });
+  it('warns without a status', () => {
+    expect(findings('teardown-before-complete', cut(), tornDown())[0]!.severity).toBe('warning');
+  });
+  it('passes once Completed and the delay passed', () => {
+    expect(findings('teardown-before-complete', cut(), tornDown(), { status: done, now: Date.parse('2026-12-01T13:00:00Z') })).toEqual([]);
+  });
+});
+
+describe('rollback-before-armed', () => {
+  const rb = () => cut((p) => { p.spec.active = 'green'; p.spec.cutover = { generation: 2, to: 'blue', watermark: '2026-12-01T13:00:00Z' }; });
+  it('refuses rolling back a rejected cutover', () => {
+    expect(findings('rollback-before-armed', cut(), rb(), { status: { generation: '1', phase: 'Rejected' } })[0]!.severity).toBe('error');
+  });
+  it('passes rolling back an armed cutover', () => {
+    expect(findings('rollback-before-armed', cut(), rb(), { status: { generation: '1', phase: 'Armed' } })).toEqual([]);
+  });
+});
+
+describe('pipeline-removed', () => {
+  it('refuses deleting a running pipeline', () => {
+    const f = findings('pipeline-removed', steadyPipeline(), undefined);
+    expect(f[0]!.file).toBe('p/orders.yaml');
+    expect(f[0]!.message).toMatch(/is not suspended/);
+  });
+  it('refuses deleting a staged pipeline even when suspended', () => {
+    expect(findings('pipeline-removed', stagedPipeline((p) => { p.spec.template.job.state = 'suspended'; }), undefined)).toHaveLength(1);
+  });
+  it('passes deleting a suspended steady pipeline', () => {
+    expect(findings('pipeline-removed', steadyPipeline((p) => { p.spec.template.job.state = 'suspended'; }), undefined)).toEqual([]);
+  });
+  it('does not report a pipeline whose head file is broken as removed', () => {
+    const r = checkPolicy({ base: load(steadyPipeline()), head: load(steadyPipeline((p) => { p.spec.active = 'red'; })), now: NOW });
+    expect(r.results.map((f) => f.ruleId)).toEqual(['schema']);
+  });
+});
