@@ -2,9 +2,12 @@ import { formatRestFailure } from '../flink/errors.js';
 import { formatDuration, parseDuration } from '../spec/duration.js';
 import type { CheckResult, JobObservation, Observation, Observed, SoakState, VerifySettings } from './types.js';
 
-/** A duration for people: whole seconds from 1s on (`1h2s`), else milliseconds. */
-export function roughDuration(ms: number): string {
-  return formatDuration(Math.abs(ms) >= 1000 ? Math.round(ms / 1000) * 1000 : ms);
+/**
+ * A duration for people: whole seconds from 1s on (`1h2s`), else milliseconds. `floor` for an
+ * observed time compared with a minimum (never shows 10m for 9m59.6s), `ceil` for time to go.
+ */
+export function roughDuration(ms: number, mode: 'round' | 'floor' | 'ceil' = 'round'): string {
+  return formatDuration(Math.abs(ms) >= 1000 ? Math[mode](ms / 1000) * 1000 : ms);
 }
 
 /** The soak state before the first poll. */
@@ -78,12 +81,12 @@ export function evaluate(settings: VerifySettings, obs: Observation, soak: SoakS
     out.push({
       name: 'running',
       passed: runningOk,
-      observed: j.state === 'RUNNING' ? `RUNNING for ${roughDuration(runningFor)}${soak.resets > 0 ? ` (soak restarted ${soak.resets}x)` : ''}` : j.state,
+      observed: j.state === 'RUNNING' ? `RUNNING for ${roughDuration(runningFor, 'floor')}${soak.resets > 0 ? ` (soak restarted ${soak.resets}x)` : ''}` : j.state,
       expected: `RUNNING for >= ${formatDuration(minRunning)}`,
       message: runningOk
         ? `job ${j.jid} has run ${roughDuration(runningFor)} without a restart`
         : j.state === 'RUNNING'
-          ? `soaking: ${roughDuration(minRunning - runningFor)} to go${soak.resets > 0 ? ` (the soak started over after a restart, ${soak.resets}x)` : ''}`
+          ? `soaking: ${roughDuration(minRunning - runningFor, 'ceil')} to go${soak.resets > 0 ? ` (the soak started over after a restart, ${soak.resets}x)` : ''}`
           : `job ${j.jid} is ${j.state}, not RUNNING`,
       ...(['FAILED', 'CANCELED', 'FINISHED'].includes(j.state) ? { final: true } : {}),
     });

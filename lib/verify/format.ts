@@ -1,4 +1,4 @@
-import { formatDuration } from '../spec/duration.js';
+import { roughDuration } from './checks.js';
 import type { PollOutcome } from './run.js';
 import type { VerifySettings } from './types.js';
 
@@ -18,8 +18,8 @@ const WHY: Record<PollOutcome['reason'], string> = {
 export function formatText(settings: VerifySettings, outcome: PollOutcome): string {
   const failing = outcome.checks.filter((c) => !c.passed).length;
   const head = outcome.passed
-    ? `verify ${settings.pipeline}/${settings.color}: PASSED (${outcome.checks.length} checks, ${outcome.polls} poll(s), ${formatDuration(outcome.elapsedMs)})`
-    : `verify ${settings.pipeline}/${settings.color}: FAILED, ${WHY[outcome.reason]} (${failing} of ${outcome.checks.length} checks failing, ${outcome.polls} poll(s), ${formatDuration(outcome.elapsedMs)})`;
+    ? `verify ${settings.pipeline}/${settings.color}: PASSED (${outcome.checks.length} checks, ${outcome.polls} poll(s), ${roughDuration(outcome.elapsedMs)})`
+    : `verify ${settings.pipeline}/${settings.color}: FAILED, ${WHY[outcome.reason]} (${failing} of ${outcome.checks.length} checks failing, ${outcome.polls} poll(s), ${roughDuration(outcome.elapsedMs)})`;
   const width = Math.max(...outcome.checks.map((c) => c.name.length));
   const lines = outcome.checks.map((c) =>
     `  ${c.passed ? 'PASS' : 'FAIL'}  ${c.name.padEnd(width)}  observed ${c.observed ?? '(none)'}; expected ${c.expected}${c.passed ? '' : `\n        ${c.message}`}`);
