@@ -23,7 +23,8 @@ export function formatText(r: CheckResult): string {
     const pair = r.pairs.find((p) => p.name === name);
     const move = pair ? ` (${pair.baseState ?? 'new'} → ${pair.headState ?? 'removed'})` : '';
     lines.push(`${name}${move}`);
-    for (const f of list) {
+    const ordered = [...list.filter((f) => f.severity === 'error'), ...list.filter((f) => f.severity !== 'error')];
+    for (const f of ordered) {
       const where = f.line > 0 ? `${f.file}:${f.line}:${f.column}` : f.file;
       lines.push(`  ${f.severity === 'error' ? 'error  ' : 'warning'} ${f.ruleId}  ${where}${f.path ? `  ${f.path}` : ''}`);
       lines.push(`    ${f.message}`);

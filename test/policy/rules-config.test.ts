@@ -10,7 +10,7 @@ describe('parallelism-change', () => {
     expect(f).toHaveLength(1);
     expect(f[0]!.path).toBe('/spec/colors/green/job/parallelism');
   });
-  it('reads parallelism.default, nested or dotted', () => {
+  it('refuses different parallelism.default, nested or dotted', () => {
     const head = staged((p) => {
       delete p.spec.template.job.parallelism;
       p.spec.colors.blue.flinkConfiguration = { parallelism: { default: 4 } };
@@ -62,7 +62,7 @@ describe('shared-consumer-group', () => {
     const f = findings('shared-consumer-group', undefined, staged((p) => { p.spec.sources[0].consumerGroup = 'orders'; }));
     expect(f[0]!.path).toBe('/spec/sources/0/consumerGroup');
   });
-  it('finds the group in job args and properties', () => {
+  it('refuses a shared group in job args and properties', () => {
     const head = staged((p) => {
       p.spec.template.job.args = ['--group-id', 'orders-app'];
       p.spec.sources[0].properties = { 'group.id': 'fixed' };

@@ -52,7 +52,7 @@ describe('lifecycle-transition', () => {
   it('refuses withdrawing an armed cutover', () => {
     expect(findings('lifecycle-transition', cut(), stagedPipeline(), { status: { generation: '1', phase: 'Armed' } })[0]!.severity).toBe('error');
   });
-  it('allows withdrawing a rejected cutover and warns without status', () => {
+  it('passes withdrawing a rejected cutover, and warns without status', () => {
     expect(findings('lifecycle-transition', cut(), stagedPipeline(), { status: { generation: '1', phase: 'Rejected' } })).toEqual([]);
     expect(findings('lifecycle-transition', cut(), stagedPipeline())[0]!.severity).toBe('warning');
   });
@@ -72,7 +72,7 @@ describe('active-spec-changed', () => {
     const same = steadyPipeline((p) => { p.spec.template.flinkConfiguration = { 'state.checkpoints.dir': 's3://a/{{color}}' }; });
     expect(findings('active-spec-changed', base, same)).toEqual([]);
   });
-  it('ignores keys the operator applies without a restart', () => {
+  it('passes keys the operator applies without a restart', () => {
     const head = steadyPipeline((p) => {
       p.spec.template.flinkConfiguration['kubernetes.operator.savepoint.history.max.count'] = '5';
       p.spec.template.flinkConfiguration.job = { autoscaler: { enabled: 'false' } };
@@ -80,10 +80,10 @@ describe('active-spec-changed', () => {
     });
     expect(findings('active-spec-changed', steadyPipeline(), head)).toEqual([]);
   });
-  it('allows changing only the standby color', () => {
+  it('passes changing only the standby color', () => {
     expect(findings('active-spec-changed', stagedPipeline(), stagedPipeline((p) => { p.spec.colors.green.image = 'reg/orders:1.5.1'; }))).toEqual([]);
   });
-  it('protects the color taking over during a cutover', () => {
+  it('refuses changing the color taking over during a cutover', () => {
     expect(findings('active-spec-changed', cut(), cut((p) => { p.spec.colors.green.image = 'reg/orders:1.5.1'; }))).toHaveLength(1);
   });
 });
