@@ -51,24 +51,25 @@ export async function observeJob(restUrl: string, http: HttpOptions = {}): Promi
   const [details, checkpoints, restarts] = await Promise.all([client.jobDetails(overview.jid), client.checkpoints(overview.jid), client.restarts(overview.jid)]);
   const nodes = details.plan?.nodes;
   const sources = new Set(nodes ? nodes.filter((n) => !n.inputs || n.inputs.length === 0).map((n) => n.id) : [details.vertices[0]?.id]);
+  const measured = details.vertices.filter((v) => !sources.has(v.id));
+  const marks = await Promise.all(measured.map((v) => client.vertexWatermarks(overview.jid, v.id)));
   let watermark: number | undefined;
   let noneYet = false;
   let slowestVertex: string | undefined;
-  for (const v of details.vertices) {
-    if (sources.has(v.id)) continue;
-    const marks = await client.vertexWatermarks(overview.jid, v.id);
-    const values = marks.map((m) => watermarkValue(m.value));
-    const vertexMin = values.length < v.parallelism || values.includes(null) ? null : Math.min(...(values as number[]));
-    if (vertexMin === null) {
+  measured.forEach((v, i) => {
+    if (noneYet) return;
+    const values = marks[i]!.map((m) => watermarkValue(m.value));
+    if (values.length < v.parallelism || values.includes(null)) {
       noneYet = true;
       slowestVertex = v.name;
-      break;
+      return;
     }
+    const vertexMin = Math.min(...(values as number[]));
     if (watermark === undefined || vertexMin < watermark) {
       watermark = vertexMin;
       slowestVertex = v.name;
     }
-  }
+  });
   const completed = checkpoints.latest?.completed;
   const failed = checkpoints.latest?.failed;
   const completedAt = completed ? (completed.latest_ack_timestamp ?? completed.trigger_timestamp ?? 0) : -Infinity;
