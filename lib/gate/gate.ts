@@ -17,6 +17,7 @@ export const GATE_BRANCHES = [
   'config.first',
   'config.new-generation',
   'config.cleared',
+  'config.stale-clear-ignored',
   'config.repeat',
   'config.older-ignored',
   'status.absent',
@@ -115,7 +116,7 @@ export class Gate {
     g.s = copySnapshot(snapshot);
     // What was checkpointed is committed: the restored watermark is covered by committed output.
     if (g.s.watermark !== null) g.s.committedWatermark = max(g.s.committedWatermark, g.s.watermark);
-    if (g.rules.restoreRead) {
+    if (g.rules.restoreRead || g.s.desired === null) {
       g.trace('restore.await-reads');
     } else {
       g.trace('variant.restore-without-read');
@@ -166,9 +167,12 @@ export class Gate {
         this.trace('variant.reprepare-after-lost-state');
         this.s.prepared = { generation: d.generation, maxTimestampAtPrepare: this.s.maxTimestamp };
       }
-    } else if (d.generation === 0) {
+    } else if (d.generation === 0 && (this.phase === 'Completed' || this.phase === 'Rejected')) {
       this.trace('config.cleared');
       this.adopt(d);
+    } else if (d.generation === 0) {
+      // The cutover cannot be withdrawn while undecided: this is a stale read.
+      this.trace('config.stale-clear-ignored');
     } else if (d.generation > cur.generation) {
       this.trace('config.new-generation');
       this.adopt(d);
