@@ -1,0 +1,236 @@
+import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { tempDir } from '../support/pipelines.js';
+
+const SPEC = `# orders: enriched orders, owned by payments.
+apiVersion: flink-cutover.dev/v1alpha1
+kind: BlueGreenPipeline
+metadata:
+  name: orders
+  namespace: streaming
+spec:
+  active: blue
+  colors:
+    blue:
+      image: reg/orders:1.4.2 # the running version
+  template:
+    flinkVersion: v1_20 # the operator's spelling
+    flinkConfiguration:
+      state.checkpoints.dir: s3://b/chk/{{pipeline}}/{{color}}
+      # savepoints per color
+      state: {savepoints.dir: "s3://b/sp/{{pipeline}}/{{color}}"}
+    job: {jarURI: local:///opt/flink/usrlib/orders.jar, parallelism: 4, upgradeMode: savepoint}
+  gate: {mode: filter, lateness: 5m}
+  policy: {minLeadTime: 15m, teardownDelay: 30m}
+  sources:
+    - {name: in, kind: kafka, consumerGroup: "orders-{{color}}"}
+  sinks:
+    - {name: out, kind: kafka, deliveryGuarantee: exactly-once, transactionalIdPrefix: "orders-{{color}}"}
+`;
+
+const T0 = Date.parse('2026-12-01T10:00:00Z');
+const iso = (ms: number) => new Date(ms).toISOString();
+const H = 3_600_000;
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, {
+    cwd,
+    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' },
+  }).toString();
+}
+
+function repo(spec = SPEC): string {
+  const dir = tempDir({ 'p/orders.yaml': spec }, 'fc-promote-');
+  git(dir, 'init', '-q');
+  git(dir, 'add', '.');
+  git(dir, 'commit', '-q', '-m', 'steady');
+  return dir;
+}
+
+function statusFile(dir: string, data: Record<string, string>): string {
+  const path = join(dir, 'status.json');
+  writeFileSync(path, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'orders-cutover-status', namespace: 'streaming' }, data }] }));
+  return path;
+}
+
+/** Runs a promotion command, commits it, runs check against the previous commit; returns check's JSON. */
+async function step(dir: string, argv: string[], now: number, status?: string) {
+  const extra = status ? ['--status', status] : [];
+  const r = await runCli([...argv, '--pipelines', 'p', '--now', iso(now), ...extra], { cwd: dir });
+  expect(r.stderr, argv.join(' ')).not.toMatch(/refused/);
+  expect(r.code, `${argv.join(' ')}: ${r.stderr}`).toBe(0);
+  git(dir, 'commit', '-q', '-am', argv.join(' '));
+  const c = await runCli(['check', '--head', 'p', '--base-ref', 'HEAD~1', '--now', iso(now), '--format', 'json', ...extra], { cwd: dir });
+  const j = JSON.parse(c.stdout) as { results: { ruleId: string; severity: string; message: string }[]; summary: { errors: number } };
+  expect(j.results.filter((x) => x.severity === 'error'), argv.join(' ')).toEqual([]);
+  expect(c.code).toBe(0);
+  return { out: r.stdout, check: j, text: readFileSync(join(dir, 'p/orders.yaml'), 'utf8') };
+}
+
+describe('promotion lifecycle over a git repository', () => {
+  it('Steady → Staged → Cutover → Steady, then rollback and abandon, each step passing check', async () => {
+    const dir = repo();
+    const s1 = await step(dir, ['stage', 'orders', '--image', 'reg/orders:1.5.0', '--from-savepoint', 's3://b/chk/orders/blue/chk-7'], T0);
+    expect(s1.out).toMatch(/PR title: orders: stage green \(reg\/orders:1\.5\.0\)/);
+    expect(s1.text).toContain('    green:\n      image: reg/orders:1.5.0\n      initialSavepointPath: s3://b/chk/orders/blue/chk-7\n');
+
+    const plan = await runCli(['plan', '--head', 'p', '--base-ref', 'HEAD~1', '--now', iso(T0)], { cwd: dir });
+    expect(plan.stdout).toMatch(/orders: stage green \(reg\/orders:1\.5\.0\) from s3:\/\/b\/chk\/orders\/blue\/chk-7/);
+    expect(plan.stdout).toMatch(/\+ FlinkDeployment streaming\/orders-green \(added\)/);
+
+    const s2 = await step(dir, ['schedule', 'orders', '--at', '+18h'], T0);
+    expect(s2.text).toContain('  cutover: {generation: 1, to: green, watermark: "2026-12-02T04:00:00Z"}\n');
+    const plan2 = await runCli(['plan', '--head', 'p', '--base-ref', 'HEAD~1', '--now', iso(T0)], { cwd: dir });
+    expect(plan2.stdout).toMatch(/orders: schedule cutover #1 blue → green at 2026-12-02T04:00:00Z, 18h after now/);
+
+    const done1 = statusFile(dir, { generation: '1', phase: 'Completed', completedAt: '2026-12-02T04:10:00Z' });
+    const s3 = await step(dir, ['teardown', 'orders'], T0 + 19 * H, done1);
+    expect(s3.text).not.toContain('blue:');
+    expect(s3.text).toContain('  active: green\n');
+    expect(s3.text).toContain('flink-cutover.dev/last-generation: "1"');
+
+    // Second promotion, rolled back after arming.
+    const T1 = T0 + 24 * H;
+    await step(dir, ['stage', 'orders', '--image', 'reg/orders:1.6.0', '--from-savepoint', 's3://b/chk/orders/green/chk-9'], T1);
+    const s5 = await step(dir, ['schedule', 'orders', '--at', '+1h'], T1);
+    expect(s5.text).toMatch(/cutover: \{generation: 2, to: blue, watermark: "2026-12-02T11:00:00Z"\}/);
+    const armed2 = statusFile(dir, { generation: '2', phase: 'Armed', armedAt: '2026-12-02T10:30:00Z' });
+    const s6 = await step(dir, ['rollback', 'orders', '--at', '+30m'], T1 + 2 * H, armed2);
+    expect(s6.text).toMatch(/active: blue/);
+    expect(s6.text).toMatch(/cutover: \{generation: 3, to: green, watermark: "2026-12-02T12:30:00Z"\}/);
+    const done3 = statusFile(dir, { generation: '3', phase: 'Completed', completedAt: '2026-12-02T12:40:00Z' });
+    const s7 = await step(dir, ['teardown', 'orders'], T1 + 4 * H, done3);
+    expect(s7.text).toContain('  active: green\n');
+    expect(s7.text).toContain('image: reg/orders:1.5.0');
+    expect(s7.text).toContain('flink-cutover.dev/last-generation: "3"');
+
+    // Third promotion, abandoned.
+    const T2 = T1 + 48 * H;
+    await step(dir, ['stage', 'orders', '--image', 'reg/orders:1.7.0-rc1', '--from-savepoint', 's3://b/chk/orders/green/chk-12'], T2);
+    const s9 = await step(dir, ['abandon', 'orders'], T2);
+    expect(s9.text).not.toContain('1.7.0-rc1');
+
+    // Comments and formatting survived every edit.
+    for (const keep of ['# orders: enriched orders, owned by payments.', "# the operator's spelling", '# savepoints per color',
+      'state: {savepoints.dir: "s3://b/sp/{{pipeline}}/{{color}}"}', '  gate: {mode: filter, lateness: 5m}', '    - {name: in, kind: kafka, consumerGroup: "orders-{{color}}"}']) {
+      expect(s9.text).toContain(keep);
+    }
+    expect(git(dir, 'log', '--oneline').trim().split('\n')).toHaveLength(10);
+  });
+
+  it('check refuses two steps committed together', async () => {
+    const dir = repo();
+    expect((await runCli(['stage', 'orders', '--pipelines', 'p', '--image', 'reg/orders:1.5.0', '--from-savepoint', 's3://x'], { cwd: dir })).code).toBe(0);
+    expect((await runCli(['schedule', 'orders', '--pipelines', 'p', '--at', '+1h', '--now', iso(T0)], { cwd: dir })).code).toBe(0);
+    git(dir, 'commit', '-q', '-am', 'both');
+    const c = await runCli(['check', '--head', 'p', '--base-ref', 'HEAD~1', '--now', iso(T0)], { cwd: dir });
+    expect(c.code).toBe(1);
+    expect(c.stdout).toMatch(/one-step/);
+    expect(c.stdout).toMatch(/cutover-target/);
+  });
+});
+
+describe('promotion refusals', () => {
+  it('refuses a step illegal from the current state, writing nothing', async () => {
+    const dir = repo();
+    const before = readFileSync(join(dir, 'p/orders.yaml'), 'utf8');
+    for (const argv of [['schedule', 'orders', '--at', '+1h'], ['teardown', 'orders'], ['rollback', 'orders', '--at', '+1h'], ['abandon', 'orders']]) {
+      const r = await runCli([...argv, '--pipelines', 'p'], { cwd: dir });
+      expect(r.code, argv[0]).toBe(1);
+      expect(r.stderr).toMatch(/refused: orders is Steady/);
+    }
+    expect(readFileSync(join(dir, 'p/orders.yaml'), 'utf8')).toBe(before);
+  });
+  it('refuses an edit that would fail check (lead time, missing state), writing nothing', async () => {
+    const dir = repo();
+    const noState = await runCli(['stage', 'orders', '--pipelines', 'p', '--image', 'reg/orders:1.5.0'], { cwd: dir });
+    expect(noState.code).toBe(1);
+    expect(noState.stderr).toMatch(/missing-initial-state/);
+    await runCli(['stage', 'orders', '--pipelines', 'p', '--image', 'reg/orders:1.5.0', '--from-savepoint', 's3://x'], { cwd: dir });
+    const soon = await runCli(['schedule', 'orders', '--pipelines', 'p', '--at', '+5m', '--now', iso(T0)], { cwd: dir });
+    expect(soon.code).toBe(1);
+    expect(soon.stderr).toMatch(/cutover-lead-time.*only 5m after now/);
+    expect(readFileSync(join(dir, 'p/orders.yaml'), 'utf8')).not.toContain('cutover:');
+  });
+  it('refuses a teardown before the cutover completed', async () => {
+    const dir = repo();
+    await runCli(['stage', 'orders', '--pipelines', 'p', '--image', 'reg/orders:1.5.0', '--from-savepoint', 's3://x'], { cwd: dir });
+    await runCli(['schedule', 'orders', '--pipelines', 'p', '--at', '+1h', '--now', iso(T0)], { cwd: dir });
+    const st = statusFile(dir, { generation: '1', phase: 'Armed' });
+    const r = await runCli(['teardown', 'orders', '--pipelines', 'p', '--status', st, '--now', iso(T0 + 2 * H)], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/teardown-before-complete.*cutover #1 is Armed/);
+  });
+  it.each([
+    [['stage', 'orders'], /stage needs --image/],
+    [['stage', 'orders', '--image', 'x', '--from-latest-checkpoint'], /--from-latest-checkpoint needs --rest/],
+    [['stage', 'orders', '--image', 'x', '--set', 'novalue'], /--set novalue: use key=value/],
+    [['schedule', 'orders'], /schedule needs --at/],
+    [['schedule', 'orders', '--at', 'tomorrow'], /--at tomorrow: use an ISO-8601 date-time/],
+    [['schedule', 'orders', '--at', '+1y'], /--at \+1y: "1y" is not a duration/],
+    [['abandon', 'shipments'], /no pipeline named shipments in p \(pipelines: orders\)/],
+    [['abandon', 'orders', '--pipelines', 'nope'], /--pipelines nope: cannot read pipelines folder/],
+  ])('usage error %j', async (argv, message) => {
+    const dir = repo();
+    const r = await runCli(argv.includes('--pipelines') ? argv : [...argv, '--pipelines', 'p'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+  it('--set overrides fields of the new color, keeping Flink keys whole', async () => {
+    const dir = repo();
+    const r = await runCli(['stage', 'orders', '--pipelines', 'p', '--image', 'i:2', '--from-savepoint', 's3://x', '--set', 'flinkConfiguration.taskmanager.numberOfTaskSlots=4', '--set', 'taskManager.resource.memory=8192m', '--dry-run'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^would edit .*orders\.yaml/);
+    expect(r.stdout).toContain('flinkConfiguration.taskmanager.numberOfTaskSlots="4"');
+    expect(readFileSync(join(dir, 'p/orders.yaml'), 'utf8')).not.toContain('green');
+  });
+  it('edits only its document in a multi-document file', async () => {
+    const other = SPEC.replace('name: orders', 'name: shipments').replace(/^# .*\n/, '');
+    const dir = repo(`${SPEC}---\n${other}`);
+    const r = await runCli(['stage', 'shipments', '--pipelines', 'p', '--image', 'reg/shipments:2', '--from-savepoint', 's3://x'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const text = readFileSync(join(dir, 'p/orders.yaml'), 'utf8');
+    expect(text.startsWith(SPEC + '---\n')).toBe(true);
+    expect(text.split('reg/shipments:2')).toHaveLength(2);
+  });
+});
+
+describe('stage --from-latest-checkpoint', () => {
+  it('fills initialSavepointPath from the active JobManager', async () => {
+    const server = createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      if (req.url === '/jobs/overview') return res.end(JSON.stringify({ jobs: [{ jid: 'j1', name: 'orders', state: 'RUNNING', 'start-time': 1 }] }));
+      if (req.url === '/jobs/j1/checkpoints') return res.end(JSON.stringify({ counts: { completed: 3, failed: 0 }, latest: { completed: { id: 42, external_path: 's3://b/chk/orders/blue/j1/chk-42' } } }));
+      res.statusCode = 404;
+      res.end('{}');
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const dir = repo();
+      const r = await runCli(['stage', 'orders', '--pipelines', 'p', '--image', 'reg/orders:1.5.0', '--from-latest-checkpoint', '--rest', url], { cwd: dir });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(readFileSync(join(dir, 'p/orders.yaml'), 'utf8')).toContain('initialSavepointPath: s3://b/chk/orders/blue/j1/chk-42');
+    } finally {
+      server.close();
+    }
+  });
+});
+
+it('keeps files byte-identical outside the edit for the example specs', async () => {
+  const dir = tempDir({}, 'fc-examples-');
+  mkdirSync(join(dir, 'p'));
+  const src = readFileSync(new URL('../../apps/pipelines/orders.yaml', import.meta.url), 'utf8');
+  writeFileSync(join(dir, 'p/orders.yaml'), src);
+  const r = await runCli(['stage', 'orders', '--pipelines', 'p', '--image', 'reg/orders:9', '--from-savepoint', 's3://x'], { cwd: dir });
+  expect(r.code).toBe(0);
+  const after = readFileSync(join(dir, 'p/orders.yaml'), 'utf8');
+  const added = '    green:\n      image: reg/orders:9\n      initialSavepointPath: s3://x\n';
+  expect(after.replace(added, '')).toBe(src);
+});
