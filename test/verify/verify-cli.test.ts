@@ -1,76 +1,24 @@
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { FakeJobManager } from '../support/fake-jobmanager.js';
-import { cutoverPipeline, stagedPipeline, tempDir } from '../support/pipelines.js';
+import { cutoverPipeline, tempDir } from '../support/pipelines.js';
+import { FAST, serve, spec, useFakes } from './harness.js';
 
-/** Fast polling for tests. */
-const FAST = ['--interval', '50ms', '--request-timeout', '300ms', '--retries', '1'];
-
-interface Served {
-  url: string;
-  server: Server;
-  hits: string[];
-}
-
-/** A tiny JSON server: `handler(path)` returns [status, body]. */
-async function serve(handler: (path: string, headers: Record<string, string | string[] | undefined>) => [number, unknown]): Promise<Served> {
-  const hits: string[] = [];
-  const server = createServer((req, res) => {
-    hits.push(req.url ?? '');
-    const [status, body] = handler(req.url ?? '/', req.headers);
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(body));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, hits };
-}
-
-describe('flink-cutover verify against fake JobManagers', () => {
-  let green: FakeJobManager;
-  let blue: FakeJobManager;
-  const servers: Server[] = [];
-
-  beforeEach(async () => {
-    green = await FakeJobManager.start();
-    blue = await FakeJobManager.start();
-    const wm = Date.parse('2026-12-01T11:00:00Z');
-    green.setWatermark(wm - 10_000);
-    blue.setWatermark(wm);
-  });
-  afterEach(async () => {
-    await green.close();
-    await blue.close();
-    for (const s of servers.splice(0)) await new Promise<void>((r) => s.close(() => r()));
-  });
-
-  function spec(patch: (p: any) => void = () => undefined, base = stagedPipeline): string { // eslint-disable-line @typescript-eslint/no-explicit-any
-    const dir = tempDir({ 'orders.yaml': base((p) => {
-      p.spec.validation = { minRunning: '10m', minCompletedCheckpoints: 3, maxWatermarkLag: '1m', maxRestarts: 0 };
-      patch(p);
-    }) });
-    return join(dir, 'orders.yaml');
-  }
-
-  function verify(file: string, ...extra: string[]) {
-    return runCli(['verify', '--spec', file, '--color', 'green', '--rest', green.url, '--active-rest', blue.url, ...FAST, ...extra]);
-  }
+describe('flink-cutover verify: the checks against fake JobManagers', () => {
+  const f = useFakes();
 
   it('passes a healthy standby and prints each check (text)', async () => {
-    const r = await verify(spec(), '--timeout', '2s');
+    const r = await f.verify(spec(), '--timeout', '2s');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`verifying orders/green at ${green.url} (active blue at ${blue.url}), timeout 2s, every 50ms`);
+    expect(r.stdout).toContain(`verifying orders/green at ${f.green.url} (active blue at ${f.blue.url}), timeout 2s, every 50ms`);
     expect(r.stdout).toContain('verify orders/green: PASSED (4 checks, 1 poll(s)');
     expect(r.stdout).toMatch(/PASS {2}running {8}observed RUNNING for 1h(1s)?; expected RUNNING for >= 10m/);
     expect(r.stdout).toMatch(/PASS {2}watermark-lag {2}observed 10s; expected lag behind blue <= 1m/);
   });
 
   it('writes the documented JSON shape', async () => {
-    const r = await verify(spec(), '--timeout', '2s', '--format', 'json');
+    const r = await f.verify(spec(), '--timeout', '2s', '--format', 'json');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { passed: boolean; checks: Record<string, unknown>[] };
     expect(out.passed).toBe(true);
@@ -79,8 +27,8 @@ describe('flink-cutover verify against fake JobManagers', () => {
   });
 
   it('fails after the timeout while the soak is too short, with a progress line per poll', async () => {
-    green.job.runningSince = Date.now() - 60_000;
-    const r = await verify(spec(), '--timeout', '300ms');
+    f.green.job.runningSince = Date.now() - 60_000;
+    const r = await f.verify(spec(), '--timeout', '300ms');
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/\[0s\] waiting for running \(RUNNING for 1m(1s)?; want RUNNING for >= 10m\)/);
     expect(r.stdout).toContain('verify orders/green: FAILED, timed out (1 of 4 checks failing');
@@ -88,113 +36,45 @@ describe('flink-cutover verify against fake JobManagers', () => {
   });
 
   it('fails on too few or failing checkpoints', async () => {
-    green.job.checkpoints.completed = 1;
-    let r = await verify(spec(), '--timeout', '200ms', '--format', 'json');
+    f.green.job.checkpoints.completed = 1;
+    let r = await f.verify(spec(), '--timeout', '200ms', '--format', 'json');
     expect(r.code).toBe(1);
     let c = (JSON.parse(r.stdout) as { checks: { name: string; passed: boolean; observed: string }[] }).checks.find((x) => x.name === 'checkpoints')!;
     expect(c).toMatchObject({ passed: false, observed: '1 completed' });
-    green.job.checkpoints.completed = 5;
-    green.failCheckpoint('Checkpoint expired before completing.');
-    r = await verify(spec(), '--timeout', '200ms', '--format', 'json');
+    f.green.job.checkpoints.completed = 5;
+    f.green.failCheckpoint('Checkpoint expired before completing.');
+    r = await f.verify(spec(), '--timeout', '200ms', '--format', 'json');
     c = (JSON.parse(r.stdout) as { checks: { name: string; passed: boolean; observed: string }[] }).checks.find((x) => x.name === 'checkpoints')!;
     expect(c.passed).toBe(false);
     expect(c.observed).toMatch(/^5 completed, checkpoint \d+ failed$/);
-    green.completeCheckpoints();
-    expect((await verify(spec(), '--timeout', '200ms')).code).toBe(0);
+    f.green.completeCheckpoints();
+    expect((await f.verify(spec(), '--timeout', '200ms')).code).toBe(0);
   });
 
   it('fails at once when the job restarted more than maxRestarts', async () => {
-    green.restart();
-    const r = await verify(spec(), '--timeout', '10s');
+    f.green.restart();
+    const r = await f.verify(spec(), '--timeout', '10s');
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('FAILED, a check cannot pass any more');
     expect(r.stdout).toContain('the job restarted 1 time(s), more than the 0 allowed');
   });
 
   it('fails when the standby lags the active color too far, and passes when it catches up', async () => {
-    green.setWatermark(Date.parse('2026-12-01T10:57:00Z'));
-    const r = await verify(spec(), '--timeout', '200ms');
+    f.green.setWatermark(Date.parse('2026-12-01T10:57:00Z'));
+    const r = await f.verify(spec(), '--timeout', '200ms');
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/FAIL {2}watermark-lag {2}observed 3m(1s)?; expected lag behind blue <= 1m/);
-    green.setWatermark(Date.parse('2026-12-01T11:00:00Z'));
-    blue.setWatermark(Date.parse('2026-12-01T11:00:00Z'));
-    expect((await verify(spec(), '--timeout', '500ms')).code).toBe(0);
+    f.green.setWatermark(Date.parse('2026-12-01T11:00:00Z'));
+    f.blue.setWatermark(Date.parse('2026-12-01T11:00:00Z'));
+    expect((await f.verify(spec(), '--timeout', '500ms')).code).toBe(0);
   });
 
   it('waits for the first watermark (Long.MIN_VALUE means none yet)', async () => {
-    green.setWatermark(null);
-    const r = await verify(spec(), '--timeout', '200ms', '--format', 'json');
+    f.green.setWatermark(null);
+    const r = await f.verify(spec(), '--timeout', '200ms', '--format', 'json');
     const c = (JSON.parse(r.stdout) as { checks: { name: string; observed: string; message: string }[] }).checks.find((x) => x.name === 'watermark-lag')!;
     expect(c.observed).toBe('green: no watermark yet');
     expect(c.message).toContain('Map -> Timestamps/Watermarks');
-  });
-
-  it('starts the soak over when the job restarts mid-soak', async () => {
-    green.job.runningSince = Date.now();
-    const file = spec((p) => {
-      p.spec.validation.minRunning = '600ms';
-      p.spec.validation.maxRestarts = 1;
-    });
-    const started = Date.now();
-    setTimeout(() => green.restart(), 350);
-    const r = await verify(file, '--timeout', '5s');
-    const took = Date.now() - started;
-    expect(r.code).toBe(0);
-    expect(took).toBeGreaterThanOrEqual(350 + 600);
-    expect(r.stdout).toMatch(/waiting for running \(RUNNING for \d+ms \(soak restarted 1x\)/);
-    expect(r.stdout).toMatch(/PASS {2}restarts +observed 1; expected <= 1/);
-  });
-
-  it('follows a job that is resubmitted with a new id and counts it as a restart', async () => {
-    const file = spec((p) => {
-      p.spec.validation.maxRestarts = 0;
-    });
-    green.job.runningSince = Date.now();
-    green.job.checkpoints.completed = 0;
-    setTimeout(() => green.restart({ newJobId: true }), 150);
-    const r = await verify(file, '--timeout', '3s', '--format', 'json');
-    expect(r.code).toBe(1);
-    const restarts = (JSON.parse(r.stdout) as { checks: { name: string; observed: string }[] }).checks.find((x) => x.name === 'restarts')!;
-    expect(restarts.observed).toBe('1');
-  });
-
-  it('ends an unreachable JobManager in exit 1 naming the URL, without a stack trace', async () => {
-    await green.close();
-    const r = await verify(spec(), '--timeout', '200ms');
-    expect(r.code).toBe(1);
-    expect(r.stdout).toContain(`GET ${green.url}/jobs/overview: connection refused after 2 attempts; expected a JSON object with a "jobs" array (GET /jobs/overview)`);
-    expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /);
-    green = await FakeJobManager.start(); // for afterEach
-  });
-
-  it('ends a 404 for the job in exit 1 naming the URL', async () => {
-    green.fault({ path: new RegExp(`^/jobs/${green.job.jid}$`), status: 404, body: { errors: [`Job ${green.job.jid} not found`] } });
-    const r = await verify(spec(), '--timeout', '200ms');
-    expect(r.code).toBe(1);
-    expect(r.stdout).toContain(`GET ${green.url}/jobs/${green.job.jid}: HTTP 404 (Job ${green.job.jid} not found)`);
-  });
-
-  it('ends a response of the wrong shape in exit 1 at once, naming the URL and the field', async () => {
-    green.fault({ path: /\/checkpoints$/, body: { counts: { completed: 'many' } } });
-    const r = await verify(spec(), '--timeout', '10s');
-    expect(r.code).toBe(1);
-    expect(r.stdout).toContain('FAILED, a check cannot pass any more');
-    expect(r.stdout).toContain(`GET ${green.url}/jobs/${green.job.jid}/checkpoints: unexpected response shape at /counts/completed: expected a number, got the string "many"`);
-  });
-
-  it('retries slow and failing responses, then succeeds', async () => {
-    green.fault({ path: /\/checkpoints$/, delayMs: 600, times: 1 });
-    green.fault({ path: /^\/jobs\/overview$/, status: 503, times: 1 });
-    const r = await verify(spec(), '--timeout', '3s');
-    expect(r.code).toBe(0);
-    expect(green.requests.filter((p) => p === '/jobs/overview').length).toBeGreaterThanOrEqual(2);
-  });
-
-  it('gives a clear failure when the JobManager keeps failing', async () => {
-    green.fault({ path: /\/metrics$/, status: 500 });
-    const r = await verify(spec(), '--timeout', '200ms');
-    expect(r.code).toBe(1);
-    expect(r.stdout).toContain(`GET ${green.url}/jobs/${green.job.jid}/metrics?get=numRestarts: HTTP 500 (Internal server error.) after 2 attempts`);
   });
 
   it('runs prometheus checks against the instant query API', async () => {
@@ -203,32 +83,32 @@ describe('flink-cutover verify against fake JobManagers', () => {
       const value = q.includes('green') ? '0.2' : '7';
       return [200, { status: 'success', data: { resultType: 'vector', result: [{ metric: { job: 'x' }, value: [1733050800.1, value] }] } }];
     });
-    servers.push(prom.server);
+    f.servers.push(prom.server);
     const file = spec((p) => {
       p.spec.validation.prometheus = [{ name: 'errors', query: 'sum(rate(errors{color="{{color}}"}[5m]))', max: 1 }];
     });
-    let r = await verify(file, '--timeout', '200ms', '--prometheus', prom.url);
+    let r = await f.verify(file, '--timeout', '200ms', '--prometheus', prom.url);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/PASS {2}prometheus:errors +observed 0.2; expected <= 1/);
     expect(decodeURIComponent(prom.hits[0]!)).toContain('errors{color="green"}');
     const strict = spec((p) => {
       p.spec.validation.prometheus = [{ name: 'throughput', url: prom.url, query: 'sum(rate(records{color="blue"}[5m]))', min: 10 }];
     });
-    r = await verify(strict, '--timeout', '200ms');
+    r = await f.verify(strict, '--timeout', '200ms');
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/FAIL {2}prometheus:throughput +observed 7; expected >= 10/);
   });
 
   it('runs http checks on status and a JSON field', async () => {
     const svc = await serve((path) => (path === '/health' ? [200, { status: 'UP', details: { lag: 3 } }] : [503, { status: 'DOWN' }]));
-    servers.push(svc.server);
+    f.servers.push(svc.server);
     const file = spec((p) => {
       p.spec.validation.http = [
         { name: 'health', url: `${svc.url}/health`, jsonPath: 'status', equals: 'UP' },
         { name: 'down', url: `${svc.url}/other` },
       ];
     });
-    const r = await verify(file, '--timeout', '200ms', '--format', 'json');
+    const r = await f.verify(file, '--timeout', '200ms', '--format', 'json');
     expect(r.code).toBe(1);
     const checks = (JSON.parse(r.stdout) as { checks: { name: string; passed: boolean; observed: string }[] }).checks;
     expect(checks.find((c) => c.name === 'http:health')).toMatchObject({ passed: true, observed: 'HTTP 200, status = "UP"' });
@@ -238,13 +118,13 @@ describe('flink-cutover verify against fake JobManagers', () => {
   it('requires an approval of the cutover generation, from a ConfigMap file', async () => {
     const file = spec((p) => void (p.spec.validation.approval = true), cutoverPipeline);
     const cm = (gen: string) => tempDir({ 'cm.yaml': { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'orders-cutover', annotations: { 'flink-cutover.dev/approved-generation': gen } }, data: { generation: '1' } } });
-    let r = await verify(file, '--timeout', '200ms');
+    let r = await f.verify(file, '--timeout', '200ms');
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('no approval source: pass --approval-file FILE');
-    r = await verify(file, '--timeout', '200ms', '--approval-file', join(cm('0'), 'cm.yaml'));
+    r = await f.verify(file, '--timeout', '200ms', '--approval-file', join(cm('0'), 'cm.yaml'));
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('annotate it with flink-cutover.dev/approved-generation=1');
-    r = await verify(file, '--timeout', '200ms', '--approval-file', join(cm('1'), 'cm.yaml'));
+    r = await f.verify(file, '--timeout', '200ms', '--approval-file', join(cm('1'), 'cm.yaml'));
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/PASS {2}approval +observed generation 1; expected approved generation 1/);
   });
@@ -257,9 +137,9 @@ describe('flink-cutover verify against fake JobManagers', () => {
       if (path === '/api/v1/namespaces/streaming/configmaps/orders-cutover-status') return [200, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'orders-cutover-status' }, data: { approvedGeneration: '1' } }];
       return [404, { kind: 'Status', code: 404 }];
     });
-    servers.push(api.server);
+    f.servers.push(api.server);
     const file = spec((p) => void (p.spec.validation.approval = true), cutoverPipeline);
-    const r = await runCli(['verify', '--spec', file, '--color', 'green', '--rest', green.url, '--active-rest', blue.url, ...FAST, '--timeout', '200ms', '--configmap', 'orders-cutover', '--kube-api', api.url, '--format', 'json'], { env: { FLINK_CUTOVER_SERVICE_ACCOUNT_DIR: saDir } });
+    const r = await runCli(['verify', '--spec', file, '--color', 'green', '--rest', f.green.url, '--active-rest', f.blue.url, ...FAST, '--timeout', '200ms', '--configmap', 'orders-cutover', '--kube-api', api.url, '--format', 'json'], { env: { FLINK_CUTOVER_SERVICE_ACCOUNT_DIR: saDir } });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const approval = (JSON.parse(r.stdout) as { checks: { name: string; message: string }[] }).checks.find((c) => c.name === 'approval');
@@ -268,7 +148,7 @@ describe('flink-cutover verify against fake JobManagers', () => {
   });
 
   it('accepts the settings as --validation-json, as the verify Job passes them', async () => {
-    const settings = { pipeline: 'orders', color: 'green', activeColor: 'blue', restUrl: green.url, activeRestUrl: blue.url, validation: { minRunning: '1m', maxRestarts: 0 } };
+    const settings = { pipeline: 'orders', color: 'green', activeColor: 'blue', restUrl: f.green.url, activeRestUrl: f.blue.url, validation: { minRunning: '1m', maxRestarts: 0 } };
     const r = await runCli(['verify', '--validation-json', JSON.stringify(settings), ...FAST, '--timeout', '200ms', '--format', 'json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -299,7 +179,7 @@ describe('flink-cutover verify against fake JobManagers', () => {
 
   it('reports an invalid spec as diagnostics (exit 1)', async () => {
     const file = spec((p) => void (p.spec.validation.minRunning = 'ten minutes'));
-    const r = await verify(file);
+    const r = await f.verify(file);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('minRunning');
   });

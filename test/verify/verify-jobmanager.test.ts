@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { spec, useFakes } from './harness.js';
+
+describe('flink-cutover verify: restarts, and JobManagers that fail', () => {
+  const f = useFakes();
+
+  it('starts the soak over when the job restarts mid-soak', async () => {
+    f.green.job.runningSince = Date.now();
+    const file = spec((p) => {
+      p.spec.validation.minRunning = '600ms';
+      p.spec.validation.maxRestarts = 1;
+    });
+    const started = Date.now();
+    setTimeout(() => f.green.restart(), 350);
+    const r = await f.verify(file, '--timeout', '5s');
+    const took = Date.now() - started;
+    expect(r.code).toBe(0);
+    expect(took).toBeGreaterThanOrEqual(350 + 600);
+    expect(r.stdout).toMatch(/waiting for running \(RUNNING for \d+ms \(soak restarted 1x\)/);
+    expect(r.stdout).toMatch(/PASS {2}restarts +observed 1; expected <= 1/);
+  });
+
+  it('follows a job that is resubmitted with a new id and counts it as a restart', async () => {
+    const file = spec((p) => {
+      p.spec.validation.maxRestarts = 0;
+    });
+    f.green.job.runningSince = Date.now();
+    f.green.job.checkpoints.completed = 0;
+    setTimeout(() => f.green.restart({ newJobId: true }), 150);
+    const r = await f.verify(file, '--timeout', '3s', '--format', 'json');
+    expect(r.code).toBe(1);
+    const restarts = (JSON.parse(r.stdout) as { checks: { name: string; observed: string }[] }).checks.find((x) => x.name === 'restarts')!;
+    expect(restarts.observed).toBe('1');
+  });
+
+  it('ends an unreachable JobManager in exit 1 naming the URL, without a stack trace', async () => {
+    await f.green.close();
+    const r = await f.verify(spec(), '--timeout', '200ms');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`GET ${f.green.url}/jobs/overview: connection refused after 2 attempts; expected a JSON object with a "jobs" array (GET /jobs/overview)`);
+    expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /);
+    await f.reopenGreen(); // for afterEach
+  });
+
+  it('ends a 404 for the job in exit 1 naming the URL', async () => {
+    f.green.fault({ path: new RegExp(`^/jobs/${f.green.job.jid}$`), status: 404, body: { errors: [`Job ${f.green.job.jid} not found`] } });
+    const r = await f.verify(spec(), '--timeout', '200ms');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`GET ${f.green.url}/jobs/${f.green.job.jid}: HTTP 404 (Job ${f.green.job.jid} not found)`);
+  });
+
+  it('ends a response of the wrong shape in exit 1 at once, naming the URL and the field', async () => {
+    f.green.fault({ path: /\/checkpoints$/, body: { counts: { completed: 'many' } } });
+    const r = await f.verify(spec(), '--timeout', '10s');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('FAILED, a check cannot pass any more');
+    expect(r.stdout).toContain(`GET ${f.green.url}/jobs/${f.green.job.jid}/checkpoints: unexpected response shape at /counts/completed: expected a number, got the string "many"`);
+  });
+
+  it('retries slow and failing responses, then succeeds', async () => {
+    f.green.fault({ path: /\/checkpoints$/, delayMs: 600, times: 1 });
+    f.green.fault({ path: /^\/jobs\/overview$/, status: 503, times: 1 });
+    const r = await f.verify(spec(), '--timeout', '3s');
+    expect(r.code).toBe(0);
+    expect(f.green.requests.filter((p) => p === '/jobs/overview').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('gives a clear failure when the JobManager keeps failing', async () => {
+    f.green.fault({ path: /\/metrics$/, status: 500 });
+    const r = await f.verify(spec(), '--timeout', '200ms');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`GET ${f.green.url}/jobs/${f.green.job.jid}/metrics?get=numRestarts: HTTP 500 (Internal server error.) after 2 attempts`);
+  });
+
+});
