@@ -9,6 +9,7 @@ import { registerTeardown } from './teardown.js';
 import { registerRollback } from './rollback.js';
 import { registerAbandon } from './abandon.js';
 import { registerVerify } from './verify.js';
+import { registerSimulate } from './simulate.js';
 
 /** Every command of the CLI, in the order `--help` lists them. */
-export const commands: CommandModule[] = [registerSynth, registerInit, registerCheck, registerPlan, registerStage, registerSchedule, registerTeardown, registerRollback, registerAbandon, registerVerify];
+export const commands: CommandModule[] = [registerSynth, registerInit, registerCheck, registerPlan, registerStage, registerSchedule, registerTeardown, registerRollback, registerAbandon, registerVerify, registerSimulate];

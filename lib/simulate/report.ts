@@ -1,0 +1,114 @@
+/** Text and JSON reports of simulator runs and sweeps. */
+import type { RunResult } from './engine.js';
+import { fmtMs } from './engine.js';
+import type { SweepSummary } from './sweep.js';
+import { STRATEGY_DESCRIPTIONS } from './strategies.js';
+
+/** The JSON of `simulate --format json`: the sweep shape, for one run or many. */
+export interface SimulateJson {
+  strategy: string;
+  runs: number;
+  records: number;
+  duplicates: number;
+  missing: number;
+  violatingRuns: number;
+  maxOutputStallMs: number;
+  phases: Record<string, number>;
+  seed?: number;
+  scenario?: string;
+  phase?: string;
+  reason?: string;
+  emitted?: Record<string, number>;
+  examples?: SweepSummary['examples'];
+}
+
+export function runJson(r: RunResult): SimulateJson {
+  return {
+    strategy: r.strategy,
+    scenario: r.scenario,
+    runs: 1,
+    records: r.records,
+    duplicates: r.duplicates,
+    missing: r.missing,
+    violatingRuns: r.duplicates + r.missing > 0 ? 1 : 0,
+    maxOutputStallMs: r.outputStallMs,
+    phases: { [r.phase]: 1 },
+    phase: r.phase,
+    reason: r.reason,
+    emitted: r.emitted,
+  };
+}
+
+export function sweepJson(s: SweepSummary): SimulateJson {
+  return {
+    strategy: s.strategy,
+    seed: s.seed,
+    runs: s.runs,
+    records: s.records,
+    duplicates: s.duplicates,
+    missing: s.missing,
+    violatingRuns: s.violatingRuns,
+    maxOutputStallMs: s.maxOutputStallMs,
+    phases: s.phases as Record<string, number>,
+    examples: s.examples,
+  };
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+
+function lpad(s: string, n: number): string {
+  return s.length >= n ? s : ' '.repeat(n - s.length) + s;
+}
+
+/** A readable report of one run: the handover timeline per color, the counts and the verdict. */
+export function runText(r: RunResult, title: string): string {
+  const lines: string[] = [];
+  lines.push(`flink-cutover simulate: ${title}`);
+  lines.push(`strategy ${r.strategy}: ${STRATEGY_DESCRIPTIONS[r.strategy]}`);
+  lines.push('');
+  lines.push('timeline (wall time since start; W and offsets are event time)');
+  for (const e of r.timeline) {
+    lines.push(`  ${lpad(fmtMs(e.atMs), 8)}  ${pad(e.color ?? '', 5)}  ${e.text}`);
+  }
+  lines.push('');
+  lines.push('counts');
+  lines.push(`  input records        ${r.records}`);
+  lines.push(`  emitted (committed)  blue ${r.emitted.blue}, green ${r.emitted.green}`);
+  lines.push(`  duplicates           ${r.duplicates}`);
+  lines.push(`  missing              ${r.missing}${r.heldAtEnd > 0 ? ` (${r.heldAtEnd} still held by an undecided gate)` : ''}`);
+  lines.push(`  max held at once     ${r.maxHeld} (one subtask)`);
+  lines.push(`  output stall         ${fmtMs(r.outputStallMs)} (longest gap between output commits during the handover)`);
+  lines.push(`  phase                ${r.phase}${r.phase === 'none' ? '' : `: ${r.reason}`}`);
+  lines.push('');
+  lines.push(verdict(r.duplicates, r.missing, `${r.records} records`));
+  return lines.join('\n') + '\n';
+}
+
+function verdict(duplicates: number, missing: number, what: string): string {
+  if (duplicates === 0 && missing === 0) return `verdict: EXACT: each of ${what} emitted exactly once across blue and green`;
+  return `verdict: NOT EXACT: ${duplicates} duplicate(s), ${missing} missing record(s) out of ${what}`;
+}
+
+/** A readable summary of a sweep. */
+export function sweepText(s: SweepSummary): string {
+  const lines: string[] = [];
+  lines.push(`flink-cutover simulate: ${s.runs} random scenario(s) from seed ${s.seed}`);
+  lines.push(`strategy ${s.strategy}: ${STRATEGY_DESCRIPTIONS[s.strategy]}`);
+  lines.push('');
+  lines.push(`  records              ${s.records}`);
+  lines.push(`  duplicates           ${s.duplicates}`);
+  lines.push(`  missing              ${s.missing}`);
+  lines.push(`  runs with violations ${s.violatingRuns} of ${s.runs}`);
+  lines.push(`  phases               ${Object.entries(s.phases).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  lines.push(`  max output stall     ${fmtMs(s.maxOutputStallMs)}`);
+  if (s.examples.length > 0) {
+    lines.push('');
+    lines.push('  replay a violating run in detail:');
+    for (const e of s.examples) lines.push(`    flink-cutover simulate --seed ${s.seed} --run ${e.run} --strategy ${s.strategy}   (${e.duplicates} duplicate(s), ${e.missing} missing, phase ${e.phase})`);
+  }
+  lines.push('');
+  lines.push(verdict(s.duplicates, s.missing, `${s.records} records in ${s.runs} run(s)`));
+  return lines.join('\n') + '\n';
+}
