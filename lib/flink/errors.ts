@@ -29,7 +29,8 @@ export class FlinkRestError extends Error {
 
 export function formatRestFailure(f: RestFailure): string {
   const tries = f.attempts > 1 ? ` after ${f.attempts} attempts` : '';
-  return `GET ${f.url}: ${f.detail}${tries}; expected ${f.expected}`;
+  const what = /^https?:/.test(f.url) ? `GET ${f.url}` : f.url;
+  return `${what}: ${f.detail}${tries}; expected ${f.expected}`;
 }
 
 /** A response that does not have the expected shape: `path` is a JSON pointer into the body. */

@@ -2,7 +2,7 @@ import { ShapeError } from './errors.js';
 
 /** Small readers that check a JSON value's shape and throw ShapeError with a JSON pointer. */
 
-export function describe(v: unknown): string {
+export function describeValue(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'object') return 'an object';
@@ -11,22 +11,22 @@ export function describe(v: unknown): string {
 }
 
 export function obj(v: unknown, path: string): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ShapeError(path, `expected an object, got ${describe(v)}`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ShapeError(path, `expected an object, got ${describeValue(v)}`);
   return v as Record<string, unknown>;
 }
 
 export function arr(v: unknown, path: string): unknown[] {
-  if (!Array.isArray(v)) throw new ShapeError(path, `expected an array, got ${describe(v)}`);
+  if (!Array.isArray(v)) throw new ShapeError(path, `expected an array, got ${describeValue(v)}`);
   return v;
 }
 
 export function str(v: unknown, path: string): string {
-  if (typeof v !== 'string') throw new ShapeError(path, v === undefined ? 'missing (expected a string)' : `expected a string, got ${describe(v)}`);
+  if (typeof v !== 'string') throw new ShapeError(path, v === undefined ? 'missing (expected a string)' : `expected a string, got ${describeValue(v)}`);
   return v;
 }
 
 export function num(v: unknown, path: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ShapeError(path, v === undefined ? 'missing (expected a number)' : `expected a number, got ${describe(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ShapeError(path, v === undefined ? 'missing (expected a number)' : `expected a number, got ${describeValue(v)}`);
   return v;
 }
 
