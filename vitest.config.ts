@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // The JSON report feeds the "N passed, N failed" line of .ci/run.
+    reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],
     coverage: { provider: 'v8', include: ['lib/**/*.ts'], reporter: ['text-summary', 'json-summary'] },
   },
 });

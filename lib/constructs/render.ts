@@ -1,4 +1,4 @@
-import { App, Chart, Yaml } from 'cdk8s';
+import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import { DiagnosticError } from '../spec/diagnostics.js';
 import type { LoadedPipeline } from '../spec/load.js';
@@ -25,6 +25,15 @@ export interface RenderOptions {
 /** `[<namespace>.]<name>.k8s.yaml` (namespaces cannot contain dots, so this never collides). */
 export function renderedFileName(p: Pipeline): string {
   return `${p.metadata.namespace ? `${p.metadata.namespace}.` : ''}${p.metadata.name}.k8s.yaml`;
+}
+
+/**
+ * The chart's API objects as JSON, in construct order. `Chart.toJson()` re-resolves and
+ * re-validates the whole App on every call (quadratic over many charts); render validates the App
+ * once and then serializes each chart with this.
+ */
+export function chartManifests(chart: Chart): Record<string, unknown>[] {
+  return chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c)).map((o) => o.toJson() as Record<string, unknown>);
 }
 
 function validateTree(root: IConstruct): string[] {
@@ -58,7 +67,7 @@ export function renderPipelines(inputs: readonly { spec: unknown; options?: Rend
   const errors = validateTree(app);
   if (errors.length > 0) throw new Error(`validation failed:\n${errors.join('\n')}`);
   return built.map(({ construct, chart, options }) => {
-    const manifests = chart.toJson() as Record<string, unknown>[];
+    const manifests = chartManifests(chart);
     return {
       pipeline: construct.pipeline,
       fileName: renderedFileName(construct.pipeline),

@@ -27,6 +27,13 @@ export interface SynthResult {
   readonly unchanged: string[];
 }
 
+function projectRoot(dir: string): string {
+  for (let d = dir; ; d = dirname(d)) {
+    if (['.git', 'cdk8s.yaml', 'package.json'].some((m) => existsSync(join(d, m)))) return d;
+    if (dirname(d) === d) return dirname(dir);
+  }
+}
+
 function existingRendered(outDir: string): string[] {
   if (!existsSync(outDir)) return [];
   return readdirSync(outDir).filter((f) => f.endsWith(RENDERED_SUFFIX)).sort();
@@ -41,9 +48,10 @@ function existingRendered(outDir: string): string[] {
 export function synth(options: SynthOptions): SynthResult {
   const { pipelines, diagnostics } = loadPipelineDir(options.pipelinesDir);
   if (diagnostics.length > 0) return { diagnostics, rendered: [], changed: [], removed: [], unchanged: [] };
-  // Name each spec relative to the output folder's parent (the repository root for dist/), so the
-  // rendered bytes do not depend on the directory synth runs from.
-  const base = dirname(resolve(options.outDir));
+  // Name each spec relative to the project root (the nearest folder above the specs with .git,
+  // cdk8s.yaml or package.json), so the rendered bytes depend neither on the directory synth runs
+  // from nor on where the output goes.
+  const base = projectRoot(resolve(options.pipelinesDir));
   const rendered = renderPipelines(pipelines.map((lp) => ({ spec: lp.pipeline, options: { sourceFile: relative(base, resolve(lp.file)).replace(/\\/g, '/') } })));
   const wanted = new Map(rendered.map((r) => [r.fileName, r.yaml]));
   const changed: string[] = [];

@@ -71,6 +71,16 @@ export function hasGate(p: Pipeline, color: Color): boolean {
  * substituted in every string.
  */
 export function effectiveSpec(p: Pipeline, color: Color): FlinkDeploymentSpec {
+  // Pipelines are treated as immutable once validated: memoize per object, hand out copies.
+  let perColor = effectiveCache.get(p);
+  if (!perColor) effectiveCache.set(p, (perColor = {}));
+  const cached = perColor[color] ?? (perColor[color] = JSON.stringify(computeEffectiveSpec(p, color)));
+  return JSON.parse(cached) as FlinkDeploymentSpec;
+}
+
+const effectiveCache = new WeakMap<Pipeline, Partial<Record<Color, string>>>();
+
+function computeEffectiveSpec(p: Pipeline, color: Color): FlinkDeploymentSpec {
   const c: ColorSpec = p.spec.colors[color] ?? {};
   const overrides: JsonObject = {};
   for (const [k, v] of Object.entries(c)) if (!COLOR_ONLY_KEYS.has(k)) overrides[k] = v as Json;

@@ -113,29 +113,36 @@ function fromAjv(e: ErrorObject, src: SourceDocument, file: string, data: unknow
 }
 
 /** Checks the schema cannot express: references between fields and derived name lengths. */
-function semanticChecks(p: Pipeline, src: SourceDocument, file: string): Diagnostic[] {
+function semanticChecks(p: Pipeline, file: string, source: () => SourceDocument | undefined): Diagnostic[] {
   const out: Diagnostic[] = [];
+  let cached: SourceDocument | undefined | null = null;
+  const lazy = {
+    get src(): SourceDocument | undefined {
+      if (cached === null) cached = source();
+      return cached;
+    },
+  };
   const name = p.metadata.name;
   const colors = colorsOf(p);
   if (!colors.includes(p.spec.active)) {
-    out.push(diag(src, file, '/spec/active', `active color "${p.spec.active}" is not among the colors (${colors.join(', ')})`, `add colors.${p.spec.active} or set active to ${colors[0]}`, undefined, name));
+    out.push(diag(lazy.src, file, '/spec/active', `active color "${p.spec.active}" is not among the colors (${colors.join(', ')})`, `add colors.${p.spec.active} or set active to ${colors[0]}`, undefined, name));
   }
   const cut = p.spec.cutover;
   if (cut) {
     if (cut.to === p.spec.active) {
-      out.push(diag(src, file, '/spec/cutover/to', `cutover to "${cut.to}", which is already the active color`, `set cutover.to to the standby color, or remove the cutover block`, undefined, name));
+      out.push(diag(lazy.src, file, '/spec/cutover/to', `cutover to "${cut.to}", which is already the active color`, `set cutover.to to the standby color, or remove the cutover block`, undefined, name));
     } else if (!colors.includes(cut.to)) {
-      out.push(diag(src, file, '/spec/cutover/to', `cutover to "${cut.to}", which is not among the colors (${colors.join(', ')})`, `stage colors.${cut.to} first (flink-cutover stage)`, undefined, name));
+      out.push(diag(lazy.src, file, '/spec/cutover/to', `cutover to "${cut.to}", which is not among the colors (${colors.join(', ')})`, `stage colors.${cut.to} first (flink-cutover stage)`, undefined, name));
     }
     if (Number.isNaN(Date.parse(cut.watermark))) {
-      out.push(diag(src, file, '/spec/cutover/watermark', `watermark "${cut.watermark}" is not a date-time`, 'write it like 2026-12-01T12:00:00Z', undefined, name));
+      out.push(diag(lazy.src, file, '/spec/cutover/watermark', `watermark "${cut.watermark}" is not a date-time`, 'write it like 2026-12-01T12:00:00Z', undefined, name));
     }
   }
   for (const c of colors) {
     const dep = deploymentName(p, c);
     if (`${dep}-rest`.length > MAX_NAME) {
       const explicit = p.spec.colors[c]?.deploymentName !== undefined;
-      out.push(diag(src, file, explicit ? `/spec/colors/${c}/deploymentName` : '/metadata/name',
+      out.push(diag(lazy.src, file, explicit ? `/spec/colors/${c}/deploymentName` : '/metadata/name',
         `"${dep}-rest" (the operator's REST service of color ${c}) is ${dep.length + 5} characters; Kubernetes allows ${MAX_NAME}`,
         explicit ? 'shorten deploymentName' : `shorten the pipeline name to at most ${MAX_NAME - '-green-rest'.length} characters`, undefined, name));
     }
@@ -144,14 +151,14 @@ function semanticChecks(p: Pipeline, src: SourceDocument, file: string): Diagnos
   for (const c of colors) {
     const dep = deploymentName(p, c);
     if (seen.has(dep)) {
-      out.push(diag(src, file, `/spec/colors/${c}`, `colors ${seen.get(dep)} and ${c} both render FlinkDeployment "${dep}"`, 'give each color its own deploymentName', undefined, name));
+      out.push(diag(lazy.src, file, `/spec/colors/${c}`, `colors ${seen.get(dep)} and ${c} both render FlinkDeployment "${dep}"`, 'give each color its own deploymentName', undefined, name));
     }
     seen.set(dep, c);
   }
   for (const [list, kind] of [[p.spec.sources, 'sources'], [p.spec.sinks, 'sinks']] as const) {
     const names = new Set<string>();
     list.forEach((s, i) => {
-      if (names.has(s.name)) out.push(diag(src, file, `/spec/${kind}/${i}/name`, `${kind} name "${s.name}" is used twice`, 'give each one its own name', undefined, name));
+      if (names.has(s.name)) out.push(diag(lazy.src, file, `/spec/${kind}/${i}/name`, `${kind} name "${s.name}" is used twice`, 'give each one its own name', undefined, name));
       names.add(s.name);
     });
   }
@@ -166,24 +173,26 @@ function semanticChecks(p: Pipeline, src: SourceDocument, file: string): Diagnos
     try {
       parseDuration(text);
     } catch (err) {
-      out.push(diag(src, file, path, (err as Error).message, undefined, undefined, name));
+      out.push(diag(lazy.src, file, path, (err as Error).message, undefined, undefined, name));
     }
   }
   const job = p.spec.template.job;
   if (!job || (job.jarURI === undefined && job.entryClass === undefined)) {
-    out.push(diag(src, file, job ? '/spec/template/job' : '/spec/template', 'the template has no job (jarURI or entryClass): a session cluster cannot be blue/greened', 'add template.job with jarURI (and entryClass when the jar has no main class)', undefined, name));
+    out.push(diag(lazy.src, file, job ? '/spec/template/job' : '/spec/template', 'the template has no job (jarURI or entryClass): a session cluster cannot be blue/greened', 'add template.job with jarURI (and entryClass when the jar has no main class)', undefined, name));
   }
   return out;
 }
 
-/** Validates one parsed document as a BlueGreenPipeline. */
-export function validatePipelineDocument(src: SourceDocument, file: string): { pipeline?: Pipeline; raw: unknown; diagnostics: Diagnostic[] } {
-  const raw = src.doc.toJS({ maxAliasCount: 100 }) as unknown;
+/** Where diagnostics point: a parsed document, built only when there is something to report. */
+type SourceProvider = () => SourceDocument | undefined;
+
+function validateData(raw: unknown, file: string, source: SourceProvider, owned = false): { pipeline?: Pipeline; diagnostics: Diagnostic[] } {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    return { raw, diagnostics: [diag(src, file, '', 'the document is not a YAML map', `start it with apiVersion: ${API_VERSION} and kind: ${KIND}`)] };
+    return { diagnostics: [diag(source(), file, '', 'the document is not a YAML map', `start it with apiVersion: ${API_VERSION} and kind: ${KIND}`)] };
   }
   const name = typeof (raw as { metadata?: { name?: unknown } }).metadata?.name === 'string' ? (raw as { metadata: { name: string } }).metadata.name : undefined;
-  const data = structuredClone(raw) as Record<string, unknown>;
+  // ajv fills in defaults in place: work on a copy unless the caller handed over its own.
+  const data = (owned ? raw : structuredClone(raw)) as Record<string, unknown>;
   const validate = schemaValidator(PIPELINE_SCHEMA, { useDefaults: true });
   // Defaults for absent blocks, so that nested defaults apply too.
   const spec = data.spec as Record<string, unknown> | undefined;
@@ -191,20 +200,28 @@ export function validatePipelineDocument(src: SourceDocument, file: string): { p
     for (const k of ['gate', 'validation', 'policy']) if (spec[k] === undefined) spec[k] = {};
   }
   if (!validate(data)) {
+    const src = source();
     const diagnostics: Diagnostic[] = [];
     const seen = new Set<string>();
     for (const e of validate.errors ?? []) {
-      const d = fromAjv(e, src, file, raw, name);
+      const d = src ? fromAjv(e, src, file, raw, name) : undefined;
       if (!d) continue;
       const key = `${d.path}|${d.message}`;
       if (seen.has(key)) continue;
       seen.add(key);
       diagnostics.push(d);
     }
-    return { raw, diagnostics };
+    return { diagnostics };
   }
   const pipeline = data as unknown as Pipeline;
-  return { pipeline, raw, diagnostics: semanticChecks(pipeline, src, file) };
+  const semantic = semanticChecks(pipeline, file, source);
+  return semantic.length > 0 ? { diagnostics: semantic } : { pipeline, diagnostics: [] };
+}
+
+/** Validates one parsed document as a BlueGreenPipeline. */
+export function validatePipelineDocument(src: SourceDocument, file: string): { pipeline?: Pipeline; raw: unknown; diagnostics: Diagnostic[] } {
+  const raw = src.doc.toJS({ maxAliasCount: 100 }) as unknown;
+  return { raw, ...validateData(raw, file, () => src) };
 }
 
 function displayPath(path: string): string {
@@ -296,10 +313,8 @@ export function pipelineKey(p: Pipeline): string {
  * diagnostics refer to the object's YAML rendering.
  */
 export function validatePipelineObject(obj: unknown, file: string): { pipeline?: Pipeline; diagnostics: Diagnostic[] } {
-  const text = stringify(obj ?? null);
-  const source = parseYamlSource(file, text);
-  const doc = source.documents[0];
-  if (!doc) return { diagnostics: [{ ruleId: 'schema', severity: 'error', file, line: 0, column: 0, path: '', message: 'the spec is empty', fix: 'pass a BlueGreenPipeline object' }] };
-  const r = validatePipelineDocument(doc, file);
-  return r.diagnostics.length > 0 ? { diagnostics: r.diagnostics } : { pipeline: r.pipeline, diagnostics: [] };
+  // One JSON copy (drops undefined, as YAML would); the caller's object is only read, and is
+  // rendered as YAML for positions only when there is something to report.
+  const copy = obj === undefined ? null : (JSON.parse(JSON.stringify(obj)) as unknown);
+  return validateData(copy, file, () => parseYamlSource(file, stringify(JSON.parse(JSON.stringify(obj ?? null)))).documents[0], true);
 }
