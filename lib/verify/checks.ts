@@ -116,11 +116,12 @@ export function evaluate(settings: VerifySettings, obs: Observation, soak: SoakS
   }
 
   // watermark lag
-  if (settings.activeColor && settings.activeColor !== settings.color && obs.active) {
+  if (settings.activeColor && settings.activeColor !== settings.color) {
     const maxLag = parseDuration(v.maxWatermarkLag);
     const expected = `lag behind ${settings.activeColor} <= ${formatDuration(maxLag)}`;
     const a = obs.active;
-    if (!job.ok) out.push(noData('watermark-lag', expected, `no data from the ${settings.color} JobManager`));
+    if (!a) out.push(noData('watermark-lag', expected, `no REST URL for the active color ${settings.activeColor}: pass --active-rest`));
+    else if (!job.ok) out.push(noData('watermark-lag', expected, `no data from the ${settings.color} JobManager`));
     else if (!a.ok) out.push({ name: 'watermark-lag', passed: false, observed: null, expected, message: `no data from the ${settings.activeColor} JobManager: ${restMessage(a)}`, final: finalIfShape(a) });
     else if (job.value.watermark === null || a.value.watermark === null) {
       const who = job.value.watermark === null ? settings.color : settings.activeColor;

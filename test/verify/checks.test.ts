@@ -64,6 +64,13 @@ describe('evaluate', () => {
     expect(run(obs(T0, { watermark: null, slowestVertex: 'Map' })).checks['watermark-lag']).toMatchObject({ passed: false, observed: 'green: no watermark yet', message: "waiting for green's first watermark (Map)" });
   });
 
+  it('fails the watermark lag when the active color cannot be read at all', () => {
+    const { active: _active, ...noActive } = obs(T0);
+    expect(run(noActive).checks['watermark-lag']).toMatchObject({ passed: false, message: 'no REST URL for the active color blue: pass --active-rest' });
+    const alone = run(obs(T0), INITIAL_SOAK, { ...settings, activeColor: undefined }).checks;
+    expect(alone['watermark-lag']).toBeUndefined();
+  });
+
   it('reports an unreachable JobManager with its URL and marks a wrong shape final', () => {
     const error = { url: 'http://green:8081/jobs/overview', problem: 'unreachable' as const, expected: 'a JSON object', detail: 'connection refused', attempts: 3 };
     const o: Observation = { now: T0, job: { ok: false, error }, prometheus: {}, http: {} };
