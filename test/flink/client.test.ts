@@ -142,6 +142,28 @@ describe('FlinkRestClient against the fake JobManager', () => {
   });
 });
 
+describe('the fake JobManager\'s clock', () => {
+  it('advances watermarks with its clock and can script no watermark yet', async () => {
+    let now = Date.parse('2026-12-01T12:00:00Z');
+    const fake = await FakeJobManager.start({ clock: () => now, watermarkRate: 2 });
+    try {
+      const client = new FlinkRestClient(fake.url, fast);
+      fake.setWatermark(now - 60_000);
+      const vertex = fake.job.vertices[2]!.id;
+      const read = async () => (await client.vertexWatermarks(fake.job.jid, vertex)).map((m) => Number(m.value));
+      expect(await read()).toEqual([now - 60_000, now - 60_000]);
+      now += 1000;
+      expect(await read()).toEqual([now - 61_000 + 2000, now - 61_000 + 2000]);
+      fake.job.vertices[2]!.watermarks = [now, null];
+      expect((await client.vertexWatermarks(fake.job.jid, vertex)).map((m) => m.value)[1]).toBe('-9223372036854775808');
+      const details = await client.jobDetails(fake.job.jid);
+      expect(details.now).toBe(now);
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
 describe('backoffDelay', () => {
   it('doubles per retry up to 5s', () => {
     expect([1, 2, 3, 4].map((n) => backoffDelay(250, n))).toEqual([250, 500, 1000, 2000]);
