@@ -57,6 +57,41 @@ describe('check output formats', () => {
   });
 });
 
+describe('check without a base', () => {
+  it('judges only the state at head, not lifecycle steps', async () => {
+    const dir = tempDir({ 'orders.yaml': cutoverPipeline((p) => { p.spec.cutover.watermark = '2026-12-01T10:05:00Z'; p.spec.sources[0].consumerGroup = 'shared'; }) });
+    const r = await runCli(['check', '--head', dir, ...NOW, '--format', 'json']);
+    const j = JSON.parse(r.stdout) as { results: { ruleId: string }[] };
+    expect(j.results.map((x) => x.ruleId)).toEqual(['shared-consumer-group']);
+    expect(r.code).toBe(1);
+  });
+});
+
+describe('plan', () => {
+  it('states the step and the rendered objects that change, as text and JSON', async () => {
+    const r = await runCli(['plan', '--head', head(), '--base', base(), ...NOW, '--format', 'json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as { pipelines: { description: string; steps: string[]; objects: { change: string; kind: string; name: string }[] }[] };
+    expect(j.pipelines[0]!.steps).toEqual(['schedule']);
+    expect(j.pipelines[0]!.description).toBe('orders: schedule cutover #1 blue → green at 2026-12-01T10:05:00Z, 5m after now');
+    expect(j.pipelines[0]!.objects).toContainEqual(expect.objectContaining({ change: 'changed', kind: 'ConfigMap', name: 'orders-cutover' }));
+  });
+  it('exits 1 on an invalid head and 2 on a bad format', async () => {
+    const bad = tempDir({ 'orders.yaml': steadyPipeline((p) => { p.spec.active = 'red'; }) });
+    expect((await runCli(['plan', '--head', bad])).code).toBe(1);
+    expect((await runCli(['plan', '--head', bad, '--format', 'sarif'])).code).toBe(2);
+  });
+});
+
+describe('promotion commands --help', () => {
+  it.each(['stage', 'schedule', 'teardown', 'rollback', 'abandon', 'plan'])('%s documents its options', async (name) => {
+    const h = await runCli([name, '--help']);
+    expect(h.code).toBe(0);
+    expect(h.stdout.length).toBeGreaterThan(300);
+    if (name !== 'plan') for (const o of ['--pipelines', '--now', '--status', '--dry-run']) expect(h.stdout).toContain(o);
+  });
+});
+
 describe('check on bad input', () => {
   const noStack = (s: string) => expect(s).not.toMatch(/\n\s+at .*:\d+:\d+/);
   it('a missing folder is a usage error', async () => {

@@ -34,7 +34,7 @@ export function registerCheck(program: Command, io: CliIO): void {
     .option('--now <iso>', 'the time the check assumes (ISO-8601); default: now')
     .option('--status <file>', 'the <pipeline>-cutover-status ConfigMap(s), JSON or YAML (a List or several documents); needed to allow a teardown')
     .option('--format <format>', `output format: ${FORMATS.join(', ')}`, 'text')
-    .addHelpText('after', `\nRules: ${RULES.map((r) => r.id).join(', ')}.\nWithout --base or --base-ref every pipeline is treated as new.\nExit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage or internal error.`);
+    .addHelpText('after', `\nRules: ${RULES.map((r) => r.id).join(', ')}.\nWithout --base or --base-ref only the state at head is checked (no lifecycle step is judged).\nExit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage or internal error.`);
   defineAction(cmd, (opts: CheckOpts) => {
     if (!(FORMATS as readonly string[]).includes(opts.format)) throw new UsageError(`--format ${opts.format}: unknown format; use one of ${FORMATS.join(', ')}`);
     const format = opts.format as Format;
@@ -43,7 +43,8 @@ export function registerCheck(program: Command, io: CliIO): void {
       const now = parseNow(opts.now);
       const statuses = readStatuses(io.cwd, opts.status);
       const sides = loadSides(io.cwd, { head: opts.head, base: opts.base, baseRef: opts.baseRef });
-      result = checkPolicy({ head: sides.head, base: sides.base, now, statuses });
+      // Without a base only the head's state is judged: the head is its own base (no lifecycle step).
+      result = checkPolicy({ head: sides.head, base: sides.base ?? sides.head, now, statuses });
     } catch (err) {
       if (err instanceof InputError) throw new UsageError(err.message);
       throw err;

@@ -8,10 +8,7 @@ export class PromotionArgError extends Error {
   }
 }
 
-/** ISO-8601 without milliseconds when they are zero: `2026-12-01T12:00:00Z`. */
-export function isoSeconds(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
-}
+export { isoSeconds } from '../time.js';
 
 /** Parses `--at`: an ISO-8601 date-time with zone, or `+DURATION` after `now` (rounded up to the second). */
 export function parseAt(text: string, now: number): number {

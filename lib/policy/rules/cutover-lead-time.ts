@@ -1,5 +1,6 @@
 import { formatDuration, parseDuration } from '../../spec/duration.js';
 import { findingAt } from '../findings.js';
+import { isoSeconds } from '../time.js';
 import { cutoverIsNew } from '../transition.js';
 import type { Finding, Rule, RuleContext } from '../types.js';
 
@@ -18,11 +19,11 @@ export const cutoverLeadTime: Rule = {
     if (Number.isNaN(w)) return [];
     const min = parseDuration(head.pipeline.spec.policy.minLeadTime);
     const lead = w - now;
-    const when = `${new Date(now).toISOString()}`;
+    const when = isoSeconds(now);
     if (lead < min) {
       return [findingAt(cutoverLeadTime, head, '/spec/cutover/watermark',
         `watermark ${head.pipeline.spec.cutover!.watermark} is ${lead < 0 ? `${formatDuration(-lead)} in the past` : `only ${formatDuration(lead)} after now`} (${when}); policy.minLeadTime is ${head.pipeline.spec.policy.minLeadTime}`,
-        `set the watermark to ${new Date(now + min).toISOString()} or later (flink-cutover schedule --at +${formatDuration(min)})`)];
+        `set the watermark to ${isoSeconds(now + min)} or later (flink-cutover schedule --at +${formatDuration(min)})`)];
     }
     if (lead > MAX_LEAD_MS) {
       return [findingAt(cutoverLeadTime, head, '/spec/cutover/watermark', `watermark ${head.pipeline.spec.cutover!.watermark} is ${formatDuration(lead)} after now (${when}): both colors keep running until then`,

@@ -1,5 +1,6 @@
 import { formatDuration, parseDuration } from '../../spec/duration.js';
 import { findingAt } from '../findings.js';
+import { isoSeconds } from '../time.js';
 import type { Finding, Rule, RuleContext } from '../types.js';
 
 export const teardownBeforeComplete: Rule = {
@@ -29,7 +30,7 @@ export const teardownBeforeComplete: Rule = {
     const waited = now - status.completedAt;
     if (waited < delay) {
       return [findingAt(teardownBeforeComplete, head, at, `cutover #${g} completed ${formatDuration(Math.max(0, waited))} ago; policy.teardownDelay is ${base.pipeline.spec.policy.teardownDelay}`,
-        `merge after ${new Date(status.completedAt + delay).toISOString()}`)];
+        `merge after ${isoSeconds(status.completedAt + delay)}`)];
     }
     return [];
   },
