@@ -5,3 +5,4 @@ export * from './cutover-rbac.js';
 export * from './pipeline.js';
 export * from './render.js';
 export * from './synth.js';
+export * from './verify-job.js';

@@ -7,6 +7,8 @@ import type { Color, Pipeline } from '../spec/types.js';
 import { CutoverConfigMap } from './cutover-configmap.js';
 import { CutoverRbac } from './cutover-rbac.js';
 import { FlinkColorDeployment } from './flink-deployment.js';
+import { VerifyJob } from './verify-job.js';
+import type { VerifyJobProps } from './verify-job.js';
 
 export interface FlinkBlueGreenPipelineProps {
   /**
@@ -25,6 +27,11 @@ export interface FlinkBlueGreenPipelineProps {
    * @default the operator's REST service of each color
    */
   readonly restUrls?: Partial<Record<Color, string>>;
+  /**
+   * The standby color's validation gate Job: options, or `false` for none.
+   * @default a `VerifyJob` while a standby color exists (PostSync while staged, PreSync with a cutover)
+   */
+  readonly verify?: false | Pick<VerifyJobProps, 'image' | 'prometheusUrl' | 'timeout' | 'interval' | 'resources' | 'backoffLimit'>;
 }
 
 /**
@@ -42,6 +49,8 @@ export class FlinkBlueGreenPipeline extends Construct {
   public readonly deployments: Partial<Record<Color, FlinkColorDeployment>> = {};
   public readonly cutoverConfigMap: CutoverConfigMap;
   public readonly rbac: CutoverRbac;
+  /** The standby color's validation gate, while one exists. */
+  public readonly verifyJob?: VerifyJob;
 
   constructor(scope: Construct, id: string, props: FlinkBlueGreenPipelineProps) {
     super(scope, id);
@@ -53,6 +62,17 @@ export class FlinkBlueGreenPipeline extends Construct {
     this.rbac = new CutoverRbac(this, 'Rbac', { pipeline });
     for (const color of colorsOf(pipeline)) {
       this.deployments[color] = new FlinkColorDeployment(this, color === 'blue' ? 'Blue' : 'Green', { pipeline, color });
+    }
+
+    const standby = standbyColor(pipeline);
+    if (standby && props.verify !== false) {
+      this.verifyJob = new VerifyJob(this, 'Verify', {
+        ...(props.verify ?? {}),
+        pipeline,
+        standby,
+        hook: pipeline.spec.cutover ? 'PreSync' : 'PostSync',
+        restUrls: props.restUrls,
+      });
     }
 
     this.node.addValidation({ validate: () => this.validateComposition() });
@@ -75,6 +95,7 @@ export class FlinkBlueGreenPipeline extends Construct {
     if (!this.deployments[p.spec.active]) errors.push(`active color ${p.spec.active} has no FlinkDeployment`);
     const cut = p.spec.cutover;
     if (cut && !this.deployments[cut.to]) errors.push(`cutover #${cut.generation} targets ${cut.to}, which has no FlinkDeployment`);
+    if (this.verifyJob && cut && this.verifyJob.name !== `${p.metadata.name}-${cut.to}-verify`) errors.push(`the verify Job checks ${this.verifyJob.name}, not the cutover target ${cut.to}`);
     const data = this.cutoverConfigMap.data;
     for (const color of colorsOf(p)) {
       if (!data[`${color}.restUrl`]) errors.push(`the cutover ConfigMap has no ${color}.restUrl`);

@@ -34,6 +34,10 @@ describe('FlinkBlueGreenPipeline', () => {
       'RoleBinding/orders-cutover-reader',
       'FlinkDeployment/orders-blue',
       'FlinkDeployment/orders-green',
+      'ServiceAccount/orders-green-verify',
+      'Role/orders-green-verify',
+      'RoleBinding/orders-green-verify',
+      'Job/orders-green-verify',
     ]);
   });
 
@@ -113,6 +117,21 @@ describe('FlinkBlueGreenPipeline', () => {
     const binding = find(list, 'RoleBinding', 'orders-cutover-reader');
     expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'orders-cutover-reader' });
     expect(binding.subjects.map((s: Obj) => `${s.kind}/${s.namespace}/${s.name}`).sort()).toEqual(['ServiceAccount/streaming/flink', 'ServiceAccount/streaming/flink-v2']);
+  });
+
+  it('renders the standby\'s verify Job: none when steady, PostSync while staged, PreSync with a cutover', () => {
+    const hook = (spec: unknown) => objects(spec).filter((o) => o.kind === 'Job').map((j) => `${j.metadata.name}:${j.metadata.annotations['argocd.argoproj.io/hook']}`);
+    expect(hook(steadyPipeline())).toEqual([]);
+    expect(hook(stagedPipeline())).toEqual(['orders-green-verify:PostSync']);
+    expect(hook(cutoverPipeline())).toEqual(['orders-green-verify:PreSync']);
+    const rollback = cutoverPipeline((p) => {
+      p.spec.active = 'green';
+      p.spec.cutover = { generation: 2, to: 'blue', watermark: '2026-12-02T12:00:00Z' };
+    });
+    expect(hook(rollback)).toEqual(['orders-blue-verify:PreSync']);
+    const chart = Testing.chart();
+    new FlinkBlueGreenPipeline(chart, 'x', { spec: stagedPipeline(), verify: false });
+    expect(Testing.synth(chart).some((o: Obj) => o.kind === 'Job')).toBe(false);
   });
 
   it('never renders the controller-owned status ConfigMap', () => {
