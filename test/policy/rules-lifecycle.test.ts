@@ -145,6 +145,17 @@ describe('cutover-lead-time', () => {
   });
 });
 
+describe('gate-changed-during-cutover', () => {
+  it('refuses changing the lateness or mode of an in-flight generation', () => {
+    const f = findings('gate-changed-during-cutover', cut(), cut((p) => { p.spec.gate = { mode: 'tag', lateness: '10m' }; }));
+    expect(f.map((x) => x.path).sort()).toEqual(['/spec/gate/lateness', '/spec/gate/mode']);
+  });
+  it('passes a gate change while staged, or with a new generation', () => {
+    expect(findings('gate-changed-during-cutover', stagedPipeline(), stagedPipeline((p) => { p.spec.gate.lateness = '10m'; }))).toEqual([]);
+    expect(findings('gate-changed-during-cutover', cut(), cut((p) => { p.spec.gate.lateness = '10m'; p.spec.cutover.generation = 2; p.spec.cutover.watermark = '2026-12-01T13:00:00Z'; }))).toEqual([]);
+  });
+});
+
 describe('missing-initial-state', () => {
   it('refuses a new stateful standby without initialSavepointPath', () => {
     const f = findings('missing-initial-state', steadyPipeline(), stagedPipeline((p) => { delete p.spec.colors.green.initialSavepointPath; }));

@@ -4,6 +4,7 @@ import { clockDependentConfig } from './clock-dependent-config.js';
 import { cutoverGeneration } from './cutover-generation.js';
 import { cutoverLeadTime } from './cutover-lead-time.js';
 import { cutoverTarget } from './cutover-target.js';
+import { gateChangedDuringCutover } from './gate-changed-during-cutover.js';
 import { gatelessCutover } from './gateless-cutover.js';
 import { lifecycleTransition } from './lifecycle-transition.js';
 import { missingInitialState } from './missing-initial-state.js';
@@ -30,6 +31,7 @@ export const RULES: readonly Rule[] = [
   cutoverTarget,
   cutoverGeneration,
   cutoverLeadTime,
+  gateChangedDuringCutover,
   parallelismChange,
   processingTime,
   clockDependentConfig,
