@@ -101,6 +101,7 @@ function ajvErrors(errors: readonly ErrorObject[] | null | undefined, data: Reco
         err = { key: e.instancePath, message: `${keyOf(e)} is ${JSON.stringify(data[keyOf(e)])}; must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
         break;
       case 'const':
+        if (keyOf(e) === 'active' && data.active !== data.to) break; // a bad color: the enum error says it
         err = keyOf(e) === 'active'
           ? { key: e.instancePath, message: `active and to are both ${JSON.stringify(data.active)}; a cutover goes to the other color`, fix: 'set to to the standby color' }
           : { key: e.instancePath, message: `${keyOf(e)} is ${JSON.stringify(data[keyOf(e)])}; must be ${JSON.stringify(p.allowedValue)} here` };

@@ -1,0 +1,130 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { CutoverDesired, CutoverStatus, Phase } from '../../lib/gate/contract.js';
+import { decide } from '../../lib/gate/decide.js';
+import type { ObservedColor, ObservedGateMetrics } from '../../lib/gate/decide.js';
+
+const W = 1_796_126_400_000;
+const L = 60_000;
+const desired: CutoverDesired = {
+  pipeline: 'orders', active: 'blue', generation: 3, to: 'green', watermark: W, lateness: L, gateMode: 'filter',
+  colors: { blue: { restUrl: 'http://b:8081', gate: true }, green: { restUrl: 'http://g:8081', gate: true } },
+};
+const now = '2026-12-01T11:00:00.000Z';
+
+function color(n: number, max: number | null, wm: number | null = null, gen = 3): ObservedColor {
+  return { running: true, parallelism: n, subtasks: Array.from({ length: n }, (_, i) => ({ subtask: i, preparedGeneration: gen, maxTimestampAtPrepare: max, gateWatermark: wm })) };
+}
+
+function status(phase: Phase, extra: Partial<CutoverStatus> = {}): CutoverStatus {
+  return { generation: 3, phase, reason: 'x', updatedAt: now, watermarks: {}, ...(phase === 'Armed' || phase === 'Completed' ? { armedAt: now } : {}), ...extra };
+}
+
+describe('decide', () => {
+  it('does nothing without a cutover', () => {
+    const d = decide({ ...desired, generation: 0, to: undefined, watermark: undefined }, null, {}, { now });
+    expect(d).toEqual({ status: null, changed: false, transition: 'no-cutover' });
+  });
+
+  it('waits while a job is missing or a subtask has not reported, naming what it waits for', () => {
+    const d1 = decide(desired, null, { blue: color(2, W - 1) }, { now });
+    expect(d1.status).toMatchObject({ generation: 3, phase: 'Pending' });
+    expect(d1.status!.reason).toBe('waiting for gate reports: blue 2/2 subtasks, green: job not found');
+    const partial = color(3, W - 1);
+    partial.subtasks[2]!.preparedGeneration = 2; // still on the previous generation
+    const d2 = decide(desired, null, { blue: color(2, W - 1), green: partial }, { now });
+    expect(d2.status!.phase).toBe('Pending');
+    expect(d2.status!.reason).toContain('green 2/3 subtasks');
+    const fewer = color(3, W - 1);
+    fewer.subtasks.pop(); // a subtask without metrics at all
+    expect(decide(desired, null, { blue: color(2, W - 1), green: fewer }, { now }).status!.phase).toBe('Pending');
+    expect(decide(desired, null, { blue: color(2, W - 1), green: { ...color(3, W - 1), running: false } }, { now }).status!.reason).toContain('green: job not running');
+  });
+
+  it('arms when every subtask of both colors prepared before W; deciding again changes nothing', () => {
+    const obs: ObservedGateMetrics = { blue: color(2, W - 1), green: color(3, null) };
+    const d = decide(desired, null, obs, { now });
+    expect(d).toMatchObject({ changed: true, transition: 'pending-armed', status: { phase: 'Armed', armedAt: now } });
+    const again = decide(desired, d.status, obs, { now: '2026-12-01T11:00:05.000Z' });
+    expect(again).toMatchObject({ changed: false, transition: 'armed-waiting' });
+    expect(again.status).toBe(d.status);
+  });
+
+  it('rejects as soon as one subtask had seen t >= W at prepare, even with reports missing', () => {
+    const late = color(2, W - 5);
+    late.subtasks[1]!.maxTimestampAtPrepare = W;
+    const d = decide(desired, status('Pending'), { blue: late }, { now });
+    expect(d.status).toMatchObject({ phase: 'Rejected' });
+    expect(d.status!.reason).toMatch(/^blue subtask 1 had already seen t=\d+ >= W=\d+ when it prepared; commit a later watermark$/);
+    expect(d.status!.armedAt).toBeUndefined();
+  });
+
+  it('completes only when both colors\' committed watermarks (every subtask) reach W + lateness', () => {
+    const armed = status('Armed');
+    expect(decide(desired, armed, { blue: color(2, W - 1, W + L), green: color(2, W - 1, W + L - 1) }, { now }).status!.phase).toBe('Armed');
+    const oneMissing = color(2, W - 1, W + L);
+    oneMissing.subtasks[1]!.gateWatermark = null;
+    expect(decide(desired, armed, { blue: color(2, W - 1, W + L), green: oneMissing }, { now }).status!.phase).toBe('Armed');
+    const done = decide(desired, armed, { blue: color(2, W - 1, W + L + 5), green: color(2, W - 1, W + L) }, { now: '2026-12-01T12:10:00.000Z' });
+    expect(done.status).toMatchObject({ phase: 'Completed', armedAt: now, completedAt: '2026-12-01T12:10:00.000Z', watermarks: { blue: W + L + 5, green: W + L } });
+  });
+
+  it('is monotonic: Armed never goes back, Rejected and Completed are final', () => {
+    const late = { blue: color(2, W + 10), green: color(1, W + 10) };
+    expect(decide(desired, status('Armed'), late, { now })).toMatchObject({ transition: 'armed-waiting', status: { phase: 'Armed' } });
+    expect(decide(desired, status('Armed'), {}, { now }).status!.phase).toBe('Armed');
+    expect(decide(desired, status('Rejected'), { blue: color(2, W - 1), green: color(1, W - 1) }, { now })).toMatchObject({ transition: 'final', changed: false });
+    expect(decide(desired, status('Completed'), {}, { now })).toMatchObject({ transition: 'final', changed: false });
+  });
+
+  it('starts a new generation from Pending whatever the status of an older one says', () => {
+    const d = decide(desired, { ...status('Completed'), generation: 2 }, { blue: color(1, W - 1) }, { now });
+    expect(d.status).toMatchObject({ generation: 3, phase: 'Pending' });
+  });
+
+  it('ignores a color without a gate (an adopted job: at-least-once)', () => {
+    const gateless = { ...desired, colors: { ...desired.colors, blue: { restUrl: 'http://b:8081', gate: false } } };
+    expect(decide(gateless, null, { green: color(2, W - 1) }, { now }).status!.phase).toBe('Armed');
+  });
+
+  it('variants: arming without all reports, and a non-monotonic controller rejecting an armed cutover', () => {
+    expect(decide(desired, null, {}, { now, rules: { requireAllReports: false, monotonic: true } }).status!.phase).toBe('Armed');
+    const d = decide(desired, status('Armed'), { blue: color(2, W - 1), green: { ...color(2, W - 1), running: false } }, { now, rules: { requireAllReports: true, monotonic: false } });
+    expect(d).toMatchObject({ transition: 'variant.target-down-rejected', status: { phase: 'Rejected' } });
+  });
+});
+
+describe('decide properties', () => {
+  const report = fc.record({ prepared: fc.boolean(), max: fc.option(fc.integer({ min: W - 5000, max: W + 5000 }), { nil: null }), wm: fc.option(fc.integer({ min: W - 5000, max: W + L + 5000 }), { nil: null }) });
+  const observedColor = fc.option(
+    fc.record({ running: fc.boolean(), parallelism: fc.integer({ min: 1, max: 4 }), reports: fc.array(report, { minLength: 0, maxLength: 4 }) }),
+    { nil: undefined },
+  );
+  const phase = fc.option(fc.constantFrom<Phase>('Pending', 'Armed', 'Rejected', 'Completed'), { nil: undefined });
+  const toObserved = (o: { running: boolean; parallelism: number; reports: { prepared: boolean; max: number | null; wm: number | null }[] } | undefined): ObservedColor | undefined =>
+    o && { running: o.running, parallelism: o.parallelism, subtasks: o.reports.slice(0, o.parallelism).map((r, i) => ({ subtask: i, preparedGeneration: r.prepared ? 3 : 2, maxTimestampAtPrepare: r.max, gateWatermark: r.wm })) };
+  const allowed: Record<string, Phase[]> = { none: ['Pending', 'Armed', 'Rejected'], Pending: ['Pending', 'Armed', 'Rejected'], Armed: ['Armed', 'Completed'], Rejected: ['Rejected'], Completed: ['Completed'] };
+
+  it('phases only move forward, a missing report is never a yes, and a passed W is always Rejected', () => {
+    fc.assert(
+      fc.property(phase, observedColor, observedColor, (p, b, g) => {
+        const observed: ObservedGateMetrics = {};
+        const ob = toObserved(b);
+        const og = toObserved(g);
+        if (ob) observed.blue = ob;
+        if (og) observed.green = og;
+        const cur = p ? status(p) : null;
+        const next = decide(desired, cur, observed, { now }).status!;
+        expect(allowed[p ?? 'none']).toContain(next.phase);
+        const colors = [ob, og];
+        const everyoneReported = colors.every((c) => c && c.running && c.subtasks.length === c.parallelism && c.subtasks.every((s) => s.preparedGeneration === 3));
+        const anyLate = colors.some((c) => c?.running && c.subtasks.some((s) => s.preparedGeneration === 3 && s.maxTimestampAtPrepare !== null && s.maxTimestampAtPrepare >= W));
+        if (p === undefined || p === 'Pending') {
+          if (next.phase === 'Armed') expect(everyoneReported && !anyLate).toBe(true);
+          if (anyLate) expect(next.phase).toBe('Rejected');
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
