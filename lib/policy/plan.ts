@@ -2,6 +2,7 @@ import { renderPipeline } from '../constructs/render.js';
 import { formatDuration } from '../spec/duration.js';
 import { effectiveSpec, standbyColor } from '../spec/effective.js';
 import type { Pipeline } from '../spec/types.js';
+import { otherColor } from '../spec/types.js';
 import type { Step } from './transition.js';
 import type { PipelinePair } from './types.js';
 
@@ -36,28 +37,41 @@ export function describeStep(pair: PipelinePair, now: number): string {
   const b = pair.base?.pipeline;
   const h = pair.head?.pipeline;
   if (pair.transition.illegal) return `${n}: not a lifecycle step: ${pair.transition.illegal} (check refuses it)`;
+  const standby = (p: Pipeline | undefined) => (p ? standbyColor(p) : undefined);
   const words = pair.transition.steps.map((s): string => {
     switch (s) {
       case 'create': return `new pipeline, ${h!.spec.cutover ? 'cutting over' : `steady on ${h!.spec.active}`} (${image(h!, h!.spec.active)})`;
       case 'remove': return 'remove the pipeline (its FlinkDeployments are pruned)';
       case 'stage': {
-        const s2 = standbyColor(h!)!;
-        const from = h!.spec.colors[s2]?.initialSavepointPath;
-        return `stage ${s2} (${image(h!, s2)})${from ? ` from ${from}` : ''}; ${h!.spec.active} (${image(h!, h!.spec.active)}) keeps the output`;
+        const s2 = standby(h) ?? otherColor(b!.spec.active);
+        const from = h?.spec.colors[s2]?.initialSavepointPath;
+        if (!h?.spec.colors[s2]) return `stage ${s2}`;
+        const keeps = b && h.spec.active === b.spec.active && !h.spec.cutover ? `; ${h.spec.active} (${image(h, h.spec.active)}) keeps the output` : '';
+        return `stage ${s2} (${image(h, s2)})${from ? ` from ${from}` : ''}${keeps}`;
       }
-      case 'restage': return `change the standby ${standbyColor(b!)} (${image(b!, standbyColor(b!)!)} → ${h!.spec.colors[standbyColor(b!)!] ? image(h!, standbyColor(b!)!) : 'removed'})`;
+      case 'restage': {
+        const s2 = standby(b)!;
+        return `change the standby ${s2} (${image(b!, s2)} → ${h!.spec.colors[s2] ? image(h!, s2) : 'removed'})`;
+      }
       case 'schedule':
       case 'reschedule':
       case 'rollback': {
-        const c = h!.spec.cutover!;
+        const c = h!.spec.cutover;
+        const verb = s === 'schedule' ? 'schedule cutover' : s === 'reschedule' ? 'reschedule as cutover' : 'roll back with cutover';
+        if (!c) return `${verb} to ${h!.spec.active}`;
         const w = Date.parse(c.watermark);
         const rel = w >= now ? `${formatDuration(w - now)} after now` : `${formatDuration(now - w)} before now`;
-        const verb = s === 'schedule' ? 'schedule cutover' : s === 'reschedule' ? 'reschedule as cutover' : 'roll back with cutover';
         return `${verb} #${c.generation} ${h!.spec.active} → ${c.to} at ${c.watermark}, ${rel}`;
       }
-      case 'unschedule': return `withdraw cutover #${b!.spec.cutover!.generation}`;
-      case 'teardown': return `tear down ${b!.spec.active} after cutover #${b!.spec.cutover!.generation}; ${h!.spec.active} (${image(h!, h!.spec.active)}) is steady`;
-      case 'abandon': return `abandon the standby ${standbyColor(b!)} (${image(b!, standbyColor(b!)!)})`;
+      case 'unschedule': return `withdraw cutover #${b!.spec.cutover?.generation ?? '?'}`;
+      case 'teardown': {
+        const old = b!.spec.cutover ? b!.spec.active : otherColor(h!.spec.active);
+        return `tear down ${old}${b!.spec.cutover ? ` after cutover #${b!.spec.cutover.generation}` : ''}; ${h!.spec.active} (${image(h!, h!.spec.active)}) is ${h!.spec.cutover ? 'active' : 'steady'}`;
+      }
+      case 'abandon': {
+        const s2 = standby(b) ?? otherColor(b!.spec.active);
+        return `abandon the standby ${s2}${b!.spec.colors[s2] ? ` (${image(b!, s2)})` : ''}`;
+      }
     }
   });
   if (words.length === 0) return `${n}: no lifecycle step`;

@@ -18,9 +18,10 @@ export const cutoverGeneration: Rule = {
         out.push(findingAt(cutoverGeneration, head, '/spec/cutover/generation', `generation ${g} is not greater than ${known}, the highest generation known at base${status && status.generation === known ? ' (from the status ConfigMap)' : ''}`,
           `use generation ${known + 1}`));
       }
-    } else if (base && knownGeneration(head.pipeline) < known && !head.pipeline.spec.cutover) {
-      out.push(findingAt(cutoverGeneration, head, '/metadata', `the spec forgets cutover generation ${known}: the next cutover could reuse it`,
-        `keep annotation ${LAST_GENERATION_ANNOTATION}: "${known}" in metadata.annotations`));
+    } else if (base && !head.pipeline.spec.cutover && knownGeneration(head.pipeline) < knownGeneration(base.pipeline)) {
+      const g = knownGeneration(base.pipeline);
+      out.push(findingAt(cutoverGeneration, head, '/metadata', `the spec forgets cutover generation ${g}: the next cutover could reuse it`,
+        `keep annotation ${LAST_GENERATION_ANNOTATION}: "${g}" in metadata.annotations`));
     }
     return out;
   },
