@@ -4,3 +4,5 @@
  */
 export * from './spec/index.js';
 export * from './constructs/index.js';
+export * from './flink/index.js';
+export * from './verify/index.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Duration, Size } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { formatDuration, parseDuration } from '../spec/duration.js';
@@ -194,6 +194,10 @@ export class VerifyJob extends Construct {
         },
       }],
     });
+    // cdk8s-plus labels every pod template with a hash of the construct path
+    // (cdk8s.io/metadata.addr) for selectors; a Job selects its pods by uid, so drop it and keep
+    // the rendered manifest free of construct-path hashes.
+    ApiObject.of(this.job).addJsonPatch(JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'));
   }
 }
 

@@ -22,6 +22,13 @@ describe('example pipelines', () => {
     }
   });
 
+  it('carry no construct-path hashes (names and labels are explicit)', () => {
+    for (const r of rendered) {
+      expect(r.yaml).not.toMatch(/c8[0-9a-f]{6}/);
+      expect(r.yaml).not.toContain('cdk8s.io/metadata.addr');
+    }
+  });
+
   it('are committed in dist/ exactly as rendered', () => {
     for (const r of rendered) expect(readFileSync(`dist/${r.fileName}`, 'utf8')).toBe(r.yaml);
   });
