@@ -67,3 +67,8 @@ export function normalizePath(v: string): string {
   const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(t);
   return m ? m[1]!.toLowerCase() + t.slice(m[1]!.length) : t;
 }
+
+/** Who a setting at `pointer` applies to: both colors when it is in the template, else the color. */
+export function setFor(pointer: string, color: Color): string {
+  return pointer.startsWith('/spec/template/') ? 'both colors' : color;
+}

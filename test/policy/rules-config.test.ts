@@ -69,6 +69,10 @@ describe('shared-consumer-group', () => {
     });
     expect(findings('shared-consumer-group', undefined, head).map((f) => f.path).sort()).toEqual(['/spec/sources/0/properties/group.id', '/spec/template/job/args/1']);
   });
+  it('warns when a kafka source names no group at all', () => {
+    const f = findings('shared-consumer-group', undefined, staged((p) => { delete p.spec.sources[0].consumerGroup; }));
+    expect(f.map((x) => [x.severity, x.path])).toEqual([['warning', '/spec/sources/0']]);
+  });
   it('passes per-color groups', () => {
     expect(findings('shared-consumer-group', undefined, staged((p) => { p.spec.template.job.args = ['--group-id={{pipeline}}-{{color}}']; }))).toEqual([]);
   });
@@ -77,6 +81,9 @@ describe('shared-consumer-group', () => {
 describe('shared-transactional-id', () => {
   it('refuses one transactional id prefix for an exactly-once sink', () => {
     expect(findings('shared-transactional-id', undefined, staged((p) => { p.spec.sinks[0].transactionalIdPrefix = 'out'; }))).toHaveLength(1);
+  });
+  it('warns when an exactly-once kafka sink names no prefix', () => {
+    expect(findings('shared-transactional-id', undefined, staged((p) => { delete p.spec.sinks[0].transactionalIdPrefix; }))[0]!.severity).toBe('warning');
   });
   it('passes per-color prefixes, and at-least-once sinks', () => {
     expect(findings('shared-transactional-id', undefined, staged())).toEqual([]);

@@ -1,5 +1,5 @@
 import { colorsOf } from '../../spec/effective.js';
-import { configPointer, effectiveConfig, jobParallelism, jobPointer } from '../config.js';
+import { configPointer, effectiveConfig, jobParallelism, jobPointer, setFor } from '../config.js';
 import { dedupe, findingAt } from '../findings.js';
 import type { Finding, Rule, RuleContext } from '../types.js';
 
@@ -25,7 +25,8 @@ export const parallelismChange: Rule = {
     }
     for (const c of colors) {
       if ((effectiveConfig(p, c)['job.autoscaler.enabled'] ?? '').toLowerCase() === 'true') {
-        out.push(findingAt(parallelismChange, head, configPointer(p, c, 'job.autoscaler.enabled'), `the autoscaler may rescale ${c} while both colors run`,
+        const at = configPointer(p, c, 'job.autoscaler.enabled');
+        out.push(findingAt(parallelismChange, head, at, `the autoscaler may rescale ${setFor(at, c)} while both colors run`,
           'set job.autoscaler.enabled: "false" for the overlap, or set policy.allowParallelismChange: true', 'warning'));
       }
     }

@@ -1,5 +1,5 @@
 import { colorsOf } from '../../spec/effective.js';
-import { configPointer, effectiveConfig } from '../config.js';
+import { configPointer, effectiveConfig, setFor } from '../config.js';
 import { dedupe, findingAt } from '../findings.js';
 import type { Finding, Rule, RuleContext } from '../types.js';
 
@@ -16,12 +16,14 @@ export const processingTime: Rule = {
       const conf = effectiveConfig(head.pipeline, c);
       const tc = conf['pipeline.time-characteristic'];
       if (tc !== undefined && /^processing[-_]?time$/i.test(tc.trim())) {
-        out.push(findingAt(processingTime, head, configPointer(head.pipeline, c, 'pipeline.time-characteristic'), `${c} uses processing-time semantics (pipeline.time-characteristic: ${tc}): the colors cannot produce the same output`,
+        const at = configPointer(head.pipeline, c, 'pipeline.time-characteristic');
+        out.push(findingAt(processingTime, head, at, `${setFor(at, c)} use${setFor(at, c) === c ? 's' : ''} processing-time semantics (pipeline.time-characteristic: ${tc}): the colors cannot produce the same output`,
           'use event time (EventTime) with watermarks'));
       }
       const wi = conf['pipeline.auto-watermark-interval'];
       if (wi !== undefined && /^0+\s*(ms|s|m|min|milliseconds?|seconds?)?$/i.test(wi.trim())) {
-        out.push(findingAt(processingTime, head, configPointer(head.pipeline, c, 'pipeline.auto-watermark-interval'), `${c} disables periodic watermarks (pipeline.auto-watermark-interval: ${wi}): the cutover watermark is never reached`,
+        const at = configPointer(head.pipeline, c, 'pipeline.auto-watermark-interval');
+        out.push(findingAt(processingTime, head, at, `${setFor(at, c)} disable${setFor(at, c) === c ? 's' : ''} periodic watermarks (pipeline.auto-watermark-interval: ${wi}): the cutover watermark is never reached`,
           'remove it (default 200ms) or set a positive interval'));
       }
     }

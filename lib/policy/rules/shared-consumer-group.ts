@@ -1,5 +1,7 @@
 import { effectiveSources, effectiveSpec } from '../../spec/effective.js';
+import { colorsOf } from '../../spec/effective.js';
 import type { Color, Pipeline } from '../../spec/types.js';
+import { findingAt } from '../findings.js';
 import type { Finding, Rule, RuleContext } from '../types.js';
 import type { ResolvedValue } from './shared.js';
 import { sharedValues } from './shared.js';
@@ -39,6 +41,21 @@ export const sharedConsumerGroup: Rule = {
   severity: 'error',
   summary: 'Both colors read a source with the same consumer group.',
   doc: 'Blue and green must each read the full input. With one Kafka consumer group (or Pulsar subscription) the broker splits the partitions between the two jobs, so each sees only part of the data, and each commits offsets over the other\'s: the standby never catches up and a restart resumes at the wrong position. Checked in sources[].consumerGroup, the group.id / subscription properties and job arguments such as --group-id. Put {{color}} into the group name, e.g. consumerGroup: "orders-{{color}}".',
-  check: ({ pair }: RuleContext): Finding[] =>
-    pair.head ? sharedValues(sharedConsumerGroup, pair.head, (c) => groups(pair.head!.pipeline, c), 'add {{color}} to the name so each color has its own, e.g. "orders-{{color}}"') : [],
+  check: ({ pair }: RuleContext): Finding[] => {
+    const head = pair.head;
+    if (!head) return [];
+    const out = sharedValues(sharedConsumerGroup, head, (c) => groups(head.pipeline, c), 'add {{color}} to the name so each color has its own, e.g. "orders-{{color}}"');
+    if (colorsOf(head.pipeline).length < 2) return out;
+    const named = new Set(groups(head.pipeline, head.pipeline.spec.active).map((g) => g.what));
+    const argGroup = [...named].some((w) => w.startsWith('job argument'));
+    head.pipeline.spec.sources.forEach((s, i) => {
+      if (!GROUP_KINDS.includes(s.kind) || argGroup || [...named].some((w) => w.endsWith(`source ${s.name}`))) return;
+      out.push(findingAt(sharedConsumerGroup, head, `/spec/sources/${i}`, `source ${s.name} (${s.kind}) names no consumer group: it cannot be checked that the colors use different ones`,
+        'set consumerGroup: "<name>-{{color}}" (and pass it to the job), so the check can see it', 'warning'));
+    });
+    return out;
+  },
 };
+
+/** Source kinds that read through a consumer group or subscription. */
+const GROUP_KINDS = ['kafka', 'pulsar'];
