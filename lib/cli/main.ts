@@ -2,11 +2,11 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { DiagnosticError, formatDiagnostic } from '../spec/diagnostics.js';
+import { packageVersion } from '../spec/paths.js';
 import { commands } from './commands/index.js';
 import type { CliIO } from './io.js';
 import { ExitCode, UsageError, exitCodeOf } from './io.js';
 
-export const VERSION = '0.1.0';
 
 function defaultIO(): CliIO {
   return {
@@ -21,7 +21,7 @@ function defaultIO(): CliIO {
 export function buildProgram(io: CliIO, onExit: (code: number) => void): Command {
   const program = new Command('flink-cutover')
     .description('Zero-downtime blue/green deployments for Apache Flink jobs on Kubernetes, driven from git.')
-    .version(VERSION)
+    .version(packageVersion())
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .exitOverride();
@@ -45,7 +45,9 @@ export async function run(argv: string[], io: CliIO = defaultIO()): Promise<numb
     return code;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      // --help and --version exit 0; help shown because no command was given is a usage error.
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+      if (err.code === 'commander.help') return err.exitCode === 0 ? 0 : 2;
       return 2;
     }
     if (err instanceof ExitCode) {

@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { formatDuration, parseDuration } from '../spec/duration.js';
-import { packageRoot } from '../spec/paths.js';
+import { packageVersion } from '../spec/paths.js';
 import type { Color, Pipeline } from '../spec/types.js';
 import { settingsFromPipeline } from '../verify/settings.js';
 import type { VerifySettings } from '../verify/types.js';
@@ -13,10 +11,6 @@ import { cutoverConfigMapName, pipelineAnnotations, pipelineLabels, statusConfig
 export const ANNOTATION_HOOK = 'argocd.argoproj.io/hook';
 export const ANNOTATION_HOOK_DELETE_POLICY = 'argocd.argoproj.io/hook-delete-policy';
 
-/** The flink-cutover version, from its package.json. */
-function packageVersion(): string {
-  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
-}
 
 /** The image the verify Job runs by default: built from the project's Dockerfile. */
 export const DEFAULT_VERIFY_IMAGE_REPOSITORY = 'ghcr.io/flink-cutover/flink-cutover';

@@ -33,3 +33,11 @@ export function packageRoot(): string {
 export function schemaPath(name: string): string {
   return join(packageRoot(), 'schemas', name);
 }
+
+let cachedVersion: string | undefined;
+
+/** The flink-cutover version, from its package.json. */
+export function packageVersion(): string {
+  cachedVersion ??= (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  return cachedVersion;
+}
