@@ -27,7 +27,7 @@ export function registerStage(program: Command, io: CliIO): void {
       .option('--from-savepoint <path>', 'savepoint or retained checkpoint of the active color to start from (initialSavepointPath)')
       .option('--from-latest-checkpoint', 'start from the active color\'s newest retained checkpoint, read from --rest')
       .option('--rest <url>', 'JobManager REST URL of the active color (with --from-latest-checkpoint), e.g. http://orders-blue-rest.streaming:8081')
-      .option('--set <key=value>', 'override a field of the new color, e.g. job.parallelism=12 or flinkConfiguration.taskmanager.numberOfTaskSlots=4 (repeatable)', collect, [] as string[]),
+      .option('--set <key=value>', 'override a field of the new color, e.g. taskManager.resource.memory=8192m or flinkConfiguration.taskmanager.numberOfTaskSlots=4 (repeatable)', collect, [] as string[]),
   }, async (pipeline, raw) => {
     const opts = raw as unknown as StageOpts;
     if (!opts.image) throw new UsageError('stage needs --image <image>');

@@ -45,7 +45,7 @@ function requireState(p: Pipeline, want: 'Steady' | 'Staged' | 'Cutover', step: 
 /** Splits `--set key=value`: `flinkConfiguration.<flink key>` keeps the dotted Flink key whole; values are YAML scalars. */
 export function parseSet(assignment: string): { path: string[]; value: unknown } {
   const eq = assignment.indexOf('=');
-  if (eq <= 0) throw new PromotionArgError(`--set ${assignment}: use key=value, e.g. job.parallelism=12 or flinkConfiguration.taskmanager.numberOfTaskSlots=4`);
+  if (eq <= 0) throw new PromotionArgError(`--set ${assignment}: use key=value, e.g. taskManager.resource.memory=8192m or flinkConfiguration.taskmanager.numberOfTaskSlots=4`);
   const key = assignment.slice(0, eq).trim();
   const raw = assignment.slice(eq + 1);
   const path = key.startsWith('flinkConfiguration.') ? ['flinkConfiguration', key.slice('flinkConfiguration.'.length)] : key.split('.');
