@@ -77,6 +77,7 @@ describe('active-spec-changed', () => {
       p.spec.template.flinkConfiguration['kubernetes.operator.savepoint.history.max.count'] = '5';
       p.spec.template.flinkConfiguration.job = { autoscaler: { enabled: 'false' } };
       p.spec.template.job.savepointTriggerNonce = 3;
+      p.spec.template.job.upgradeMode = 'last-state';
     });
     expect(findings('active-spec-changed', steadyPipeline(), head)).toEqual([]);
   });

@@ -6,8 +6,12 @@ import type { Finding, Rule, RuleContext } from '../types.js';
 
 /** flinkConfiguration prefixes the operator applies without restarting the job. */
 export const NO_RESTART_CONFIG_PREFIXES = ['kubernetes.operator.', 'job.autoscaler.'];
-/** job fields whose change the operator acts on without an upgrade (nonces that trigger a snapshot, the start-only savepoint path). */
-export const NO_RESTART_JOB_FIELDS = ['savepointTriggerNonce', 'checkpointTriggerNonce', 'autoscalerResetNonce', 'initialSavepointPath'];
+/**
+ * job fields whose change does not upgrade a running job: the snapshot-trigger nonces, and the
+ * fields the operator's JobSpec marks `@SpecDiff(DiffType.IGNORE)` (initialSavepointPath is read
+ * only at first deployment; upgradeMode and allowNonRestoredState only at the next upgrade).
+ */
+export const NO_RESTART_JOB_FIELDS = ['savepointTriggerNonce', 'checkpointTriggerNonce', 'autoscalerResetNonce', 'initialSavepointPath', 'upgradeMode', 'allowNonRestoredState'];
 
 function isObject(v: unknown): v is Record<string, Json> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
