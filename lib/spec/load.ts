@@ -191,6 +191,10 @@ function validateData(raw: unknown, file: string, source: SourceProvider, owned 
     return { diagnostics: [diag(source(), file, '', 'the document is not a YAML map', `start it with apiVersion: ${API_VERSION} and kind: ${KIND}`)] };
   }
   const name = typeof (raw as { metadata?: { name?: unknown } }).metadata?.name === 'string' ? (raw as { metadata: { name: string } }).metadata.name : undefined;
+  const kind = (raw as { kind?: unknown }).kind;
+  if (kind !== undefined && kind !== KIND) {
+    return { diagnostics: [diag(source(), file, '/kind', `this document is a ${typeof kind === 'string' ? kind : JSON.stringify(kind)}, not a ${KIND}`, `keep only ${KIND} specs in the pipelines folder (or fix kind)`, undefined, name)] };
+  }
   // ajv fills in defaults in place: work on a copy unless the caller handed over its own.
   const data = (owned ? raw : structuredClone(raw)) as Record<string, unknown>;
   const validate = schemaValidator(PIPELINE_SCHEMA, { useDefaults: true });

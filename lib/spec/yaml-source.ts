@@ -29,7 +29,7 @@ export interface SourceFile {
 /** Parses a YAML text (possibly several documents) keeping positions. */
 export function parseYamlSource(file: string, text: string): SourceFile {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, keepSourceTokens: false, prettyErrors: false, uniqueKeys: true });
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
   const list = Array.isArray(docs) ? docs : [];
   const syntaxErrors: SourceFile['syntaxErrors'] = [];
   const documents: SourceDocument[] = [];

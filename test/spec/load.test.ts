@@ -134,3 +134,27 @@ describe('loading pipeline specs', () => {
     expect(validatePipelineObject({ kind: 'nope' }, 'x').diagnostics.length).toBeGreaterThan(0);
   });
 });
+
+describe('loading: YAML features and foreign documents', () => {
+  it('supports anchors and merge keys', () => {
+    const text = stringify(stagedPipeline())
+      .replace(/jobManager:\n(\s+)resource:\n\s+memory: 2048m\n\s+cpu: 1\n/, 'jobManager:\n$1resource: &small\n$1  memory: 2048m\n$1  cpu: 1\n')
+      .replace(/taskManager:\n(\s+)resource:\n\s+memory: 4096m\n\s+cpu: 2\n/, 'taskManager:\n$1resource:\n$1  <<: *small\n$1  cpu: 2\n');
+    expect(text).toContain('<<: *small');
+    const r = loadPipelineText('p.yaml', text);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.pipelines[0]!.pipeline.spec.template.taskManager).toEqual({ resource: { memory: '2048m', cpu: 2 } });
+  });
+
+  it('names a foreign document once, not with a pile of schema errors', () => {
+    const d = loadPipelineText('k.yaml', 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\n').diagnostics;
+    expect(d).toHaveLength(1);
+    expect(d[0]!.message).toBe('this document is a Kustomization, not a BlueGreenPipeline');
+    expect(d[0]!.line).toBe(2);
+  });
+
+  it('reports an empty file', () => {
+    const d = loadPipelineText('e.yaml', '# nothing here\n').diagnostics;
+    expect(d[0]!.message).toBe('the file has no YAML document');
+  });
+});
