@@ -36,7 +36,15 @@ export function pipelineLabels(p: Pipeline, component: string, color?: Color): R
   return labels;
 }
 
-/** The pipeline's annotations plus the Argo CD sync wave. */
+/** Annotations flink-cutover keeps on the pipeline spec for itself (e.g. the last generation). */
+export const OWN_ANNOTATION_PREFIX = 'flink-cutover.dev/';
+
+/**
+ * The pipeline's annotations plus the Argo CD sync wave. flink-cutover's own bookkeeping
+ * annotations (`flink-cutover.dev/*`) stay on the spec: copying them would touch every rendered
+ * object on each promotion step.
+ */
 export function pipelineAnnotations(p: Pipeline, wave: string): Record<string, string> {
-  return { ...(p.metadata.annotations ?? {}), [ANNOTATION_SYNC_WAVE]: wave };
+  const own = Object.entries(p.metadata.annotations ?? {}).filter(([k]) => !k.startsWith(OWN_ANNOTATION_PREFIX));
+  return { ...Object.fromEntries(own), [ANNOTATION_SYNC_WAVE]: wave };
 }

@@ -74,6 +74,14 @@ describe('FlinkBlueGreenPipeline', () => {
     expect(find(list, 'FlinkDeployment', 'orders-blue').spec.job.initialSavepointPath).toBeUndefined();
   });
 
+  it('copies the pipeline\'s annotations to every object, but not flink-cutover\'s own bookkeeping', () => {
+    const list = objects(stagedPipeline((p) => (p.metadata.annotations = { owner: 'team-a', 'flink-cutover.dev/last-generation': '4' })));
+    for (const o of list) {
+      expect(o.metadata.annotations.owner).toBe('team-a');
+      expect(o.metadata.annotations['flink-cutover.dev/last-generation']).toBeUndefined();
+    }
+  });
+
   it('orders sync waves: contract and RBAC before the jobs', () => {
     const list = objects(stagedPipeline());
     const wave = (o: Obj) => Number(o.metadata.annotations['argocd.argoproj.io/sync-wave']);

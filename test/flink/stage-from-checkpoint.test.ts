@@ -33,7 +33,7 @@ describe('stage --from-latest-checkpoint --rest URL', () => {
     blue.restart({ newJobId: true });
     const before = readFileSync(join(dir, 'pipelines/orders.yaml'), 'utf8');
     const r = await stage();
-    expect(r.code).not.toBe(0);
+    expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${blue.url}/jobs/${blue.job.jid}/checkpoints`);
     expect(r.stderr).toContain('has no completed checkpoint yet');
     expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -44,7 +44,7 @@ describe('stage --from-latest-checkpoint --rest URL', () => {
     const url = blue.url;
     await blue.close();
     const r = await stage('--dry-run');
-    expect(r.code).not.toBe(0);
+    expect(r.code).toBe(1);
     expect(r.stderr).toContain(`GET ${url}/jobs/overview: connection refused`);
     blue = await FakeJobManager.start(); // for afterEach
   });

@@ -5,7 +5,7 @@ import { promotionCommand, runPromotion } from '../../policy/promote/command.js'
 import type { CommonPromotionOpts } from '../../policy/promote/command.js';
 import { stage } from '../../policy/promote/steps.js';
 import type { CliIO } from '../io.js';
-import { UsageError } from '../io.js';
+import { ExitCode, UsageError } from '../io.js';
 
 interface StageOpts extends CommonPromotionOpts {
   image?: string;
@@ -40,7 +40,8 @@ export function registerStage(program: Command, io: CliIO): void {
         try {
           initialSavepointPath = await latestRetainedCheckpoint(opts.rest!);
         } catch (err) {
-          if (err instanceof FlinkRestError) throw new UsageError(`--from-latest-checkpoint: ${err.message}`);
+          // The JobManager could not answer: a failed check (exit 1), not a usage error.
+          if (err instanceof FlinkRestError) throw new ExitCode(1, `flink-cutover stage: --from-latest-checkpoint: ${err.message}\nnothing was changed`);
           throw err;
         }
       }
