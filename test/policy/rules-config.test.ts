@@ -150,9 +150,11 @@ describe('plaintext-secret', () => {
       p.spec.template.flinkConfiguration['properties.sasl.jaas.config'] = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="u" password="p4ss";';
       p.spec.template.job.args = ['--db-password', 'letmein'];
       p.spec.sinks[0].properties = { 'api.token': 'abc' };
+      p.spec.sources[0].properties = { 'sasl.jaas.config': 'PlainLoginModule required username=u password=unquoted;' };
     });
     expect(findings('plaintext-secret', undefined, head).map((f) => f.path).sort()).toEqual([
       '/spec/sinks/0/properties/api.token',
+      '/spec/sources/0/properties/sasl.jaas.config',
       '/spec/template/flinkConfiguration/properties.sasl.jaas.config',
       '/spec/template/flinkConfiguration/s3/secret-key',
       '/spec/template/flinkConfiguration/security.ssl.keystore-password',

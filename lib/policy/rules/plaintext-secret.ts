@@ -18,8 +18,10 @@ export function isLiteralSecret(key: string, value: string): boolean {
   const v = value.trim();
   if (v === '' || REFERENCE_VALUE.test(v)) return false;
   if (/sasl\.jaas\.config$/i.test(key)) {
-    const m = /password\s*=\s*"([^"]*)"/i.exec(v);
-    return m !== null && m[1] !== '' && !REFERENCE_VALUE.test(m[1]!);
+    // JAAS quotes option values (password="..."), but unquoted values are accepted by some parsers.
+    const m = /password\s*=\s*(?:"([^"]*)"|([^\s;"]+))/i.exec(v);
+    const secret = m ? (m[1] ?? m[2] ?? '') : '';
+    return secret !== '' && !REFERENCE_VALUE.test(secret);
   }
   return true;
 }
