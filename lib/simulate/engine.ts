@@ -53,6 +53,23 @@ export interface OutputPoint {
   t: number;
 }
 
+/** How the handover went for one color (trace mode). */
+export interface ColorStats {
+  parallelism: number;
+  startedAtMs: number | null;
+  failures: number;
+  /** First and last wall time a subtask prepared for the generation. */
+  prepared: [number, number] | null;
+  /** Smallest and largest maxTimestampAtPrepare, relative to W. */
+  maxAtPrepareVsW: [number, number] | null;
+  /** First and last wall time a subtask started acting on each phase. */
+  phases: Partial<Record<Phase, [number, number]>>;
+  /** Held records released by this color's gates: emitted here / dropped here. */
+  releasedEmitted: number;
+  releasedDropped: number;
+  tornDownAtMs: number | null;
+}
+
 export interface RunResult {
   scenario: string;
   strategy: Strategy;
@@ -76,6 +93,7 @@ export interface RunResult {
   endMs: number;
   timeline: TimelineEvent[];
   points: OutputPoint[];
+  colors: Record<Color, ColorStats>;
 }
 
 export interface SimulateOptions {
@@ -187,6 +205,11 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
     if (trace) timeline.push(color ? { atMs, color, kind, text } : { atMs, kind, text });
   };
 
+  const stats: Record<Color, ColorStats> = {
+    blue: { parallelism: s.colors.blue.parallelism, startedAtMs: null, failures: 0, prepared: null, maxAtPrepareVsW: null, phases: {}, releasedEmitted: 0, releasedDropped: 0, tornDownAtMs: null },
+    green: { parallelism: s.colors.green.parallelism, startedAtMs: null, failures: 0, prepared: null, maxAtPrepareVsW: null, phases: {}, releasedEmitted: 0, releasedDropped: 0, tornDownAtMs: null },
+  };
+  const widen = (range: [number, number] | null, v: number): [number, number] => (range ? [Math.min(range[0], v), Math.max(range[1], v)] : [v, v]);
   const counts = new Uint8Array(input.total);
   const emitted: Record<Color, number> = { blue: 0, green: 0 };
   const commitTimes: number[] = [];
@@ -290,12 +313,21 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
       const d = st.inbox.shift()!;
       const released = d.kind === 'config' ? st.gate.onConfig(d.config!) : st.gate.onStatus(d.status ?? null);
       for (const rel of released) sinkRecord(job, rel.record, now, rel.action, rel.owner);
+      const cs = stats[job.color];
+      for (const rel of released) {
+        if (rel.action === 'emit' || (rel.action === 'tag' && rel.owner === job.color)) cs.releasedEmitted++;
+        else cs.releasedDropped++;
+      }
       if (trace) {
         const m = st.gate.metrics();
         if (m.preparedGeneration !== st.preparedSeen && m.preparedGeneration > 0) {
+          cs.prepared = widen(cs.prepared, now);
+          if (m.maxTimestampAtPrepare !== null) cs.maxAtPrepareVsW = widen(cs.maxAtPrepareVsW, m.maxTimestampAtPrepare - W);
           note(now, 'prepare', `subtask ${st.index} prepared for generation ${m.preparedGeneration} (max t seen: ${m.maxTimestampAtPrepare === null ? 'none' : `W${fmtOffset(m.maxTimestampAtPrepare - W)}`})`, job.color);
         }
         if (st.gate.phase !== st.phaseSeen) {
+          const ph = st.gate.phase;
+          if (ph !== 'none') cs.phases[ph] = widen(cs.phases[ph] ?? null, now);
           note(now, 'gate-phase', `subtask ${st.index} acts on ${st.gate.phase}${released.length > 0 ? `, released ${released.length} held record(s): ${released.filter((x) => x.action === 'emit' || (x.action === 'tag' && x.owner === job.color)).length} emitted` : ''}`, job.color);
         }
       }
@@ -389,6 +421,7 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
       if (job.state === 'not-started' && now >= s.colors[job.color].startMs) {
         const src = job.color === from ? null : jobOf(from).checkpoint;
         launch(job, now, src ? src.offsets : new Int32Array(s.input.partitions), src ? src.snaps : null);
+        stats[job.color].startedAtMs = now;
         note(now, 'start', src ? `started from ${from}'s checkpoint of ${fmtMs(src.at)} (${src.snaps.reduce((n, x) => n + x.held.length, 0)} held record(s) in it)` : 'started from the beginning of the input', job.color);
       } else if (job.state === 'down' && now >= job.restoreAt) {
         const cp = job.checkpoint;
@@ -402,6 +435,7 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
       if (job.state !== 'running') continue;
       job.state = 'down';
       job.restoreAt = now + rs.downMs;
+      stats[job.color].failures++;
       note(now, 'restart', `job failed: ${job.pending.length} uncommitted output record(s) discarded; down for ${fmtMs(rs.downMs)}`, job.color);
       job.pending = [];
       job.subtasks = [];
@@ -427,6 +461,7 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
       const job = jobOf(from);
       note(now, 'teardown', `torn down (cancelled; ${job.pending.length} uncommitted record(s) discarded)`, from);
       job.state = 'stopped';
+      stats[from].tornDownAtMs = now;
       job.pending = [];
       job.subtasks = [];
     }
@@ -481,6 +516,7 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
     endMs: end,
     timeline,
     points,
+    colors: stats,
   };
   if (phaseAt.Armed !== undefined) result.armedAtMs = phaseAt.Armed;
   if (phaseAt.Completed !== undefined) result.completedAtMs = phaseAt.Completed;

@@ -1,6 +1,6 @@
 /** Text and JSON reports of simulator runs and sweeps. */
-import type { RunResult } from './engine.js';
-import { fmtMs } from './engine.js';
+import type { ColorStats, RunResult } from './engine.js';
+import { fmtMs, fmtOffset } from './engine.js';
 import type { SweepSummary } from './sweep.js';
 import { STRATEGY_DESCRIPTIONS } from './strategies.js';
 
@@ -73,6 +73,9 @@ export function runText(r: RunResult, title: string): string {
     lines.push(`  ${lpad(fmtMs(e.atMs), 8)}  ${pad(e.color ?? '', 5)}  ${e.text}`);
   }
   lines.push('');
+  lines.push('per color');
+  for (const c of ['blue', 'green'] as const) lines.push(`  ${pad(c, 6)} ${colorLine(r.colors[c], r.emitted[c])}`);
+  lines.push('');
   lines.push('counts');
   lines.push(`  input records        ${r.records}`);
   lines.push(`  emitted (committed)  blue ${r.emitted.blue}, green ${r.emitted.green}`);
@@ -84,6 +87,21 @@ export function runText(r: RunResult, title: string): string {
   lines.push('');
   lines.push(verdict(r.duplicates, r.missing, `${r.records} records`));
   return lines.join('\n') + '\n';
+}
+
+function range(r: [number, number], fmt: (n: number) => string): string {
+  return r[0] === r[1] ? fmt(r[0]) : `${fmt(r[0])}..${fmt(r[1])}`;
+}
+
+function colorLine(s: ColorStats, emitted: number): string {
+  const parts = [`parallelism ${s.parallelism}`, s.startedAtMs === null ? 'never started' : `started ${fmtMs(s.startedAtMs)}`];
+  if (s.prepared) parts.push(`prepared ${range(s.prepared, fmtMs)}${s.maxAtPrepareVsW ? ` (max t at prepare ${range(s.maxAtPrepareVsW, (n) => `W${fmtOffset(n)}`)})` : ''}`);
+  for (const [phase, at] of Object.entries(s.phases)) parts.push(`${phase} seen ${range(at, fmtMs)}`);
+  if (s.releasedEmitted + s.releasedDropped > 0) parts.push(`held records released: ${s.releasedEmitted} emitted, ${s.releasedDropped} dropped`);
+  if (s.failures > 0) parts.push(`${s.failures} failure(s)`);
+  if (s.tornDownAtMs !== null) parts.push(`torn down ${fmtMs(s.tornDownAtMs)}`);
+  parts.push(`emitted ${emitted}`);
+  return parts.join('; ');
 }
 
 function verdict(duplicates: number, missing: number, what: string): string {
