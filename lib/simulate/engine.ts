@@ -7,7 +7,8 @@
 import type { CutoverDesired, CutoverStatus, Phase } from '../gate/contract.js';
 import { decide } from '../gate/decide.js';
 import type { ObservedGateMetrics } from '../gate/decide.js';
-import { Gate, redistribute } from '../gate/gate.js';
+import { Gate } from '../gate/gate.js';
+import { redistribute } from '../gate/redistribute.js';
 import type { GateDesired, GateMetrics, GateRecord, GateSnapshot, GateStatus, RecordDecision, Released } from '../gate/types.js';
 import type { Color } from '../spec/types.js';
 import { rng } from './rng.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Gate, redistribute } from '../../lib/gate/gate.js';
+import { Gate } from '../../lib/gate/gate.js';
+import { redistribute } from '../../lib/gate/redistribute.js';
 import type { VariantBranch } from '../../lib/gate/gate.js';
 import type { GateDesired, GateSnapshot } from '../../lib/gate/types.js';
 
