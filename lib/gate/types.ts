@@ -1,17 +1,8 @@
-import type { Color, GateMode } from '../spec/types.js';
-import type { Phase } from './contract.js';
+import type { Color } from '../spec/types.js';
+import type { CutoverDesired, Phase } from './contract.js';
 
-/** What a gate needs from the `<name>-cutover` ConfigMap. */
-export interface GateDesired {
-  active: Color;
-  /** 0 = no cutover. */
-  generation: number;
-  to?: Color;
-  /** W, epoch millis (generation > 0). */
-  watermark?: number;
-  lateness: number;
-  gateMode: GateMode;
-}
+/** What a gate needs from the `<name>-cutover` ConfigMap (the contract without names and URLs). */
+export type GateDesired = Pick<CutoverDesired, 'active' | 'generation' | 'to' | 'watermark' | 'lateness' | 'gateMode'>;
 
 /** What a gate needs from the `<name>-cutover-status` ConfigMap. */
 export interface GateStatus {
