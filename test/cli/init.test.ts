@@ -105,6 +105,22 @@ describe('init --from', () => {
     expect((await runCli(['init'], { cwd: dir })).code).toBe(2);
   });
 
+  it('reads what kubectl get -o yaml prints: a List with live metadata and status', async () => {
+    const live = fd(jobSpec, 'orders-prod', {
+      uid: 'b7c1', resourceVersion: '123', generation: 4, creationTimestamp: '2026-01-01T00:00:00Z',
+      managedFields: [{ manager: 'argocd' }],
+      annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"big": true}' },
+    });
+    const list = { apiVersion: 'v1', kind: 'List', items: [{ ...live, status: { jobStatus: { state: 'RUNNING' } } }], metadata: { resourceVersion: '' } };
+    const dir = tempDir({ 'live.json': JSON.stringify(list) });
+    const r = await runCli(['init', '--from', 'live.json', '--name', 'orders'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const spec = parse(r.stdout);
+    expect(spec.metadata).toEqual({ name: 'orders', namespace: 'streaming' });
+    expect(spec.spec.colors.blue).toEqual({ deploymentName: 'orders-prod', gate: false });
+    expect(spec.spec.template).toEqual(jobSpec);
+  });
+
   it('refuses a deployment name that cannot be a pipeline name without --name', async () => {
     const dir = tempDir({ 'd.yaml': fd(jobSpec, 'x'.repeat(60)) });
     const r = await runCli(['init', '--from', 'd.yaml'], { cwd: dir });

@@ -19,6 +19,11 @@ interface InitOpts {
 const HEADER = `Adopted by \`flink-cutover init\`. The running job keeps its name and exact spec (gate: false).
 Fill in sources and sinks so the pull-request check can guard consumer groups and transactional ids.`;
 
+function isList(o: unknown): o is { items: unknown[] } {
+  const x = o as { kind?: unknown; items?: unknown } | null;
+  return typeof x?.kind === 'string' && x.kind.endsWith('List') && Array.isArray(x.items);
+}
+
 /** `flink-cutover init --from FILE`: adopt an existing FlinkDeployment as a steady pipeline. */
 export function registerInit(program: Command, io: CliIO): void {
   const cmd = program
@@ -46,7 +51,11 @@ export function registerInit(program: Command, io: CliIO): void {
         return 1;
       }
     }
-    const objects = list.map((d) => d.toJS() as unknown).filter((o) => o !== null && o !== undefined);
+    // `kubectl get ... -o yaml` gives a List (or a <Kind>List) holding the objects in `items`.
+    const objects = list
+      .map((d) => d.toJS() as unknown)
+      .flatMap((o) => (isList(o) ? o.items : [o]))
+      .filter((o) => o !== null && o !== undefined);
     const outcomes = objects.map((o) => adoptManifest(o, { name: opts.name }));
     const adopted = outcomes.filter((o) => o.kind === 'pipeline');
     if (opts.name && adopted.length > 1) throw new UsageError(`--name given but ${opts.from} holds ${adopted.length} adoptable deployments; adopt them one file at a time`);
