@@ -37,6 +37,7 @@ export const PROTOCOL_DECIDE_RULES: DecideRules = Object.freeze({ requireAllRepo
 
 export const DECIDE_TRANSITIONS = [
   'no-cutover',
+  'withdrawn',
   'final',
   'pending-rejected',
   'pending-waiting',
@@ -104,7 +105,15 @@ function sameStatus(a: CutoverStatus | null, b: CutoverStatus): boolean {
 export function decide(desired: CutoverDesired, status: CutoverStatus | null, observed: ObservedGateMetrics, options: DecideOptions): Decision {
   const rules = options.rules ?? PROTOCOL_DECIDE_RULES;
   const g = desired.generation;
-  if (g === 0 || desired.to === undefined || desired.watermark === undefined) return { status, changed: false, transition: 'no-cutover' };
+  if (g === 0 || desired.to === undefined || desired.watermark === undefined) {
+    // A cutover withdrawn while Pending (allowed by the policy): the gates prepared for it hold every
+    // record at or past W until the generation is decided, and only a status can decide it.
+    if (status && status.phase === 'Pending' && status.generation > g) {
+      const next: CutoverStatus = { generation: status.generation, phase: 'Rejected', reason: `generation ${status.generation} was withdrawn from the desired ConfigMap before it was armed; ${desired.active} keeps the output`, updatedAt: options.now, watermarks: { ...status.watermarks } };
+      return { status: next, changed: true, transition: 'withdrawn' };
+    }
+    return { status, changed: false, transition: 'no-cutover' };
+  }
   const w = desired.watermark;
   const cur = status && status.generation === g ? status : null;
   if (rules.monotonic && cur && (cur.phase === 'Completed' || cur.phase === 'Rejected')) return { status, changed: false, transition: 'final' };

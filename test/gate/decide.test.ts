@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CutoverDesired, CutoverStatus, Phase } from '../../lib/gate/contract.js';
 import { decide } from '../../lib/gate/decide.js';
+import { Gate } from '../../lib/gate/gate.js';
 import type { ObservedColor, ObservedGateMetrics } from '../../lib/gate/decide.js';
 
 const W = 1_796_126_400_000;
@@ -75,6 +76,23 @@ describe('decide', () => {
     expect(decide(desired, status('Armed'), {}, { now }).status!.phase).toBe('Armed');
     expect(decide(desired, status('Rejected'), { blue: color(2, W - 1), green: color(1, W - 1) }, { now })).toMatchObject({ transition: 'final', changed: false });
     expect(decide(desired, status('Completed'), {}, { now })).toMatchObject({ transition: 'final', changed: false });
+  });
+
+  it('rejects a Pending generation withdrawn from the desired ConfigMap, so the gates release what they hold', () => {
+    const cleared = { ...desired, generation: 0, to: undefined, watermark: undefined };
+    const d = decide(cleared, status('Pending'), {}, { now });
+    expect(d).toMatchObject({ changed: true, transition: 'withdrawn', status: { generation: 3, phase: 'Rejected' } });
+    expect(d.status!.reason).toBe('generation 3 was withdrawn from the desired ConfigMap before it was armed; blue keeps the output');
+    // A gate holding t >= W for generation 3 ignores the clear (it cannot tell it from a stale read) but follows the status.
+    const gate = new Gate('blue');
+    gate.onConfig({ active: 'blue', generation: 3, to: 'green', watermark: W, lateness: L, gateMode: 'filter' });
+    gate.onStatus({ generation: 3, phase: 'Pending' });
+    expect(gate.onRecord({ id: 'r', t: W + 1 })).toEqual({ action: 'hold' });
+    expect(gate.onConfig({ active: 'blue', generation: 0, lateness: L, gateMode: 'filter' })).toEqual([]);
+    expect(gate.onStatus({ generation: 3, phase: d.status!.phase })).toEqual([{ record: { id: 'r', t: W + 1 }, action: 'emit', owner: 'blue' }]);
+    // Armed, Completed and Rejected are left alone; deciding again on the withdrawn status changes nothing.
+    for (const p of ['Armed', 'Completed', 'Rejected'] as const) expect(decide(cleared, status(p), {}, { now })).toMatchObject({ changed: false, transition: 'no-cutover' });
+    expect(decide(cleared, d.status, {}, { now })).toMatchObject({ changed: false, transition: 'no-cutover' });
   });
 
   it('starts a new generation from Pending whatever the status of an older one says', () => {
