@@ -172,3 +172,32 @@ describe('plaintext-secret', () => {
     expect(findings('plaintext-secret', undefined, head)).toEqual([]);
   });
 });
+
+describe('shared-state-paths across Flink 1.x and 2.x spellings', () => {
+  it('refuses one color on state.checkpoints.dir and the other on execution.checkpointing.dir with the same path', () => {
+    const head = staged((p) => {
+      p.spec.template.flinkConfiguration = {};
+      p.spec.colors.blue.flinkConfiguration = { 'state.checkpoints.dir': 's3://b/chk/orders', 'state.savepoints.dir': 's3://b/sp/orders', 'high-availability.storageDir': 's3://b/ha/orders' };
+      p.spec.colors.green.flinkConfiguration = { execution: { checkpointing: { dir: 's3://b/chk/orders/', 'savepoint-dir': 's3://b/sp/orders' } }, 'high-availability.storage-dir': 's3://b/ha/orders' };
+    });
+    const f = findings('shared-state-paths', undefined, head);
+    expect(f.map((x) => x.path).sort()).toEqual([
+      '/spec/colors/green/flinkConfiguration/execution/checkpointing/dir',
+      '/spec/colors/green/flinkConfiguration/execution/checkpointing/savepoint-dir',
+      '/spec/colors/green/flinkConfiguration/high-availability.storage-dir',
+    ]);
+    expect(f.find((x) => x.path.endsWith('/dir'))!.message).toContain('blue: state.checkpoints.dir, green: execution.checkpointing.dir');
+  });
+  it('reports a template setting both spellings once per key, and passes per-color paths in either spelling', () => {
+    const both = staged((p) => { p.spec.template.flinkConfiguration = { 'state.checkpoints.dir': 's3://b/chk', 'execution.checkpointing.dir': 's3://b/chk' }; });
+    expect(findings('shared-state-paths', undefined, both).map((x) => x.path).sort()).toEqual([
+      '/spec/template/flinkConfiguration/execution.checkpointing.dir',
+      '/spec/template/flinkConfiguration/state.checkpoints.dir',
+    ]);
+    const ok = staged((p) => {
+      p.spec.colors.blue.flinkConfiguration = { 'state.checkpoints.dir': 's3://b/chk/orders/blue' };
+      p.spec.colors.green.flinkConfiguration = { 'execution.checkpointing.dir': 's3://b/chk/orders/green' };
+    });
+    expect(findings('shared-state-paths', undefined, ok)).toEqual([]);
+  });
+});

@@ -9,6 +9,8 @@ export interface ResolvedValue {
   readonly what: string;
   readonly value: string;
   readonly pointer: string;
+  /** The key that sets it, when several spellings of `what` exist (named in the message). */
+  readonly key?: string;
 }
 
 /** Reports every value both colors resolve to identically (`normalize` decides identity). */
@@ -19,9 +21,11 @@ export function sharedValues(rule: Rule, lp: LoadedPipeline, resolve: (c: Color)
   const rb = resolve(b);
   const out: Finding[] = [];
   for (const x of resolve(a)) {
-    const y = rb.find((v) => v.what === x.what && normalize(v.value) === normalize(x.value));
+    const same = (v: ResolvedValue) => v.what === x.what && normalize(v.value) === normalize(x.value);
+    const y = rb.find((v) => same(v) && v.key === x.key) ?? rb.find(same);
     if (!y) continue;
-    out.push(findingAt(rule, lp, y.pointer, `${a} and ${b} both use ${x.what} "${x.value}"`, fix));
+    const keys = x.key === undefined ? '' : x.key === y.key ? ` (${x.key})` : ` (${a}: ${x.key}, ${b}: ${y.key})`;
+    out.push(findingAt(rule, lp, y.pointer, `${a} and ${b} both use ${x.what}${keys} "${x.value}"`, fix));
   }
   return out;
 }
