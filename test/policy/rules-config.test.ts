@@ -73,6 +73,10 @@ describe('shared-consumer-group', () => {
     const f = findings('shared-consumer-group', undefined, staged((p) => { delete p.spec.sources[0].consumerGroup; }));
     expect(f.map((x) => [x.severity, x.path])).toEqual([['warning', '/spec/sources/0']]);
   });
+  it('refuses a shared group in prefixed job args (--kafka.group.id, --properties.group.id=)', () => {
+    const head = staged((p) => { p.spec.template.job.args = ['--kafka.group.id', 'orders-app', '--properties.group.id=orders-app']; });
+    expect(findings('shared-consumer-group', undefined, head).map((f) => [f.severity, f.path])).toEqual([['error', '/spec/template/job/args/1'], ['error', '/spec/template/job/args/2']]);
+  });
   it('passes per-color groups', () => {
     expect(findings('shared-consumer-group', undefined, staged((p) => { p.spec.template.job.args = ['--group-id={{pipeline}}-{{color}}']; }))).toEqual([]);
   });
@@ -84,6 +88,10 @@ describe('shared-transactional-id', () => {
   });
   it('warns when an exactly-once kafka sink names no prefix', () => {
     expect(findings('shared-transactional-id', undefined, staged((p) => { delete p.spec.sinks[0].transactionalIdPrefix; }))[0]!.severity).toBe('warning');
+  });
+  it('refuses a shared prefix in a prefixed job argument', () => {
+    const head = staged((p) => { p.spec.template.job.args = ['--sink.transactional-id-prefix=out']; });
+    expect(findings('shared-transactional-id', undefined, head).map((f) => [f.severity, f.path])).toEqual([['error', '/spec/template/job/args/0']]);
   });
   it('passes per-color prefixes, and at-least-once sinks', () => {
     expect(findings('shared-transactional-id', undefined, staged())).toEqual([]);
@@ -168,6 +176,9 @@ describe('plaintext-secret', () => {
       p.spec.template.flinkConfiguration['security.ssl.truststore-password-file'] = '/opt/secrets/pw';
       p.spec.template.flinkConfiguration['sasl.jaas.config'] = 'PlainLoginModule required username="u" password="${KAFKA_PASSWORD}";';
       p.spec.template.job.args = ['--db-password', '$(DB_PASSWORD)'];
+      // Flink's delegation-token settings hold numbers and durations, not tokens
+      p.spec.template.flinkConfiguration.security = { delegation: { tokens: { renewal: { 'time-ratio': '0.75', retry: { backoff: '1 h' } } } } };
+      p.spec.template.flinkConfiguration['security.kerberos.relogin.period'] = '1 min';
     });
     expect(findings('plaintext-secret', undefined, head)).toEqual([]);
   });

@@ -8,7 +8,7 @@ import type { Finding, Rule, RuleContext } from '../types.js';
 /** Key names that hold credentials. */
 const SECRET_KEY = /(password|passwd|secret|token|credential|sasl\.jaas\.config|access[-._]?key|private[-._]?key|api[-._]?key|auth[-._]?key)/i;
 /** Key names that hold a reference to a credential (a file, a name), not the credential. */
-const REFERENCE_KEY = /([-._](file|path|dir|name|names|provider|class|type|enabled|location|uri|url|mount|secrets|renewer|interval|timeout|ttl|attempts))$/i;
+const REFERENCE_KEY = /([-._](file|path|dir|name|names|provider|class|type|enabled|location|uri|url|mount|secrets|renewer|interval|timeout|ttl|attempts|ratio|backoff|period|retries))$/i;
 /** Values that are references, not literals: env/placeholder syntax, files, secret stores. */
 const REFERENCE_VALUE = /^(\$\{[^}]+\}|\$\([^)]+\)|\{\{[^}]+\}\}|file:|\/|secret:|secretref:|vault:|env:|k8s:)/i;
 const ARG_FLAG = /^--?([a-z0-9]+[-._])*(password|passwd|secret|token|api[-._]?key|access[-._]?key|private[-._]?key)$/i;

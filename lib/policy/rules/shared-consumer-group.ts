@@ -7,7 +7,8 @@ import type { ResolvedValue } from './shared.js';
 import { sharedValues } from './shared.js';
 
 const GROUP_PROPS = ['group.id', 'properties.group.id', 'pulsar.consumer.subscriptionName', 'subscriptionName', 'source.subscription-name'];
-const GROUP_ARGS = /^--?(group[-._]?id|consumer[-._]?group|subscription(-name)?)$/i;
+/** `--group-id`, also with a prefix as jobs name them: `--kafka.group.id`, `--properties.group.id`, `--source-consumer-group`. */
+const GROUP_ARGS = /^--?([a-z0-9]+[-._])*(group[-._]?id|consumer[-._]?group|subscription([-._]?name)?)$/i;
 
 /** Values of job args following (or `=`-joined to) a flag matching `flag`, with their pointers. */
 export function argValues(p: Pipeline, c: Color, flag: RegExp): { flag: string; value: string; pointer: string }[] {

@@ -8,7 +8,7 @@ import { sharedValues } from './shared.js';
 import { argValues } from './shared-consumer-group.js';
 
 const TXN_PROPS = ['transactional.id.prefix', 'sink.transactional-id-prefix', 'transactionalIdPrefix'];
-const TXN_ARGS = /^--?(transactional[-._]?id[-._]?prefix|txn[-._]?prefix)$/i;
+const TXN_ARGS = /^--?([a-z0-9]+[-._])*(transactional[-._]?id[-._]?prefix|txn[-._]?prefix)$/i;
 
 function prefixes(p: Pipeline, c: Color): ResolvedValue[] {
   const out: ResolvedValue[] = [];
