@@ -68,6 +68,15 @@ export function normalizePath(v: string): string {
   return m ? m[1]!.toLowerCase() + t.slice(m[1]!.length) : t;
 }
 
+/** Unit labels Flink's TimeUtils accepts (case-insensitive, singular or plural). */
+const DURATION_UNIT = /^(d|days?|h|hours?|m|mins?|minutes?|s|secs?|seconds?|ms|millis?|milliseconds?|µs|micros?|microseconds?|ns|nanos?|nanoseconds?)$/i;
+
+/** Whether a Flink duration value is zero (`0`, `0 ms`, `0 sec`, `00min`). */
+export function isZeroDuration(v: string): boolean {
+  const m = /^0+(?:\.0*)?\s*(\S*)$/.exec(v.trim());
+  return m !== null && (m[1] === '' || DURATION_UNIT.test(m[1]!));
+}
+
 /** Who a setting at `pointer` applies to: both colors when it is in the template, else the color. */
 export function setFor(pointer: string, color: Color): string {
   return pointer.startsWith('/spec/template/') ? 'both colors' : color;

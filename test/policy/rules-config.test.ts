@@ -36,6 +36,8 @@ describe('processing-time', () => {
   });
   it('refuses disabled watermarks', () => {
     expect(findings('processing-time', undefined, staged((p) => { p.spec.colors.green.flinkConfiguration = { 'pipeline.auto-watermark-interval': '0 ms' }; }))).toHaveLength(1);
+    expect(findings('processing-time', undefined, staged((p) => { p.spec.colors.green.flinkConfiguration = { 'pipeline.auto-watermark-interval': '0 sec' }; }))).toHaveLength(1);
+    expect(findings('processing-time', undefined, staged((p) => { p.spec.colors.green.flinkConfiguration = { 'pipeline.auto-watermark-interval': '200 ms' }; }))).toEqual([]);
   });
   it('passes event time', () => {
     expect(findings('processing-time', undefined, staged((p) => { p.spec.template.flinkConfiguration['pipeline.time-characteristic'] = 'EventTime'; }))).toEqual([]);
@@ -54,6 +56,10 @@ describe('clock-dependent-config', () => {
   });
   it('passes zero values', () => {
     expect(findings('clock-dependent-config', undefined, staged((p) => { p.spec.template.flinkConfiguration['table.exec.source.idle-timeout'] = '0'; p.spec.template.flinkConfiguration['table.exec.state.ttl'] = '0 ms'; }))).toEqual([]);
+    for (const zero of ['0 sec', '0 MIN', '0millis', '0 hours', '0 d']) {
+      expect(findings('clock-dependent-config', undefined, staged((p) => { p.spec.template.flinkConfiguration['table.exec.source.idle-timeout'] = zero; })), zero).toEqual([]);
+    }
+    expect(findings('clock-dependent-config', undefined, staged((p) => { p.spec.template.flinkConfiguration['table.exec.source.idle-timeout'] = '30 sec'; }))).toHaveLength(1);
   });
 });
 

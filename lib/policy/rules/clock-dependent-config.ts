@@ -1,5 +1,5 @@
 import { colorsOf } from '../../spec/effective.js';
-import { configPointer, effectiveConfig } from '../config.js';
+import { configPointer, effectiveConfig, isZeroDuration } from '../config.js';
 import { findingAt } from '../findings.js';
 import type { Finding, Rule, RuleContext } from '../types.js';
 
@@ -13,7 +13,7 @@ export const CLOCK_KEYS: Record<string, string> = {
 
 function isOff(v: string): boolean {
   const t = v.trim().toLowerCase();
-  return t === 'false' || /^0+\s*(ms|s|m|min|h|d|milliseconds?|seconds?|minutes?|hours?|days?)?$/.test(t);
+  return t === 'false' || isZeroDuration(t);
 }
 
 export const clockDependentConfig: Rule = {

@@ -1,5 +1,5 @@
 import { colorsOf } from '../../spec/effective.js';
-import { configPointer, effectiveConfig, setFor } from '../config.js';
+import { configPointer, effectiveConfig, isZeroDuration, setFor } from '../config.js';
 import { dedupe, findingAt } from '../findings.js';
 import type { Finding, Rule, RuleContext } from '../types.js';
 
@@ -21,7 +21,7 @@ export const processingTime: Rule = {
           'use event time (EventTime) with watermarks'));
       }
       const wi = conf['pipeline.auto-watermark-interval'];
-      if (wi !== undefined && /^0+\s*(ms|s|m|min|milliseconds?|seconds?)?$/i.test(wi.trim())) {
+      if (wi !== undefined && isZeroDuration(wi)) {
         const at = configPointer(head.pipeline, c, 'pipeline.auto-watermark-interval');
         out.push(findingAt(processingTime, head, at, `${setFor(at, c)} disable${setFor(at, c) === c ? 's' : ''} periodic watermarks (pipeline.auto-watermark-interval: ${wi}): the cutover watermark is never reached`,
           'remove it (default 200ms) or set a positive interval'));
