@@ -200,6 +200,19 @@ describe('promotion refusals', () => {
   });
 });
 
+describe('file conventions', () => {
+  it('keeps CRLF line endings and a byte-order mark: the diff is only the edit', async () => {
+    const crlf = '\uFEFF' + SPEC.replace(/\n/g, '\r\n');
+    const dir = repo(crlf);
+    const r = await runCli(['stage', 'orders', '--pipelines', 'p', '--image', 'reg/orders:1.5.0', '--from-savepoint', 's3://x'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const after = readFileSync(join(dir, 'p/orders.yaml'), 'utf8');
+    const added = '    green:\r\n      image: reg/orders:1.5.0\r\n      initialSavepointPath: s3://x\r\n';
+    expect(after.replace(added, '')).toBe(crlf);
+    expect(git(dir, 'diff', '--numstat').trim()).toBe('3\t0\tp/orders.yaml');
+  });
+});
+
 describe('stage --from-latest-checkpoint', () => {
   it('fills initialSavepointPath from the active JobManager', async () => {
     const server = createServer((req, res) => {

@@ -12,7 +12,7 @@ import { statusFor } from '../status.js';
 import type { Finding } from '../types.js';
 import type { PromotionOutcome } from './steps.js';
 import { PromotionRefused } from './steps.js';
-import { parseForEdit, serialize } from './yaml-edit.js';
+import { likeOriginal, parseForEdit, serialize } from './yaml-edit.js';
 
 export interface PromoteRequest {
   readonly cwd: string;
@@ -77,7 +77,7 @@ export function promote(req: PromoteRequest): PromoteResult {
     if (err instanceof PromotionRefused) return { file: lp.file, findings: [], diagnostics: [], written: false, refused: { message: err.message, fix: err.fix } };
     throw err;
   }
-  const text = serialize(docs);
+  const text = likeOriginal(before, serialize(docs));
   const after = loadPipelineText(lp.file, text);
   const mine = after.pipelines.find((x) => pipelineKey(x.pipeline) === pipelineKey(lp.pipeline));
   if (after.diagnostics.length > 0 || !mine) {

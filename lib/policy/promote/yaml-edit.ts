@@ -19,6 +19,16 @@ export function serialize(docs: readonly Document.Parsed[]): string {
   }).join('');
 }
 
+/**
+ * Gives edited text the conventions of the original file: a leading byte-order mark and CRLF line
+ * endings (the YAML library writes neither), so the diff shows only the edit.
+ */
+export function likeOriginal(original: string, edited: string): string {
+  let out = edited.replace(/^\uFEFF/, '');
+  if (/\r\n/.test(original) && !/(^|[^\r])\n/.test(original)) out = out.replace(/\r?\n/g, '\r\n');
+  return original.startsWith('\uFEFF') ? `\uFEFF${out}` : out;
+}
+
 /** A double-quoted string scalar (for timestamps and annotation values). */
 export function quoted(value: string): Scalar {
   const s = new Scalar(value);
