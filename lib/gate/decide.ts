@@ -5,6 +5,7 @@
  */
 import type { Color } from '../spec/types.js';
 import type { CutoverDesired, CutoverStatus, Phase } from './contract.js';
+import { LONG_MIN_WATERMARK } from './gate.js';
 import type { GateMetrics } from './types.js';
 
 /** One gate subtask's metrics as read from the REST API. */
@@ -79,7 +80,7 @@ function view(color: Color, o: ObservedColor | undefined, generation: number): C
   const wms = new Map(o.subtasks.map((s) => [s.subtask, s.gateWatermark]));
   for (let i = 0; i < o.parallelism; i++) {
     const w = wms.get(i);
-    if (w === null || w === undefined) {
+    if (w === null || w === undefined || w <= LONG_MIN_WATERMARK) {
       watermark = undefined;
       break;
     }
@@ -150,6 +151,7 @@ export function decide(desired: CutoverDesired, status: CutoverStatus | null, ob
     const first = late[0]!;
     return make('Rejected', `${first.color} subtask ${first.r.subtask} had already seen t=${first.r.maxTimestampAtPrepare} >= W=${w} when it prepared${late.length > 1 ? ` (and ${late.length - 1} more)` : ''}; commit a later watermark`, 'pending-rejected');
   }
+  if (views.length === 0) return make('Pending', `neither ${desired.active} nor ${desired.to} has a gate (gate: false): nothing can arm generation ${g}`, 'pending-waiting');
   const allReported = views.every((v) => v.running && v.reported.length === v.parallelism && v.parallelism > 0);
   if (!allReported && rules.requireAllReports) return make('Pending', `waiting for gate reports: ${describeWaiting(views)}`, 'pending-waiting');
   if (!rules.monotonic && complete()) return make('Completed', completeReason(), 'variant.re-evaluated');

@@ -19,6 +19,8 @@ export const GATE_BRANCHES = [
   'config.cleared',
   'config.stale-clear-ignored',
   'config.repeat',
+  'config.repeat-updated',
+  'config.cleared-deferred',
   'config.older-ignored',
   'status.absent',
   'status.first',
@@ -43,6 +45,7 @@ export const GATE_BRANCHES = [
   'release.still-held',
   'watermark.advance',
   'watermark.stale',
+  'watermark.none',
   'snapshot.taken',
   'checkpoint.commit-watermark',
   'checkpoint.stale',
@@ -65,6 +68,9 @@ export const FORWARD: Record<Phase, readonly Phase[]> = {
   Rejected: [],
   Completed: [],
 };
+
+/** Java's Long.MIN_VALUE (-2^63, exact as a double): Flink's "no watermark yet". */
+export const LONG_MIN_WATERMARK = -9223372036854775808;
 
 export function emptySnapshot(): GateSnapshot {
   return { version: 1, desired: null, status: null, maxTimestamp: null, prepared: null, watermark: null, committedWatermark: null, held: [] };
@@ -101,6 +107,8 @@ export class Gate {
   private configRead = false;
   private statusRead = false;
   private isReady = false;
+  /** A clear (generation 0) read while the generation was undecided: applied once it is decided. Not checkpointed (a restore re-reads). */
+  private deferredClear: GateDesired | null = null;
 
   /** A freshly started gate: it must read the desired and status ConfigMaps before its first record. */
   constructor(color: Color, options: GateOptions = {}) {
@@ -162,7 +170,14 @@ export class Gate {
       this.trace('config.first');
       this.adopt(d);
     } else if (d.generation === cur.generation) {
-      this.trace('config.repeat');
+      this.deferredClear = null;
+      if (d.gateMode !== cur.gateMode || d.lateness !== cur.lateness || (d.generation === 0 && d.active !== cur.active)) {
+        // What does not move ownership within a generation (mode, lateness; anything without a cutover) follows git.
+        this.trace('config.repeat-updated');
+        this.s.desired = d.generation === 0 ? { ...d } : { ...cur, gateMode: d.gateMode, lateness: d.lateness };
+      } else {
+        this.trace('config.repeat');
+      }
       if (d.generation > 0 && this.s.prepared === null) {
         this.trace('variant.reprepare-after-lost-state');
         this.s.prepared = { generation: d.generation, maxTimestampAtPrepare: this.s.maxTimestamp };
@@ -171,8 +186,10 @@ export class Gate {
       this.trace('config.cleared');
       this.adopt(d);
     } else if (d.generation === 0) {
-      // The cutover cannot be withdrawn while undecided: this is a stale read.
+      // An undecided cutover is not given up on a config read alone (the controller may be arming
+      // it): the gate waits for the status to decide the generation (Rejected when withdrawn), then clears.
       this.trace('config.stale-clear-ignored');
+      this.deferredClear = { ...d };
     } else if (d.generation > cur.generation) {
       this.trace('config.new-generation');
       this.adopt(d);
@@ -184,6 +201,7 @@ export class Gate {
   }
 
   private adopt(d: GateDesired): void {
+    this.deferredClear = null;
     this.s.desired = { ...d };
     // Prepare: remember how far this subtask had got when it learned of the generation.
     this.s.prepared = d.generation > 0 ? { generation: d.generation, maxTimestampAtPrepare: this.s.maxTimestamp } : null;
@@ -215,7 +233,12 @@ export class Gate {
       this.s.status = { ...st };
     }
     this.markRead();
-    return this.releaseDecided();
+    const released = this.releaseDecided();
+    if (this.deferredClear && (this.phase === 'Completed' || this.phase === 'Rejected')) {
+      this.trace('config.cleared-deferred');
+      this.adopt(this.deferredClear);
+    }
+    return released;
   }
 
   /** The owner of a record with timestamp t, or 'hold' while the generation is undecided. */
@@ -296,7 +319,9 @@ export class Gate {
 
   /** The input watermark moved (to w). */
   onWatermark(w: number): void {
-    if (this.s.watermark === null || w > this.s.watermark) {
+    if (w <= LONG_MIN_WATERMARK) {
+      this.trace('watermark.none');
+    } else if (this.s.watermark === null || w > this.s.watermark) {
       this.trace('watermark.advance');
       this.s.watermark = w;
     } else {

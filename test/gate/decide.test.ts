@@ -105,6 +105,19 @@ describe('decide', () => {
     expect(decide(gateless, null, { green: color(2, W - 1) }, { now }).status!.phase).toBe('Armed');
   });
 
+  it('never arms (let alone completes) a cutover between two colors without a gate: no report at all is not a yes', () => {
+    const none = { ...desired, colors: { blue: { restUrl: 'http://b:8081', gate: false }, green: { restUrl: 'http://g:8081', gate: false } } };
+    const d = decide(none, null, {}, { now });
+    expect(d.status).toMatchObject({ phase: 'Pending', reason: 'neither blue nor green has a gate (gate: false): nothing can arm generation 3' });
+  });
+
+  it("treats Flink's Long.MIN_VALUE gate watermark as none: no completion, and it is not written to the status", () => {
+    const LONG_MIN = -9223372036854775808;
+    const d = decide(desired, status('Armed'), { blue: color(2, W - 1, W + L), green: color(2, W - 1, LONG_MIN) }, { now });
+    expect(d.status).toMatchObject({ phase: 'Armed', watermarks: { blue: W + L } });
+    expect(d.status!.watermarks.green).toBeUndefined();
+  });
+
   it('variants: arming without all reports, and a non-monotonic controller rejecting an armed cutover', () => {
     expect(decide(desired, null, {}, { now, rules: { requireAllReports: false, monotonic: true } }).status!.phase).toBe('Armed');
     const d = decide(desired, status('Armed'), { blue: color(2, W - 1), green: { ...color(2, W - 1), running: false } }, { now, rules: { requireAllReports: true, monotonic: false } });
