@@ -226,12 +226,21 @@ export class FlinkRestClient {
     return this.get(`/jobs/${jobId}/exceptions`, 'a job exceptions object', parseExceptions);
   }
 
-  /** The job's restart count: job metric `numRestarts` (Flink 1.19 also reports `fullRestarts` on old versions). */
+  /**
+   * The job's restart count: job metric `numRestarts`. Right after a JobManager or job starts,
+   * its metric store is still empty (it fills every `metrics.fetcher.update-interval`, 10s) and
+   * Flink answers `[]`: that is `not-found` (polling again helps), not a wrong shape.
+   */
   async restarts(jobId: string): Promise<number> {
     const metrics = await this.jobMetrics(jobId, ['numRestarts']);
     const m = metrics.find((x) => x.id === 'numRestarts');
     const url = joinUrl(this.restUrl, `/jobs/${jobId}/metrics?get=numRestarts`);
-    if (!m) throw new FlinkRestError({ url, problem: 'wrong-shape', expected: 'the numRestarts metric', detail: 'the response does not list numRestarts', attempts: 1 });
+    if (!m) {
+      throw new FlinkRestError({
+        url, problem: 'not-found', expected: 'the numRestarts metric',
+        detail: 'numRestarts is not reported yet (the JobManager fetches metrics every metrics.fetcher.update-interval, 10s by default)', attempts: 1,
+      });
+    }
     const n = Number(m.value);
     if (!Number.isFinite(n)) throw new FlinkRestError({ url, problem: 'wrong-shape', expected: 'numRestarts as a number string', detail: `numRestarts is ${JSON.stringify(m.value)}`, attempts: 1 });
     return n;

@@ -79,6 +79,21 @@ export interface FakeOptions {
   job?: Partial<FakeJob>;
   /** Event-time ms per wall ms. @default 1 */
   watermarkRate?: number;
+  /**
+   * Serve the REST API under this path, as behind a reverse proxy or ingress (e.g. `/flink`);
+   * `url` then ends with it. @default none
+   */
+  pathPrefix?: string;
+}
+
+/** Another job the JobManager lists in `/jobs/overview` (e.g. an earlier one that ended). */
+export interface FakeOtherJob {
+  jid: string;
+  name: string;
+  state: JobStatus;
+  startTime: number;
+  /** -1 while not ended. */
+  endTime: number;
 }
 
 let counter = 0;
@@ -107,6 +122,10 @@ export class FakeJobManager {
   job: FakeJob;
   /** No job at all (the JobManager is up but nothing runs). */
   noJob = false;
+  /** More jobs listed by `/jobs/overview` beside `job` (only listed: their other endpoints 404). */
+  otherJobs: FakeOtherJob[] = [];
+  /** Path prefix the API is served under (`''` or e.g. `/flink`). */
+  readonly pathPrefix: string;
   /** Event-time ms per wall ms for watermarks. */
   watermarkRate: number;
   /** Wall time at which `watermarks` hold their written values. */
@@ -123,6 +142,7 @@ export class FakeJobManager {
     const now = this.clock();
     this.watermarkRate = options.watermarkRate ?? 1;
     this.watermarkAnchor = now;
+    this.pathPrefix = (options.pathPrefix ?? '').replace(/\/+$/, '');
     this.job = {
       jid: hexId(`job-${++counter}`),
       name: 'orders',
@@ -150,9 +170,9 @@ export class FakeJobManager {
     return fake;
   }
 
-  /** `http://127.0.0.1:<port>`. */
+  /** `http://127.0.0.1:<port>` (plus the path prefix, if any). */
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `http://127.0.0.1:${this.port}${this.pathPrefix}`;
   }
 
   async close(): Promise<void> {
@@ -234,6 +254,10 @@ export class FakeJobManager {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
     this.requests.push(url.pathname + url.search);
+    if (this.pathPrefix) {
+      if (!url.pathname.startsWith(this.pathPrefix + '/')) return this.send(res, 404, { errors: ['Not found: ' + url.pathname] });
+      url.pathname = url.pathname.slice(this.pathPrefix.length);
+    }
     const fault = this.faults.find((f) => f.path.test(url.pathname) && (f.times ?? Infinity) > 0);
     if (fault) {
       if (fault.times !== undefined) fault.times -= 1;
@@ -325,12 +349,20 @@ export class FakeJobManager {
   }
 
   private overview(): unknown {
-    if (this.noJob) return { jobs: [] };
-    const j = this.job;
     const now = this.clock();
+    const others = this.otherJobs.map((o) => {
+      const ended = o.endTime >= 0;
+      return {
+        jid: o.jid, name: o.name, state: o.state, 'start-time': o.startTime, 'end-time': o.endTime, duration: (ended ? o.endTime : now) - o.startTime,
+        'last-modification': ended ? o.endTime : o.startTime,
+        tasks: { running: 0, canceling: 0, canceled: o.state === 'CANCELED' ? 1 : 0, total: 1, created: 0, scheduled: 0, deploying: 0, reconciling: 0, finished: o.state === 'FINISHED' ? 1 : 0, initializing: 0, failed: o.state === 'FAILED' ? 1 : 0 },
+      };
+    });
+    if (this.noJob) return { jobs: others };
+    const j = this.job;
     const total = j.vertices.length;
     return {
-      jobs: [{
+      jobs: [...others, {
         jid: j.jid, name: j.name, state: j.state, 'start-time': j.startTime, 'end-time': -1, duration: now - j.startTime,
         'last-modification': j.runningSince,
         tasks: { running: j.state === 'RUNNING' ? total : 0, canceling: 0, canceled: 0, total, created: 0, scheduled: 0, deploying: 0, reconciling: 0, finished: 0, initializing: 0, failed: 0 },

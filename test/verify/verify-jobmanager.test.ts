@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { spec, useFakes } from './harness.js';
+import { runCli } from '../support/cli.js';
+import { FakeJobManager } from '../support/fake-jobmanager.js';
+import { FAST, spec, useFakes } from './harness.js';
 
 describe('flink-cutover verify: restarts, and JobManagers that fail', () => {
   const f = useFakes();
@@ -63,6 +65,43 @@ describe('flink-cutover verify: restarts, and JobManagers that fail', () => {
     const r = await f.verify(spec(), '--timeout', '3s');
     expect(r.code).toBe(0);
     expect(f.green.requests.filter((p) => p === '/jobs/overview').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('waits while the JobManager has no metrics yet (an empty array right after a start), then passes', async () => {
+    // Flink answers `[]` for /jobs/{id}/metrics until its metric fetcher ran once (10s by default).
+    f.green.fault({ path: /\/metrics$/, body: [], times: 2 });
+    const r = await f.verify(spec(), '--timeout', '5s');
+    expect(r.stdout).toMatch(/\[0s\] waiting for jobmanager \(not-found; /);
+    expect(r.stdout).toContain('verify orders/green: PASSED');
+    expect(r.code).toBe(0);
+  });
+
+  it('picks the running job among earlier ended ones in /jobs/overview', async () => {
+    const now = Date.now();
+    f.green.otherJobs = [
+      { jid: 'f'.repeat(32), name: 'orders', state: 'FAILED', startTime: now - 7_200_000, endTime: now - 3_700_000 },
+      { jid: 'c'.repeat(32), name: 'orders', state: 'CANCELED', startTime: now - 10_000_000, endTime: now - 9_000_000 },
+    ];
+    const r = await f.verify(spec(), '--timeout', '2s', '--format', 'json');
+    expect(r.code).toBe(0);
+    const running = (JSON.parse(r.stdout) as { checks: { name: string; message: string }[] }).checks.find((x) => x.name === 'running')!;
+    expect(running.message).toContain(`job ${f.green.job.jid} has run`);
+  });
+
+  it('reaches a JobManager behind a path prefix, with or without a trailing slash', async () => {
+    const proxied = await FakeJobManager.start({ pathPrefix: '/flink' });
+    try {
+      proxied.setWatermark(Date.parse('2026-12-01T11:00:00Z'));
+      for (const rest of [proxied.url, `${proxied.url}/`]) {
+        const r = await runCli(['verify', '--spec', spec(), '--color', 'green', '--rest', rest, '--active-rest', f.blue.url, ...FAST, '--timeout', '2s']);
+        expect(r.stdout).toContain('verify orders/green: PASSED');
+        expect(r.code).toBe(0);
+      }
+      expect(proxied.requests).toContain('/flink/jobs/overview');
+      expect(proxied.requests.filter((p) => p.includes('//'))).toEqual([]);
+    } finally {
+      await proxied.close();
+    }
   });
 
   it('gives a clear failure when the JobManager keeps failing', async () => {
