@@ -159,6 +159,8 @@ describe('flink-cutover verify: the checks against fake JobManagers', () => {
     const cases: [string[], string][] = [
       [['verify', '--color', 'green'], 'missing --spec FILE'],
       [['verify', '--spec', spec()], 'missing --color blue|green'],
+      [['verify', '--spec', '/nonexistent/orders.yaml', '--color', 'green'], '--spec /nonexistent/orders.yaml: no such file'],
+      [['verify', '--spec', spec(), '--color', 'green', '--request-timeout', '0s'], '--request-timeout 0s: use a duration above 0'],
       [['verify', '--spec', spec(), '--color', 'red'], '--color red: use blue or green'],
       [['verify', '--spec', spec(), '--color', 'green', '--rest', 'nope'], '--rest nope: not a URL'],
       [['verify', '--spec', spec(), '--color', 'green', '--timeout', '10 minutes'], '--timeout 10 minutes: "10 minutes" is not a duration'],

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { formatDuration, parseDuration } from '../../spec/duration.js';
 import { DiagnosticError } from '../../spec/diagnostics.js';
@@ -74,7 +75,9 @@ function settingsFrom(opts: VerifyOpts, io: CliIO): VerifySettings {
   };
   if (opts.spec) {
     if (!opts.color) throw new UsageError('missing --color blue|green: the color to verify');
-    const r = loadPipelineFile(resolve(io.cwd, opts.spec));
+    const file = resolve(io.cwd, opts.spec);
+    if (!existsSync(file) || !statSync(file).isFile()) throw new UsageError(`--spec ${opts.spec}: no such file`);
+    const r = loadPipelineFile(file);
     if (r.diagnostics.length > 0) throw new DiagnosticError(r.diagnostics);
     if (r.pipelines.length !== 1) throw new UsageError(`--spec ${opts.spec}: expected one pipeline, found ${r.pipelines.length}`);
     const p = r.pipelines[0]!.pipeline;
@@ -156,6 +159,7 @@ Examples:
     const intervalMs = duration('--interval', opts.interval);
     const timeoutMs = opts.timeout !== undefined ? duration('--timeout', opts.timeout) : defaultTimeoutMs(settings);
     const requestTimeoutMs = duration('--request-timeout', opts.requestTimeout);
+    if (requestTimeoutMs <= 0) throw new UsageError(`--request-timeout ${opts.requestTimeout}: use a duration above 0, e.g. 5s`);
     if (!/^[0-9]+$/.test(opts.retries) || Number(opts.retries) > 10) throw new UsageError(`--retries ${opts.retries}: use an integer from 0 to 10`);
     const approval = approvalSource(opts, settings, io);
     const http = { timeoutMs: requestTimeoutMs, retries: Number(opts.retries) };
