@@ -14,7 +14,7 @@ import type { Color } from '../spec/types.js';
 import { rng } from './rng.js';
 import type { Rng } from './rng.js';
 import type { Scenario } from './scenario.js';
-import { EPOCH } from './scenario.js';
+import { EPOCH, MAX_DRAIN_MS } from './scenario.js';
 import { strategyRules } from './strategies.js';
 import type { Strategy, StrategyRules } from './strategies.js';
 import { WatermarkSwitchGate } from './watermark-gate.js';
@@ -22,8 +22,7 @@ import { WatermarkSwitchGate } from './watermark-gate.js';
 export const TICK_MS = 50;
 /** A source partition with nothing to read for this long stops holding the watermark back. */
 export const IDLE_TIMEOUT_MS = 1000;
-/** After the input ends, give up waiting for the jobs to drain after this long. */
-export const MAX_DRAIN_MS = 60_000;
+export { MAX_DRAIN_MS } from './scenario.js';
 
 /** The gate interface the engine drives (the reference gate or the watermark-switch proposal). */
 interface SimGate {

@@ -52,7 +52,14 @@ describe('scenario files', () => {
     ['a standby starting after the commit', minimal.replace('startMs: 1000', 'startMs: 6000'), 7, /green starts at 6000 ms, after the cutover is committed/],
     ['a YAML syntax error', minimal.replace('  blue: {parallelism: 2}', '  blue: {parallelism: 2'), 7, /./],
     ['a negative duration', minimal.replace('durationMs: 20000', 'durationMs: -5'), 4, /durationMs must be >= 1000/],
+    ['a failure before the color starts', minimal + 'restarts: [{color: green, atMs: 500, downMs: 100}]\n', 9, /green fails at 500 ms, before it starts \(1000 ms\): the failure would never happen/],
+    ['a failure after the run', minimal + 'restarts: [{color: blue, atMs: 900000, downMs: 100}]\n', 9, /blue fails at 900000 ms, after the run ends/],
   ];
+  it('reports a value outside an "x or null" field once, with what it must be', () => {
+    const l = loadScenarioText('bad.yaml', minimal + 'teardownDelayMs: -5\n');
+    expect(l.diagnostics.map((d) => `${d.line}: ${d.message}`)).toEqual(['9: teardownDelayMs must be >= 0 (is -5)']);
+  });
+
   for (const [what, text, line, message] of bad) {
     it(`reports ${what} with its line`, () => {
       const l = loadScenarioText('bad.yaml', text);
