@@ -78,11 +78,12 @@ export async function getRaw(url: string, expected: string, options: HttpOptions
   throw new FlinkRestError({ url, expected, attempts: retries + 1, ...last });
 }
 
-/** Flink's error body is `{"errors": ["..."]}`; shows its first line. */
+/** Flink's error body is `{"errors": ["..."]}` (Prometheus's `{"error": "..."}`); shows its first line. */
 function errorText(body: string): string {
   try {
-    const parsed = JSON.parse(body) as { errors?: unknown };
+    const parsed = JSON.parse(body) as { errors?: unknown; error?: unknown };
     if (Array.isArray(parsed.errors) && typeof parsed.errors[0] === 'string') return ` (${parsed.errors[0].split('\n')[0]})`;
+    if (typeof parsed.error === 'string') return ` (${parsed.error.split('\n')[0]})`;
   } catch {
     /* not JSON */
   }

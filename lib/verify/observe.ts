@@ -90,19 +90,38 @@ export async function observeJob(restUrl: string, http: HttpOptions = {}): Promi
   };
 }
 
-/** Prometheus instant query (`GET <url>/api/v1/query?query=`): one number per series. */
-export function prometheusQuery(baseUrl: string, query: string, http: HttpOptions = {}): Promise<PrometheusObservation> {
+/** A Prometheus sample value: a number as a string, or `+Inf`, `-Inf`, `NaN`. */
+function sampleValue(text: string): number {
+  if (text === '+Inf' || text === 'Inf') return Infinity;
+  if (text === '-Inf') return -Infinity;
+  return Number(text);
+}
+
+/**
+ * Prometheus instant query (`GET <url>/api/v1/query?query=`): one number per series. A query
+ * Prometheus refuses (HTTP 400/422, e.g. a parse error) or one that does not yield an instant
+ * vector or scalar (a range vector `x[5m]`) is `wrong-shape`: polling again cannot help.
+ */
+export async function prometheusQuery(baseUrl: string, query: string, http: HttpOptions = {}): Promise<PrometheusObservation> {
   const url = joinUrl(baseUrl, `/api/v1/query?query=${encodeURIComponent(query)}`);
-  return getJson(url, 'a Prometheus query response {"status":"success","data":{...}}', (body) => {
-    const o = obj(body, '');
-    if (o.status !== 'success') throw new ShapeError('/status', `expected "success", got ${JSON.stringify(o.status)}`);
-    const data = obj(o.data, '/data');
-    const type = str(data.resultType, '/data/resultType');
-    const sample = (v: unknown, p: string) => Number(str(arr(v, p)[1], `${p}/1`));
-    if (type === 'scalar') return { values: [sample(data.result, '/data/result')] };
-    if (type !== 'vector') return { values: [] };
-    return { values: arr(data.result, '/data/result').map((r, i) => sample(obj(r, `/data/result/${i}`).value, `/data/result/${i}/value`)) };
-  }, http);
+  const expected = 'a Prometheus query response {"status":"success","data":{...}}';
+  try {
+    return await getJson(url, expected, (body) => {
+      const o = obj(body, '');
+      if (o.status !== 'success') throw new ShapeError('/status', `expected "success", got ${JSON.stringify(o.status)}`);
+      const data = obj(o.data, '/data');
+      const type = str(data.resultType, '/data/resultType');
+      const sample = (v: unknown, p: string) => sampleValue(str(arr(v, p)[1], `${p}/1`));
+      if (type === 'scalar') return { values: [sample(data.result, '/data/result')] };
+      if (type !== 'vector') throw new ShapeError('/data/resultType', `the query yields ${JSON.stringify(type)}, not an instant vector or scalar (wrap a range like x[5m] in rate() or max_over_time())`);
+      return { values: arr(data.result, '/data/result').map((r, i) => sample(obj(r, `/data/result/${i}`).value, `/data/result/${i}/value`)) };
+    }, http);
+  } catch (err) {
+    if (err instanceof FlinkRestError && (err.failure.status === 400 || err.failure.status === 422)) {
+      throw new FlinkRestError({ ...err.failure, problem: 'wrong-shape', detail: `Prometheus refused the query ${JSON.stringify(query)}: ${err.failure.detail}` });
+    }
+    throw err;
+  }
 }
 
 /** Reads a dotted path (`a.b.0.c`, optional leading `$.`) from a JSON value. */

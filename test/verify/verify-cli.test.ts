@@ -99,6 +99,28 @@ describe('flink-cutover verify: the checks against fake JobManagers', () => {
     expect(r.stdout).toMatch(/FAIL {2}prometheus:throughput +observed 7; expected >= 10/);
   });
 
+  it('fails a query Prometheus refuses or one yielding a range vector at once; +Inf is a number', async () => {
+    const prom = await serve((path) => {
+      const q = new URL(path, 'http://x').searchParams.get('query') ?? '';
+      if (q.startsWith('bad')) return [400, { status: 'error', errorType: 'bad_data', error: 'invalid parameter "query": 1:4: parse error: unexpected <EOF>' }];
+      if (q.endsWith(']')) return [200, { status: 'success', data: { resultType: 'matrix', result: [{ metric: {}, values: [[1, '1']] }] } }];
+      return [200, { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1, '+Inf'] }] } }];
+    });
+    f.servers.push(prom.server);
+    const run = async (query: string, bound: { min?: number; max?: number }) => {
+      const r = await f.verify(spec((p) => void (p.spec.validation.prometheus = [{ name: 'q', url: prom.url, query, ...bound }])), '--timeout', '10s', '--format', 'json');
+      return { code: r.code, check: (JSON.parse(r.stdout) as { checks: { name: string; passed: boolean; observed: string; message: string }[] }).checks.find((c) => c.name === 'prometheus:q')! };
+    };
+    let r = await run('bad(', { max: 1 });
+    expect(r.code).toBe(1);
+    expect(r.check.message).toContain('Prometheus refused the query "bad(": HTTP 400 (invalid parameter "query": 1:4: parse error: unexpected <EOF>)');
+    r = await run('up[5m]', { max: 1 });
+    expect(r.code).toBe(1);
+    expect(r.check.message).toContain('the query yields "matrix", not an instant vector or scalar');
+    r = await run('throughput', { min: 10 });
+    expect(r).toMatchObject({ code: 0, check: { passed: true, observed: 'Infinity' } });
+  });
+
   it('runs http checks on status and a JSON field', async () => {
     const svc = await serve((path) => (path === '/health' ? [200, { status: 'UP', details: { lag: 3 } }] : [503, { status: 'DOWN' }]));
     f.servers.push(svc.server);
