@@ -72,9 +72,11 @@ export async function observeJob(restUrl: string, http: HttpOptions = {}): Promi
   });
   const completed = checkpoints.latest?.completed;
   const failed = checkpoints.latest?.failed;
-  const completedAt = completed ? (completed.latest_ack_timestamp ?? completed.trigger_timestamp ?? 0) : -Infinity;
+  // Checkpoint ids grow monotonically within a job (savepoints share them), so the newest attempt
+  // is the one with the larger id. A timestamp comparison would flag an older attempt that
+  // expired after a newer one completed (concurrent checkpoints).
   const failedAt = failed ? (failed.failure_timestamp ?? failed.trigger_timestamp ?? 0) : -Infinity;
-  const failing = failed && (failedAt > completedAt || (completed !== undefined && failed.id > completed.id))
+  const failing = failed && (completed === undefined || failed.id > completed.id)
     ? { id: failed.id, at: failedAt, ...(failed.failure_message ? { message: failed.failure_message } : {}) }
     : undefined;
   return {

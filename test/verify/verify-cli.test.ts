@@ -51,6 +51,24 @@ describe('flink-cutover verify: the checks against fake JobManagers', () => {
     expect((await f.verify(spec(), '--timeout', '200ms')).code).toBe(0);
   });
 
+  it('judges "failing now" by checkpoint id: an older attempt that expired after a newer one completed is not failing', async () => {
+    const now = Date.now();
+    const body = (failedId: number) => ({
+      counts: { restored: 0, total: 12, in_progress: 0, completed: 10, failed: 2 },
+      latest: {
+        completed: { id: 11, status: 'COMPLETED', trigger_timestamp: now - 5000, latest_ack_timestamp: now - 4000, external_path: 's3://b/chk-11' },
+        failed: { id: failedId, status: 'FAILED', trigger_timestamp: now - 60_000, failure_timestamp: now - 1000, failure_message: 'Checkpoint expired before completing.' },
+        savepoint: null,
+        restored: null,
+      },
+    });
+    const checkpoints = async () => (JSON.parse((await f.verify(spec(), '--timeout', '200ms', '--format', 'json')).stdout) as { checks: { name: string; passed: boolean; observed: string }[] }).checks.find((c) => c.name === 'checkpoints')!;
+    const fault = f.green.fault({ path: /\/checkpoints$/, body: body(10) });
+    expect(await checkpoints()).toMatchObject({ passed: true, observed: '10 completed' });
+    fault.body = body(12);
+    expect(await checkpoints()).toMatchObject({ passed: false, observed: '10 completed, checkpoint 12 failed' });
+  });
+
   it('fails at once when the job restarted more than maxRestarts', async () => {
     f.green.restart();
     const r = await f.verify(spec(), '--timeout', '10s');
