@@ -200,6 +200,17 @@ describe('promotion refusals', () => {
   });
 });
 
+describe('schedule with the clock as now', () => {
+  it('counts whole seconds: --at +2h is 2h after now, not 2h0s231ms', async () => {
+    const dir = repo();
+    await runCli(['stage', 'orders', '--pipelines', 'p', '--image', 'reg/orders:1.5.0', '--from-savepoint', 's3://x'], { cwd: dir });
+    const r = await runCli(['schedule', 'orders', '--pipelines', 'p', '--at', '+2h', '--now', '2026-12-01T10:00:00.231Z'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('That is 2h after 2026-12-01T10:00:00Z');
+    expect(readFileSync(join(dir, 'p/orders.yaml'), 'utf8')).toContain('watermark: "2026-12-01T12:00:00Z"');
+  });
+});
+
 describe('file conventions', () => {
   it('keeps CRLF line endings and a byte-order mark: the diff is only the edit', async () => {
     const crlf = '\uFEFF' + SPEC.replace(/\n/g, '\r\n');

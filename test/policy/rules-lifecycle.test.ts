@@ -134,6 +134,11 @@ describe('cutover-lead-time', () => {
     expect(f[0]!.severity).toBe('error');
     expect(f[0]!.message).toMatch(/only 5m after now/);
   });
+  it('states durations and the suggested watermark to the second when now has milliseconds', () => {
+    const f = findings('cutover-lead-time', stagedPipeline(), cut((p) => { p.spec.cutover.watermark = '2026-12-01T10:05:00Z'; }), { now: NOW + 769 });
+    expect(f[0]!.message).toMatch(/only 4m59s after now \(2026-12-01T10:00:00\.769Z\)/);
+    expect(f[0]!.fix).toMatch(/^set the watermark to 2026-12-01T10:15:01Z or later/);
+  });
   it('refuses a watermark in the past', () => {
     expect(findings('cutover-lead-time', stagedPipeline(), cut((p) => { p.spec.cutover.watermark = '2026-12-01T09:00:00Z'; }))[0]!.message).toMatch(/1h in the past/);
   });

@@ -38,7 +38,8 @@ export async function runPromotion(
   makeEdit: (now: number) => Promise<(doc: Document, p: Pipeline, status: CutoverStatus | undefined) => PromotionOutcome> | ((doc: Document, p: Pipeline, status: CutoverStatus | undefined) => PromotionOutcome),
 ): Promise<number> {
   try {
-    const now = parseNow(opts.now);
+    // Whole seconds: `--at +30m` then lands exactly 30m after now, and the PR body says "30m", not "30m0s769ms".
+    const now = Math.floor(parseNow(opts.now) / 1000) * 1000;
     const statuses = readStatuses(io.cwd, opts.status);
     const apply = await makeEdit(now);
     const r = promote({ cwd: io.cwd, pipelinesDir: opts.pipelines, pipeline, namespace: opts.namespace, now, statuses, dryRun: opts.dryRun, apply });

@@ -19,14 +19,16 @@ export const cutoverLeadTime: Rule = {
     if (Number.isNaN(w)) return [];
     const min = parseDuration(head.pipeline.spec.policy.minLeadTime);
     const lead = w - now;
+    // Shown to the second: a --now with milliseconds (the default, the clock) would print "10m231ms".
+    const human = (ms: number) => formatDuration(Math.abs(ms) >= 1000 ? Math.round(ms / 1000) * 1000 : ms);
     const when = isoSeconds(now);
     if (lead < min) {
       return [findingAt(cutoverLeadTime, head, '/spec/cutover/watermark',
-        `watermark ${head.pipeline.spec.cutover!.watermark} is ${lead < 0 ? `${formatDuration(-lead)} in the past` : `only ${formatDuration(lead)} after now`} (${when}); policy.minLeadTime is ${head.pipeline.spec.policy.minLeadTime}`,
-        `set the watermark to ${isoSeconds(now + min)} or later (flink-cutover schedule --at +${formatDuration(min)})`)];
+        `watermark ${head.pipeline.spec.cutover!.watermark} is ${lead < 0 ? `${human(-lead)} in the past` : `only ${human(lead)} after now`} (${when}); policy.minLeadTime is ${head.pipeline.spec.policy.minLeadTime}`,
+        `set the watermark to ${isoSeconds(Math.ceil((now + min) / 1000) * 1000)} or later (flink-cutover schedule --at +${formatDuration(min)})`)];
     }
     if (lead > MAX_LEAD_MS) {
-      return [findingAt(cutoverLeadTime, head, '/spec/cutover/watermark', `watermark ${head.pipeline.spec.cutover!.watermark} is ${formatDuration(lead)} after now (${when}): both colors keep running until then`,
+      return [findingAt(cutoverLeadTime, head, '/spec/cutover/watermark', `watermark ${head.pipeline.spec.cutover!.watermark} is ${human(lead)} after now (${when}): both colors keep running until then`,
         'check the date; a cutover is usually scheduled within hours', 'warning')];
     }
     return [];
