@@ -123,7 +123,13 @@ export function evaluate(settings: VerifySettings, obs: Observation, soak: SoakS
     if (!a) out.push(noData('watermark-lag', expected, `no REST URL for the active color ${settings.activeColor}: pass --active-rest`));
     else if (!job.ok) out.push(noData('watermark-lag', expected, `no data from the ${settings.color} JobManager`));
     else if (!a.ok) out.push({ name: 'watermark-lag', passed: false, observed: null, expected, message: `no data from the ${settings.activeColor} JobManager: ${restMessage(a)}`, final: finalIfShape(a) });
-    else if (job.value.watermark === null || a.value.watermark === null) {
+    else if (job.value.onlySources || a.value.onlySources) {
+      const who = job.value.onlySources ? settings.color : settings.activeColor;
+      out.push({
+        name: 'watermark-lag', passed: false, observed: `${who}: no measurable watermark`, expected, final: true,
+        message: `every vertex of ${who}'s job is a source, and sources report no input watermark (GET /jobs/{id}/vertices/{vid}/watermarks): break the operator chain before the gate (e.g. disableChaining()) so a vertex with inputs carries the watermark`,
+      });
+    } else if (job.value.watermark === null || a.value.watermark === null) {
       const who = job.value.watermark === null ? settings.color : settings.activeColor;
       const vertex = (job.value.watermark === null ? job.value.slowestVertex : a.value.slowestVertex) ?? 'a vertex';
       out.push({ name: 'watermark-lag', passed: false, observed: `${who}: no watermark yet`, expected, message: `waiting for ${who}'s first watermark (${vertex})` });

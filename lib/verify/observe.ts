@@ -89,6 +89,7 @@ export async function observeJob(restUrl: string, http: HttpOptions = {}): Promi
     ...(failing ? { failingCheckpoint: failing } : {}),
     watermark: noneYet || watermark === undefined ? null : watermark,
     ...(slowestVertex ? { slowestVertex } : {}),
+    ...(measured.length === 0 ? { onlySources: true } : {}),
   };
 }
 

@@ -44,6 +44,11 @@ export interface JobObservation {
   readonly watermark: number | null;
   /** The vertex holding the job's watermark back (its name), for messages. */
   readonly slowestVertex?: string;
+  /**
+   * Every vertex is a source (one fully chained vertex, say): sources report no input
+   * watermark, so the job's watermark can never be read over REST.
+   */
+  readonly onlySources?: boolean;
 }
 
 export interface PrometheusObservation {

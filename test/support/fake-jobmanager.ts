@@ -133,6 +133,8 @@ export class FakeJobManager {
   readonly faults: Fault[] = [];
   /** Paths (with query) of every request received, in order. */
   readonly requests: string[] = [];
+  /** Called with each request's path (and query) before it is answered: script changes by request, not by time. */
+  onRequest: ((path: string) => void) | undefined;
   private server!: Server;
   private port = 0;
   private readonly sockets = new Set<Socket>();
@@ -254,6 +256,7 @@ export class FakeJobManager {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
     this.requests.push(url.pathname + url.search);
+    this.onRequest?.(url.pathname + url.search);
     if (this.pathPrefix) {
       if (!url.pathname.startsWith(this.pathPrefix + '/')) return this.send(res, 404, { errors: ['Not found: ' + url.pathname] });
       url.pathname = url.pathname.slice(this.pathPrefix.length);

@@ -95,6 +95,15 @@ describe('flink-cutover verify: the checks against fake JobManagers', () => {
     expect(c.message).toContain('Map -> Timestamps/Watermarks');
   });
 
+  it('fails the watermark lag at once for a job whose only vertex is a source (fully chained)', async () => {
+    f.green.job.vertices = [f.green.job.vertices[0]!];
+    const r = await f.verify(spec(), '--timeout', '10s', '--format', 'json');
+    expect(r.code).toBe(1);
+    const c = (JSON.parse(r.stdout) as { checks: { name: string; observed: string; message: string }[] }).checks.find((x) => x.name === 'watermark-lag')!;
+    expect(c.observed).toBe('green: no measurable watermark');
+    expect(c.message).toContain("every vertex of green's job is a source");
+  });
+
   it('runs prometheus checks against the instant query API', async () => {
     const prom = await serve((path) => {
       const q = new URL(path, 'http://x').searchParams.get('query') ?? '';

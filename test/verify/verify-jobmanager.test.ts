@@ -9,15 +9,16 @@ describe('flink-cutover verify: restarts, and JobManagers that fail', () => {
   it('starts the soak over when the job restarts mid-soak', async () => {
     f.green.job.runningSince = Date.now();
     const file = spec((p) => {
-      p.spec.validation.minRunning = '600ms';
+      p.spec.validation.minRunning = '1s';
       p.spec.validation.maxRestarts = 1;
     });
-    const started = Date.now();
-    setTimeout(() => f.green.restart(), 350);
-    const r = await f.verify(file, '--timeout', '5s');
-    const took = Date.now() - started;
+    // The job fails over when the second poll starts (by request count, not by wall time).
+    let polls = 0;
+    f.green.onRequest = (path) => {
+      if (path === '/jobs/overview' && ++polls === 2) f.green.restart();
+    };
+    const r = await f.verify(file, '--timeout', '10s');
     expect(r.code).toBe(0);
-    expect(took).toBeGreaterThanOrEqual(350 + 600);
     expect(r.stdout).toMatch(/waiting for running \(RUNNING for \d+ms \(soak restarted 1x\)/);
     expect(r.stdout).toMatch(/PASS {2}restarts +observed 1; expected <= 1/);
   });
@@ -28,7 +29,10 @@ describe('flink-cutover verify: restarts, and JobManagers that fail', () => {
     });
     f.green.job.runningSince = Date.now();
     f.green.job.checkpoints.completed = 0;
-    setTimeout(() => f.green.restart({ newJobId: true }), 150);
+    let polls = 0;
+    f.green.onRequest = (path) => {
+      if (path === '/jobs/overview' && ++polls === 2) f.green.restart({ newJobId: true });
+    };
     const r = await f.verify(file, '--timeout', '3s', '--format', 'json');
     expect(r.code).toBe(1);
     const restarts = (JSON.parse(r.stdout) as { checks: { name: string; observed: string }[] }).checks.find((x) => x.name === 'restarts')!;
