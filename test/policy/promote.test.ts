@@ -200,6 +200,22 @@ describe('promotion refusals', () => {
   });
 });
 
+describe('schedule after a rejected cutover', () => {
+  it('reschedules as the next generation, passing check with the Rejected status; refused once Armed', async () => {
+    const dir = repo();
+    await step(dir, ['stage', 'orders', '--image', 'reg/orders:1.5.0', '--from-savepoint', 's3://x'], T0);
+    await step(dir, ['schedule', 'orders', '--at', '+1h'], T0);
+    const armed = statusFile(dir, { generation: '1', phase: 'Armed', armedAt: iso(T0 + H / 2) });
+    const refused = await runCli(['schedule', 'orders', '--pipelines', 'p', '--at', '+3h', '--now', iso(T0 + H), '--status', armed], { cwd: dir });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/lifecycle-transition.*cutover #1 is Armed; rescheduling/);
+    const rejected = statusFile(dir, { generation: '1', phase: 'Rejected', reason: 'green subtask 2 saw 11:00:03 before it prepared' });
+    const s = await step(dir, ['schedule', 'orders', '--at', '+3h'], T0 + H, rejected);
+    expect(s.out).toMatch(/PR title: orders: reschedule cutover blue → green as #2 at 2026-12-01T14:00:00Z/);
+    expect(s.text).toContain('  cutover: {generation: 2, to: green, watermark: "2026-12-01T14:00:00Z"}\n');
+  });
+});
+
 describe('schedule with the clock as now', () => {
   it('counts whole seconds: --at +2h is 2h after now, not 2h0s231ms', async () => {
     const dir = repo();

@@ -56,6 +56,16 @@ describe('lifecycle-transition', () => {
     expect(findings('lifecycle-transition', cut(), stagedPipeline(), { status: { generation: '1', phase: 'Rejected' } })).toEqual([]);
     expect(findings('lifecycle-transition', cut(), stagedPipeline())[0]!.severity).toBe('warning');
   });
+  it('refuses rescheduling an armed or completed cutover, passes a rejected one, warns without status', () => {
+    const later = cut((p) => { p.spec.cutover = { generation: 2, to: 'green', watermark: '2026-12-01T14:00:00Z' }; });
+    for (const phase of ['Armed', 'Completed']) {
+      const f = findings('lifecycle-transition', cut(), later, { status: { generation: '1', phase } });
+      expect(f.map((x) => [x.severity, x.path]), phase).toEqual([['error', '/spec/cutover']]);
+      expect(f[0]!.message).toMatch(new RegExp(`cutover #1 is ${phase}; rescheduling`));
+    }
+    expect(findings('lifecycle-transition', cut(), later, { status: { generation: '1', phase: 'Rejected' } })).toEqual([]);
+    expect(findings('lifecycle-transition', cut(), later)[0]!.severity).toBe('warning');
+  });
 });
 
 describe('active-spec-changed', () => {

@@ -38,7 +38,7 @@ function requireState(p: Pipeline, want: 'Steady' | 'Staged' | 'Cutover', step: 
     Staged: s === 'Steady' ? `stage a standby color first (flink-cutover stage ${name(p)} --image ...)` : `the cutover is committed: teardown after it completes, or rollback`,
     Cutover: s === 'Staged' ? `schedule a cutover first (flink-cutover schedule ${name(p)} --at +30m)` : `stage and schedule a cutover first`,
   };
-  const fix = s === 'Staged' && want === 'Steady' ? `abandon the standby (flink-cutover abandon ${name(p)}) or schedule a cutover to it` : s === 'Cutover' && want !== 'Cutover' ? 'teardown after the cutover completes, or rollback' : hint[want]!;
+  const fix = s === 'Staged' && want === 'Steady' ? `abandon the standby (flink-cutover abandon ${name(p)}) or schedule a cutover to it` : s === 'Cutover' && want !== 'Cutover' ? 'teardown after the cutover completes, or rollback; if it was Rejected, schedule again with a later --at' : hint[want]!;
   throw new PromotionRefused(`${name(p)} is ${s}${s === 'Cutover' ? ` (#${p.spec.cutover!.generation} ${p.spec.active} → ${p.spec.cutover!.to})` : ''}; ${step} needs it ${want}`, fix);
 }
 
@@ -106,8 +106,30 @@ export interface ScheduleOptions {
   statusGeneration?: number;
 }
 
-/** Staged → Cutover(g): commits the handover to the standby color at W. */
+/**
+ * Cutover(g) → Cutover(g+1), same direction, another W: the way on after the controller Rejected g
+ * (or while it is still Pending). The check refuses it for an Armed or Completed g.
+ */
+function reschedule(doc: Document, p: Pipeline, o: ScheduleOptions): PromotionOutcome {
+  const { to, generation: prev, watermark: prevW } = p.spec.cutover!;
+  const g = Math.max(knownGeneration(p), o.statusGeneration ?? 0) + 1;
+  const w = isoSeconds(o.at);
+  setAfter(doc, ['spec'], 'cutover', doc.createNode({ generation: g, to, watermark: quoted(w) }, { flow: true }), 'colors');
+  return {
+    step: 'schedule',
+    title: `${name(p)}: reschedule cutover ${p.spec.active} → ${to} as #${g} at ${w}`,
+    summary: [
+      `Replaces cutover #${prev} (watermark ${prevW}) by cutover #${g}: records with event time before ${w} are emitted by ${p.spec.active}, from ${w} on by ${to}.`,
+      `That is ${formatDuration(o.at - o.now)} after ${isoSeconds(o.now)}; policy.minLeadTime is ${p.spec.policy.minLeadTime}.`,
+      `Only right while #${prev} is Rejected or Pending (status ConfigMap ${name(p)}-cutover-status); an Armed or Completed cutover is undone by a rollback instead.`,
+    ],
+    next: `after Completed and ${p.spec.policy.teardownDelay} (policy.teardownDelay): flink-cutover teardown ${name(p)} --status status.yaml`,
+  };
+}
+
+/** Staged → Cutover(g): commits the handover to the standby color at W (from Cutover: reschedule). */
 export function schedule(doc: Document, p: Pipeline, o: ScheduleOptions): PromotionOutcome {
+  if (lifecycleState(p) === 'Cutover') return reschedule(doc, p, o);
   requireState(p, 'Staged', 'schedule');
   const to = standbyColor(p)!;
   const g = Math.max(knownGeneration(p), o.statusGeneration ?? 0) + 1;

@@ -8,6 +8,13 @@ const WORDS: Record<Step, string> = {
   abandon: 'abandon the standby color', remove: 'remove',
 };
 
+/** How a person takes each step on its own (a promotion command where there is one). */
+const HOW: Record<Step, string> = {
+  create: 'add the pipeline file', stage: '`flink-cutover stage`', restage: 'edit the standby color', schedule: '`flink-cutover schedule`',
+  reschedule: '`flink-cutover schedule` (after Rejected)', unschedule: 'remove the cutover block', rollback: '`flink-cutover rollback`',
+  teardown: '`flink-cutover teardown`', abandon: '`flink-cutover abandon`', remove: 'delete the pipeline file',
+};
+
 export const oneStep: Rule = {
   id: 'one-step',
   severity: 'error',
@@ -19,6 +26,6 @@ export const oneStep: Rule = {
     const path = pair.head.pipeline.spec.cutover ? '/spec/cutover' : '/spec/colors';
     return [findingAt(oneStep, pair.head, path,
       `this change takes ${steps.length} lifecycle steps at once (${steps.map((s) => WORDS[s]).join(', then ')}), ${pair.baseState} → ${pair.headState}`,
-      `split it into ${steps.length} pull requests, one per step: ${steps.map((s) => `\`flink-cutover ${s === 'restage' ? 'stage' : s}\``).join(', ')}`)];
+      `split it into ${steps.length} pull requests, one per step: ${steps.map((s) => HOW[s]).join(', ')}`)];
   },
 };
