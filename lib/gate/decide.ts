@@ -133,7 +133,7 @@ export function decide(desired: CutoverDesired, status: CutoverStatus | null, ob
   };
 
   const complete = (): boolean => views.every((v) => v.watermark !== undefined && v.watermark >= w + desired.lateness);
-  const completeReason = (): string => `both gate watermarks reached W + lateness (${views.map((v) => `${v.color} ${v.watermark}`).join(', ')})`;
+  const completeReason = (): string => `${views.length > 1 ? 'both gate watermarks' : `the ${views.map((v) => v.color).join('')} gate watermark (the only gate)`} reached W + lateness (${views.map((v) => `${v.color} ${v.watermark}`).join(', ')})`;
 
   if (rules.monotonic && cur?.phase === 'Armed') {
     if (complete()) return make('Completed', completeReason(), 'armed-completed');

@@ -17,6 +17,7 @@ import type { Scenario } from './scenario.js';
 import { EPOCH, MAX_DRAIN_MS } from './scenario.js';
 import { strategyRules } from './strategies.js';
 import type { Strategy, StrategyRules } from './strategies.js';
+import { UngatedJob } from './ungated.js';
 import { WatermarkSwitchGate } from './watermark-gate.js';
 
 export const TICK_MS = 50;
@@ -81,6 +82,10 @@ export interface RunResult {
   /** Records still held by some gate when the run ended (counted in missing). */
   heldAtEnd: number;
   maxHeld: number;
+  /** The active color has no gate (gate: false): duplicates of records at or past W are expected, until it is torn down. */
+  atLeastOnce: boolean;
+  /** The color that owned the output before the cutover. */
+  active: Color;
   /** Final phase of the cutover ('none' for watermark-gate). */
   phase: Phase | 'none';
   reason: string;
@@ -216,7 +221,8 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
   let maxHeld = 0;
 
   // Cluster state: the ConfigMaps as they are now.
-  const colorsEndpoints = { blue: { restUrl: 'http://blue-rest:8081', gate: true }, green: { restUrl: 'http://green-rest:8081', gate: true } };
+  const gated = (c: Color): boolean => s.colors[c].gate !== false;
+  const colorsEndpoints = { blue: { restUrl: 'http://blue-rest:8081', gate: gated('blue') }, green: { restUrl: 'http://green-rest:8081', gate: gated('green') } };
   let desired: CutoverDesired = { pipeline: s.name, active: from, generation: 0, lateness: s.cutover.latenessMs, gateMode: s.cutover.gateMode, colors: colorsEndpoints };
   let status: CutoverStatus | null = null;
   const gateDesired = (d: CutoverDesired): GateDesired => {
@@ -245,6 +251,7 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
   };
 
   const makeGate = (color: Color, snap: GateSnapshot | null): SimGate => {
+    if (!gated(color)) return new UngatedJob();
     if (!rules.twoPhase) return new WatermarkSwitchGate(color, snap ?? undefined);
     return snap ? Gate.restore(color, snap, { rules: rules.gate }) : new Gate(color, { rules: rules.gate });
   };
@@ -414,7 +421,7 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
   let ri = 0;
   let now = 0;
   let end = 0;
-  note(0, 'input', `${input.total} records in ${s.input.partitions} partitions over ${fmtMs(s.input.durationMs)}; W = event time ${fmtMs(s.cutover.watermarkAtMs)}, lateness ${fmtMs(s.cutover.latenessMs)}; ${from} parallelism ${s.colors[from].parallelism}, ${to} parallelism ${s.colors[to].parallelism}`);
+  note(0, 'input', `${input.total} records in ${s.input.partitions} partitions over ${fmtMs(s.input.durationMs)}; W = event time ${fmtMs(s.cutover.watermarkAtMs)}, lateness ${fmtMs(s.cutover.latenessMs)}; ${from} parallelism ${s.colors[from].parallelism}${gated(from) ? '' : ' (no gate: the cutover is at-least-once)'}, ${to} parallelism ${s.colors[to].parallelism}`);
   for (;; now += TICK_MS) {
     // Job starts: the active color from the beginning of the input, the standby from the active's latest checkpoint.
     for (const job of jobs) {
@@ -509,6 +516,8 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
     emitted,
     heldAtEnd,
     maxHeld,
+    atLeastOnce: !gated(from),
+    active: from,
     phase,
     reason,
     watermark: W,

@@ -18,6 +18,7 @@ export interface SimulateJson {
   scenario?: string;
   phase?: string;
   reason?: string;
+  guarantee?: 'exactly-once' | 'at-least-once';
   emitted?: Record<string, number>;
   examples?: SweepSummary['examples'];
 }
@@ -35,6 +36,7 @@ export function runJson(r: RunResult): SimulateJson {
     phases: { [r.phase]: 1 },
     phase: r.phase,
     reason: r.reason,
+    guarantee: r.atLeastOnce ? 'at-least-once' : 'exactly-once',
     emitted: r.emitted,
   };
 }
@@ -85,7 +87,7 @@ export function runText(r: RunResult, title: string): string {
   lines.push(`  output stall         ${fmtMs(r.outputStallMs)} (longest gap between output commits during the handover)`);
   lines.push(`  phase                ${r.phase}${r.phase === 'none' ? '' : `: ${r.reason}`}`);
   lines.push('');
-  lines.push(verdict(r.duplicates, r.missing, `${r.records} records`));
+  lines.push(r.atLeastOnce && r.missing === 0 ? atLeastOnceVerdict(r) : verdict(r.duplicates, r.missing, `${r.records} records`));
   return lines.join('\n') + '\n';
 }
 
@@ -102,6 +104,15 @@ function colorLine(s: ColorStats, emitted: number): string {
   if (s.tornDownAtMs !== null) parts.push(`torn down ${fmtMs(s.tornDownAtMs)}`);
   parts.push(`emitted ${emitted}`);
   return parts.join('; ');
+}
+
+function atLeastOnceVerdict(r: RunResult): string {
+  return `verdict: AT-LEAST-ONCE (as expected: ${r.active} has no gate and emits every record until it is torn down): none of ${r.records} records missing, ${r.duplicates} duplicate(s)`;
+}
+
+/** Whether the run kept the guarantee its setup promises: exactly-once, or at-least-once from a color without a gate. */
+export function guaranteeHeld(r: Pick<RunResult, 'duplicates' | 'missing' | 'atLeastOnce'>): boolean {
+  return r.missing === 0 && (r.duplicates === 0 || r.atLeastOnce);
 }
 
 function verdict(duplicates: number, missing: number, what: string): string {

@@ -23,6 +23,8 @@ export interface ColorSim {
   lagMs: number;
   /** Max records per second per subtask (catch-up speed after a restore); 0 = unlimited. */
   maxRecordsPerSecond: number;
+  /** false: an adopted job without a gate (only the active color): it emits every record, so the cutover is at-least-once. */
+  gate?: boolean;
 }
 
 export interface Scenario {
@@ -62,6 +64,7 @@ const colorSim = {
     startMs: { ...ms, default: 0 },
     lagMs: { ...ms, default: 0 },
     maxRecordsPerSecond: { type: 'integer', minimum: 0, default: 0 },
+    gate: { type: 'boolean', default: true },
   },
 };
 
@@ -213,6 +216,7 @@ export function loadScenarioText(file: string, text: string): ScenarioLoad {
       diagnostics.push(mk(doc, `/colors/${c}/parallelism`, `${c} parallelism ${s.colors[c].parallelism} exceeds the ${s.input.partitions} input partitions (a subtask without a partition never has a watermark)`, 'use at most as many subtasks as partitions'));
     }
   }
+  if (s.colors[other].gate === false) diagnostics.push(mk(doc, `/colors/${other}/gate`, `the standby color (${other}) has no gate: it would emit every record while ${s.active} does too`, `remove gate: false from colors.${other} (only the active color may be an adopted job without a gate)`));
   if (s.colors[s.active].startMs !== 0) diagnostics.push(mk(doc, `/colors/${s.active}/startMs`, `the active color (${s.active}) must start at 0`, 'set startMs: 0 (the other color starts from its checkpoint later)'));
   if (s.colors[other].startMs > s.cutover.commitAtMs) diagnostics.push(mk(doc, `/colors/${other}/startMs`, `${other} starts at ${s.colors[other].startMs} ms, after the cutover is committed at ${s.cutover.commitAtMs} ms`, 'stage the standby color before scheduling the cutover'));
   if (s.propagation.maxMs < s.propagation.minMs) diagnostics.push(mk(doc, '/propagation/maxMs', `maxMs ${s.propagation.maxMs} is below minMs ${s.propagation.minMs}`));
@@ -265,8 +269,8 @@ export function randomScenario(r: Rng, name = 'random'): Scenario {
     active: 'blue',
     input: { partitions, ratePerSecond, durationMs, outOfOrdernessMs, lateFraction: r.pick([0, 0, 0.01, 0.05]), lateByMaxMs: latenessMs, idle },
     colors: {
-      blue: { parallelism: blueP, startMs: 0, lagMs: blueLag, maxRecordsPerSecond: 0 },
-      green: { parallelism: greenP, startMs: greenStart, lagMs: greenLag, maxRecordsPerSecond: greenMax },
+      blue: { parallelism: blueP, startMs: 0, lagMs: blueLag, maxRecordsPerSecond: 0, gate: true },
+      green: { parallelism: greenP, startMs: greenStart, lagMs: greenLag, maxRecordsPerSecond: greenMax, gate: true },
     },
     checkpointIntervalMs,
     pollIntervalMs,

@@ -17,6 +17,19 @@ describe('simulator properties (fast-check)', () => {
     );
   });
 
+  it('from an active color without a gate (gate: false), nothing is ever lost (at-least-once), and only records at or past W are duplicated', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed) => {
+        const s = randomScenario(rng(seed));
+        s.colors.blue.gate = false;
+        const r = simulate(s, { strategy: 'two-phase', trace: true });
+        expect({ missing: r.missing, heldAtEnd: r.heldAtEnd, atLeastOnce: r.atLeastOnce }).toEqual({ missing: 0, heldAtEnd: 0, atLeastOnce: true });
+        expect(r.points.filter((p) => p.color === 'green' && p.t < r.watermark)).toEqual([]);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('a committed W the jobs have already passed is Rejected (never a silent gap), and blue keeps all the output', () => {
     const scenario = fc.record({
       seed: fc.nat(),

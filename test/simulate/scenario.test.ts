@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../lib/simulate/engine.js';
+import { guaranteeHeld, runText } from '../../lib/simulate/report.js';
 import { loadScenarioText } from '../../lib/simulate/scenario.js';
 import { packageRoot } from '../../lib/spec/paths.js';
 
@@ -55,6 +56,25 @@ describe('scenario files', () => {
     ['a failure before the color starts', minimal + 'restarts: [{color: green, atMs: 500, downMs: 100}]\n', 9, /green fails at 500 ms, before it starts \(1000 ms\): the failure would never happen/],
     ['a failure after the run', minimal + 'restarts: [{color: blue, atMs: 900000, downMs: 100}]\n', 9, /blue fails at 900000 ms, after the run ends/],
   ];
+  it('an active color without a gate (gate: false) makes the cutover at-least-once: duplicates until teardown, nothing missing', () => {
+    const text = minimal.replace('blue: {parallelism: 2}', 'blue: {parallelism: 2, gate: false}') + 'teardownDelayMs: 1000\n';
+    const l = loadScenarioText('t.yaml', text);
+    expect(l.diagnostics).toEqual([]);
+    const r = simulate(l.scenario!, { strategy: 'two-phase', trace: true });
+    expect(r).toMatchObject({ atLeastOnce: true, missing: 0, phase: 'Completed', reason: expect.stringMatching(/^the green gate watermark \(the only gate\) reached W \+ lateness/) });
+    expect(r.duplicates).toBeGreaterThan(0);
+    // Only records at or past W are duplicated: blue (no gate) and green (from W on) both emit them.
+    expect(r.points.filter((p) => p.color === 'green').every((p) => p.t >= r.watermark)).toBe(true);
+    expect(runText(r, 't')).toContain('verdict: AT-LEAST-ONCE (as expected: blue has no gate');
+    expect(guaranteeHeld(r)).toBe(true);
+    expect(simulate(loadScenarioText('t.yaml', minimal).scenario!, { strategy: 'two-phase' })).toMatchObject({ atLeastOnce: false, duplicates: 0, missing: 0 });
+  });
+
+  it('a standby color without a gate is an error (it would duplicate the whole output)', () => {
+    const l = loadScenarioText('bad.yaml', minimal.replace('green: {parallelism: 1, startMs: 1000}', 'green: {parallelism: 1, startMs: 1000, gate: false}'));
+    expect(l.diagnostics.map((d) => `${d.line}: ${d.message}`)).toEqual(['7: the standby color (green) has no gate: it would emit every record while blue does too']);
+  });
+
   it('reports a value outside an "x or null" field once, with what it must be', () => {
     const l = loadScenarioText('bad.yaml', minimal + 'teardownDelayMs: -5\n');
     expect(l.diagnostics.map((d) => `${d.line}: ${d.message}`)).toEqual(['9: teardownDelayMs must be >= 0 (is -5)']);
