@@ -34,6 +34,11 @@ describe('one-step', () => {
     head.spec.colors.blue = { image: 'reg/orders:1.6.0', initialSavepointPath: 's3://x' };
     expect(findings('one-step', cut(), head)[0]!.message).toMatch(/tear down the old color, then stage/);
   });
+  it('names a real way to take each step on its own', () => {
+    const f = findings('one-step', cut(), steadyPipeline()); // withdraw the cutover and drop green at once
+    expect(f[0]!.fix).toBe('split it into 2 pull requests, one per step: remove the cutover block, `flink-cutover abandon`');
+    expect(findings('one-step', steadyPipeline(), cut())[0]!.fix).toBe('split it into 2 pull requests, one per step: `flink-cutover stage`, `flink-cutover schedule`');
+  });
   it('refuses changing the standby while scheduling', () => {
     expect(findings('one-step', stagedPipeline(), cut((p) => { p.spec.colors.green.image = 'reg/orders:1.5.1'; }))).toHaveLength(1);
   });
