@@ -46,7 +46,15 @@ function connectionProblem(err: unknown): { problem: RestProblem; detail: string
     EHOSTUNREACH: 'host unreachable',
     UND_ERR_SOCKET: 'connection closed',
   };
-  return { problem: 'unreachable', detail: (code && text[code]) ?? e?.cause?.message ?? e?.message ?? String(err) };
+  if (code && text[code]) return { problem: 'unreachable', detail: text[code] };
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG') {
+    return { problem: 'unreachable', detail: 'TLS handshake failed: the server does not speak https here (use an http:// URL?)' };
+  }
+  if (code && /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/.test(code)) {
+    return { problem: 'unreachable', detail: `TLS certificate not trusted (${code}): give Node the CA with NODE_EXTRA_CA_CERTS=/path/ca.pem` };
+  }
+  if (code?.startsWith('ERR_SSL_')) return { problem: 'unreachable', detail: `TLS handshake failed (${code})` };
+  return { problem: 'unreachable', detail: e?.cause?.message ?? e?.message ?? String(err) };
 }
 
 /**

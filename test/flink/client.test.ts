@@ -123,6 +123,13 @@ describe('FlinkRestClient against the fake JobManager', () => {
     expect(err.message).toBe(`GET http://127.0.0.1:${port}/jobs/overview: connection refused after 3 attempts; expected a JSON object with a "jobs" array (GET /jobs/overview)`);
   });
 
+  it('names a TLS mismatch plainly (https:// to a plain-http JobManager), not with an OpenSSL dump', async () => {
+    const err = await failure(new FlinkRestClient(fake.url.replace('http:', 'https:'), { ...fast, retries: 0 }).currentJob());
+    expect(err.failure.problem).toBe('unreachable');
+    expect(err.message).toContain('/jobs/overview: TLS handshake failed: the server does not speak https here (use an http:// URL?)');
+    expect(err.message).not.toContain('SSL routines');
+  });
+
   it('finds the new job after a restart with a new job id', async () => {
     const before = (await client.currentJob()).jid;
     fake.restart({ newJobId: true });
