@@ -87,7 +87,7 @@ export function parseStatusText(text: string, file: string): { statuses: Cutover
   for (const d of list) {
     if (d.errors.length > 0) {
       const e = d.errors[0]!;
-      problems.push({ message: `${file}:${e.linePos?.[0].line ?? 0}: invalid YAML/JSON: ${e.message.split('\n')[0]}` });
+      problems.push({ message: `${file}:${e.linePos?.[0].line ?? 0}: invalid YAML/JSON: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}; it should be the ConfigMap as printed by kubectl get configmap <pipeline>-cutover-status -o yaml (or -o json)` });
       return { statuses, problems };
     }
     const js = d.toJS() as unknown;

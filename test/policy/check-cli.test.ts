@@ -135,6 +135,15 @@ describe('check on bad input', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/phase "Finished" must be one of Pending, Armed, Rejected, Completed/);
   });
+  it('a status file that is not YAML says where and what it should be', async () => {
+    const dir = tempDir({ 'orders.yaml': steadyPipeline() });
+    const status = join(dir, 'status.yaml');
+    writeFileSync(status, 'data: {phase: Completed\n');
+    const r = await runCli(['check', '--head', dir, '--status', status]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/status\.yaml:\d+: invalid YAML\/JSON: [^\n]*[^:]; it should be the ConfigMap as printed by kubectl get configmap/);
+    noStack(r.stderr);
+  });
   it('without --head exits 2, and --help documents the options', async () => {
     expect((await runCli(['check'])).code).toBe(2);
     const h = await runCli(['check', '--help']);
