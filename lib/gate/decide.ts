@@ -39,6 +39,7 @@ export const PROTOCOL_DECIDE_RULES: DecideRules = Object.freeze({ requireAllRepo
 export const DECIDE_TRANSITIONS = [
   'no-cutover',
   'withdrawn',
+  'older-desired',
   'final',
   'pending-rejected',
   'pending-waiting',
@@ -116,6 +117,9 @@ export function decide(desired: CutoverDesired, status: CutoverStatus | null, ob
     return { status, changed: false, transition: 'no-cutover' };
   }
   const w = desired.watermark;
+  // The status is about a newer generation than git's (a stale read, or a generation lowered
+  // against the policy): overwriting it would restart a decided generation from Pending later.
+  if (status && status.generation > g) return { status, changed: false, transition: 'older-desired' };
   const cur = status && status.generation === g ? status : null;
   if (rules.monotonic && cur && (cur.phase === 'Completed' || cur.phase === 'Rejected')) return { status, changed: false, transition: 'final' };
 

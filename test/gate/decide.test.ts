@@ -95,6 +95,11 @@ describe('decide', () => {
     expect(decide(cleared, d.status, {}, { now })).toMatchObject({ changed: false, transition: 'no-cutover' });
   });
 
+  it('never overwrites the status of a newer generation than the desired one (a stale read of git)', () => {
+    const newer = { ...status('Armed'), generation: 4 };
+    expect(decide(desired, newer, { blue: color(2, W - 1), green: color(2, W - 1) }, { now })).toEqual({ status: newer, changed: false, transition: 'older-desired' });
+  });
+
   it('starts a new generation from Pending whatever the status of an older one says', () => {
     const d = decide(desired, { ...status('Completed'), generation: 2 }, { blue: color(1, W - 1) }, { now });
     expect(d.status).toMatchObject({ generation: 3, phase: 'Pending' });
