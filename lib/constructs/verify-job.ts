@@ -155,6 +155,9 @@ export class VerifyJob extends Construct {
     this.roleBinding.addSubjects(this.serviceAccount);
 
     const r = props.resources ?? {};
+    const memoryLimit = mebibytes(r.memoryLimit ?? '256Mi');
+    // Node's heap within the container limit (3/4 of it; the rest is for Node itself).
+    const heapMiB = Math.max(32, Math.floor(memoryLimit.toMebibytes() * 0.75));
     this.job = new kplus.Job(this, 'Job', {
       metadata: metadata('0'),
       podMetadata: { labels },
@@ -171,7 +174,7 @@ export class VerifyJob extends Construct {
         imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
         command: ['flink-cutover'],
         args: [...this.args],
-        envVariables: { NODE_OPTIONS: kplus.EnvValue.fromValue('--max-old-space-size=192') },
+        envVariables: { NODE_OPTIONS: kplus.EnvValue.fromValue(`--max-old-space-size=${heapMiB}`) },
         securityContext: {
           ensureNonRoot: true,
           user: 10001,
@@ -184,7 +187,7 @@ export class VerifyJob extends Construct {
         },
         resources: {
           cpu: { request: kplus.Cpu.millis(millis(r.cpuRequest ?? '50m')), limit: kplus.Cpu.millis(millis(r.cpuLimit ?? '500m')) },
-          memory: { request: mebibytes(r.memoryRequest ?? '128Mi'), limit: mebibytes(r.memoryLimit ?? '256Mi') },
+          memory: { request: mebibytes(r.memoryRequest ?? '128Mi'), limit: memoryLimit },
         },
       }],
     });

@@ -1,4 +1,8 @@
 import { Chart, Testing } from 'cdk8s';
+import { Job } from 'kubernetes-models/batch/v1/Job';
+import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
+import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
+import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { describe, expect, it } from 'vitest';
 import { VerifyJob, defaultVerifyImage } from '../../lib/constructs/verify-job.js';
 import { validatePipelineObject } from '../../lib/spec/load.js';
@@ -98,6 +102,17 @@ describe('VerifyJob', () => {
       expect(k.split('/').pop()!.length).toBeLessThanOrEqual(63);
       expect(String(v).length).toBeLessThanOrEqual(63);
     }
+  });
+
+  it('takes resources as props, sizes the Node heap to the memory limit, and stays a valid Kubernetes object', () => {
+    const { objects } = render(stagedPipeline(), { resources: { cpuRequest: '0.1', cpuLimit: '1', memoryRequest: '256Mi', memoryLimit: '1Gi' } });
+    const c = find(objects, 'Job').spec.template.spec.containers[0];
+    expect(c.resources).toEqual({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1000m', memory: '1024Mi' } });
+    expect(c.env).toEqual([{ name: 'NODE_OPTIONS', value: '--max-old-space-size=768' }]);
+    expect(find(render(stagedPipeline()).objects, 'Job').spec.template.spec.containers[0].env).toEqual([{ name: 'NODE_OPTIONS', value: '--max-old-space-size=192' }]);
+    const models: Record<string, new (data: never) => { validate(): void }> = { Job: Job as never, Role: Role as never, RoleBinding: RoleBinding as never, ServiceAccount: ServiceAccount as never };
+    for (const o of objects) expect(() => new models[o.kind]!(o as never).validate(), o.kind).not.toThrow();
+    expect(() => render(stagedPipeline(), { resources: { memoryLimit: '1G' } })).toThrow('memory "1G" is not a quantity like 256Mi or 1Gi');
   });
 
   it('uses the documented default image and accepts another', () => {
