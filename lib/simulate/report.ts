@@ -31,7 +31,7 @@ export function runJson(r: RunResult): SimulateJson {
     records: r.records,
     duplicates: r.duplicates,
     missing: r.missing,
-    violatingRuns: r.duplicates + r.missing > 0 ? 1 : 0,
+    violatingRuns: guaranteeHeld(r) ? 0 : 1,
     maxOutputStallMs: r.outputStallMs,
     phases: { [r.phase]: 1 },
     phase: r.phase,

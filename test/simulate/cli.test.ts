@@ -67,6 +67,7 @@ describe('flink-cutover simulate', () => {
     ['a bad --runs', ['--runs', 'many'], /--runs "many": expected an integer/],
     ['--runs 0', ['--runs', '0'], /nothing to simulate/],
     ['--scenario with --runs', ['--scenario', 'x.yaml', '--runs', '3'], /cannot be combined/],
+    ['--scenario with --seed', ['--scenario', 'x.yaml', '--seed', '3'], /--seed does not apply to --scenario: the scenario file has its own seed/],
     ['a bad --format', ['--format', 'xml'], /argument 'xml' is invalid/],
   ];
   for (const [what, args, message] of usage) {

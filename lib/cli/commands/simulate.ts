@@ -59,6 +59,7 @@ export function registerSimulate(program: Command, io: CliIO): void {
     if (runs === 0) throw new UsageError('--runs 0: nothing to simulate');
     const runIndex = opts.run === undefined ? undefined : nonNegativeInt('--run', opts.run, 1_000_000);
     if (opts.scenario !== undefined && (runs !== undefined || runIndex !== undefined)) throw new UsageError('--scenario replays one scenario; it cannot be combined with --runs or --run');
+    if (opts.scenario !== undefined && cmd.getOptionValueSource('seed') !== 'default') throw new UsageError('--seed does not apply to --scenario: the scenario file has its own seed (the seed: field)');
     if (runs !== undefined && runIndex !== undefined) throw new UsageError('--run replays one run of a sweep; it cannot be combined with --runs');
     const svgPath = opts.svg === undefined ? undefined : resolve(io.cwd, opts.svg);
 
