@@ -39,6 +39,8 @@ export function totalRestarts(soak: SoakState, job: JobObservation): number {
   return soak.carriedRestarts + job.restarts;
 }
 
+const NO_DATA = /^no data from the (blue|green) JobManager$/;
+
 function noData(name: string, expected: string, why: string): CheckResult {
   return { name, passed: false, observed: null, expected, message: why };
 }
@@ -221,10 +223,15 @@ export function evaluate(settings: VerifySettings, obs: Observation, soak: SoakS
   return out;
 }
 
-/** One progress line for text mode: what still waits, and for what. */
+/**
+ * One progress line for text mode: what still waits, and for what. While the JobManager cannot
+ * be read, that is the line (with the URL and the problem), not every check that lacks its data.
+ */
 export function progressLine(elapsedMs: number, checks: readonly CheckResult[]): string {
   const waiting = checks.filter((c) => !c.passed);
   const head = `[${formatDuration(Math.round(elapsedMs / 1000) * 1000)}]`;
   if (waiting.length === 0) return `${head} all ${checks.length} checks pass`;
-  return `${head} waiting for ${waiting.map((c) => `${c.name} (${c.observed ?? 'no data'}; want ${c.expected})`).join(', ')}`;
+  const jm = waiting.find((c) => c.name === 'jobmanager');
+  const shown = jm ? waiting.filter((c) => !(c.observed === null && NO_DATA.test(c.message))) : waiting;
+  return `${head} waiting for ${shown.map((c) => (c === jm ? `the JobManager (${c.message})` : `${c.name} (${c.observed ?? 'no data'}; want ${c.expected})`)).join(', ')}`;
 }

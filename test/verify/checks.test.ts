@@ -79,6 +79,10 @@ describe('evaluate', () => {
     expect(checks.running).toMatchObject({ passed: false, observed: null });
     const shape: Observation = { ...o, job: { ok: false, error: { ...error, problem: 'wrong-shape' } } };
     expect(run(shape).checks.jobmanager!.final).toBe(true);
+    // The progress line names the JobManager's problem once, not every check lacking its data.
+    expect(progressLine(1000, evaluate(settings, o, advanceSoak(INITIAL_SOAK, o)))).toBe(
+      '[1s] waiting for the JobManager (GET http://green:8081/jobs/overview: connection refused after 3 attempts; expected a JSON object), watermark-lag (no data; want lag behind blue <= 1m)',
+    );
   });
 
   it('checks prometheus bounds, http status and field, and approval by generation', () => {
