@@ -15,13 +15,15 @@ export const INITIAL_SOAK: SoakState = { carriedRestarts: 0, resets: 0 };
 
 /**
  * Advances the soak bookkeeping with one poll (pure). The soak starts over when the job id
- * changes, when `numRestarts` grows, or when the job is seen not RUNNING; otherwise it runs from
- * the job's last RUNNING transition.
+ * changes, when `numRestarts` grows, when it shrinks (a JobManager failover recovers the same job
+ * id with a fresh counter), or when the job is seen not RUNNING; otherwise it runs from the job's
+ * last RUNNING transition. A new job id or a JobManager failover counts as one more restart.
  */
 export function advanceSoak(prev: SoakState, obs: Observation): SoakState {
   if (!obs.job.ok) return prev;
   const job = obs.job.value;
-  const newJob = prev.jid !== undefined && prev.jid !== job.jid;
+  const jmFailover = prev.jid === job.jid && prev.restarts !== undefined && job.restarts < prev.restarts;
+  const newJob = (prev.jid !== undefined && prev.jid !== job.jid) || jmFailover;
   const restarted = !newJob && prev.restarts !== undefined && job.restarts > prev.restarts;
   const carriedRestarts = newJob ? prev.carriedRestarts + (prev.restarts ?? 0) + 1 : prev.carriedRestarts;
   let since: number | undefined;

@@ -129,6 +129,14 @@ describe('advanceSoak', () => {
     expect(s).toMatchObject({ jid: 'c'.repeat(32), carriedRestarts: 2, since: T0 + 30_000, resets: 1 });
   });
 
+  it('counts a JobManager failover (same job id, numRestarts back to 0) as a restart and starts the soak over', () => {
+    let s = advanceSoak(INITIAL_SOAK, obs(T0, { restarts: 1, runningSince: T0 - 20 * MIN }));
+    s = advanceSoak(s, obs(T0 + MIN, { restarts: 0, runningSince: T0 + 30_000 }));
+    expect(s).toMatchObject({ carriedRestarts: 2, since: T0 + 30_000, resets: 1 });
+    const { checks } = run(obs(T0 + 2 * MIN, { restarts: 0, runningSince: T0 + 30_000 }), s, { ...settings, validation: { ...settings.validation, maxRestarts: 1 } });
+    expect(checks.restarts).toMatchObject({ passed: false, observed: '2', final: true });
+  });
+
   it('has no soak while the job is not RUNNING', () => {
     const s = advanceSoak(INITIAL_SOAK, obs(T0, { state: 'RESTARTING' }));
     expect(s.since).toBeUndefined();
