@@ -12,6 +12,8 @@ import type { Rng } from './rng.js';
 
 /** Event time of offset 0 (2026-12-01T12:00:00Z): event time = EPOCH + offset in ms. */
 export const EPOCH = Date.UTC(2026, 11, 1, 12, 0, 0);
+/** The most input records one scenario may generate (memory and time stay in seconds). */
+export const MAX_RECORDS = 5_000_000;
 /** After the input ends, give up waiting for the jobs to drain after this long. */
 export const MAX_DRAIN_MS = 60_000;
 
@@ -228,6 +230,8 @@ export function loadScenarioText(file: string, text: string): ScenarioLoad {
     if (x.atMs < s.colors[x.color].startMs) diagnostics.push(mk(doc, `/restarts/${i}/atMs`, `${x.color} fails at ${x.atMs} ms, before it starts (${s.colors[x.color].startMs} ms): the failure would never happen`, `use an atMs of at least ${s.colors[x.color].startMs}`));
     else if (x.atMs > s.input.durationMs + MAX_DRAIN_MS) diagnostics.push(mk(doc, `/restarts/${i}/atMs`, `${x.color} fails at ${x.atMs} ms, after the run ends (at the latest ${s.input.durationMs + MAX_DRAIN_MS} ms: the input ends at ${s.input.durationMs} ms, then at most ${MAX_DRAIN_MS} ms of draining)`, 'fail it while the input runs'));
   });
+  const records = Math.round(s.input.partitions * s.input.ratePerSecond * (s.input.durationMs / 1000));
+  if (records > MAX_RECORDS) diagnostics.push(mk(doc, '/input/ratePerSecond', `the input would have about ${records} records (partitions ${s.input.partitions} x ratePerSecond ${s.input.ratePerSecond} x ${s.input.durationMs / 1000} s); the simulator takes at most ${MAX_RECORDS}`, 'lower ratePerSecond, partitions or durationMs'));
   if (s.cutover.commitAtMs >= s.input.durationMs) diagnostics.push(mk(doc, '/cutover/commitAtMs', `the cutover is committed at ${s.cutover.commitAtMs} ms, after the input ends (${s.input.durationMs} ms)`));
   return diagnostics.length > 0 ? { diagnostics } : { scenario: s, diagnostics: [] };
 }

@@ -63,6 +63,7 @@ describe('flink-cutover simulate', () => {
 
   const usage: [string, string[], RegExp][] = [
     ['a missing scenario file', ['--scenario', 'nope.yaml'], /--scenario nope.yaml: no such file/],
+    ['a directory as scenario', ['--scenario', '.'], /--scenario \.: not a file/],
     ['an unknown strategy', ['--strategy', 'yolo'], /--strategy yolo: must be one of two-phase, watermark-gate/],
     ['a bad --runs', ['--runs', 'many'], /--runs "many": expected an integer/],
     ['--runs 0', ['--runs', '0'], /nothing to simulate/],

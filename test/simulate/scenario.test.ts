@@ -53,6 +53,7 @@ describe('scenario files', () => {
     ['a standby starting after the commit', minimal.replace('startMs: 1000', 'startMs: 6000'), 7, /green starts at 6000 ms, after the cutover is committed/],
     ['a YAML syntax error', minimal.replace('  blue: {parallelism: 2}', '  blue: {parallelism: 2'), 7, /./],
     ['a negative duration', minimal.replace('durationMs: 20000', 'durationMs: -5'), 4, /durationMs must be >= 1000/],
+    ['an input too large to simulate', minimal.replace('partitions: 2', 'partitions: 200\n  ratePerSecond: 10000').replace('durationMs: 20000', 'durationMs: 3600000'), 4, /the input would have about 7200000000 records \(partitions 200 x ratePerSecond 10000 x 3600 s\); the simulator takes at most 5000000/],
     ['a failure before the color starts', minimal + 'restarts: [{color: green, atMs: 500, downMs: 100}]\n', 9, /green fails at 500 ms, before it starts \(1000 ms\): the failure would never happen/],
     ['a failure after the run', minimal + 'restarts: [{color: blue, atMs: 900000, downMs: 100}]\n', 9, /blue fails at 900000 ms, after the run ends/],
   ];

@@ -79,8 +79,15 @@ export function registerSimulate(program: Command, io: CliIO): void {
 
     if (opts.scenario !== undefined) {
       const file = resolve(io.cwd, opts.scenario);
-      if (!existsSync(file) || !statSync(file).isFile()) throw new UsageError(`--scenario ${opts.scenario}: no such file`);
-      const loaded = loadScenarioText(opts.scenario, readFileSync(file, 'utf8'));
+      if (!existsSync(file)) throw new UsageError(`--scenario ${opts.scenario}: no such file`);
+      if (!statSync(file).isFile()) throw new UsageError(`--scenario ${opts.scenario}: not a file (give a scenario file, e.g. apps/scenarios/blue-to-green.yaml)`);
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (e) {
+        throw new UsageError(`--scenario ${opts.scenario}: cannot read: ${(e as Error).message}`);
+      }
+      const loaded = loadScenarioText(opts.scenario, text);
       if (!loaded.scenario) {
         io.err(loaded.diagnostics.map(formatDiagnostic).join('\n') + '\n');
         io.err(`flink-cutover: ${opts.scenario}: malformed scenario (${loaded.diagnostics.length} problem(s)); see the README section "The handover" for the format\n`);
