@@ -157,17 +157,22 @@ export async function httpCheck(url: string, jsonPath: string | undefined, http:
   }
 }
 
-/** The approval found in a cutover ConfigMap (annotation) or a status ConfigMap (key) (pure). */
-export function approvalFrom(configMaps: readonly ConfigMapView[], source: string): ApprovalObservation {
+/**
+ * The approval found in a cutover ConfigMap (annotation) or a status ConfigMap (key) (pure).
+ * With `wanted`, a source approving that generation wins over one still naming an older one
+ * (an annotation left from the last cutover must not hide the status key's approval).
+ */
+export function approvalFrom(configMaps: readonly ConfigMapView[], source: string, wanted?: number): ApprovalObservation {
+  const found: ApprovalObservation[] = [];
   for (const cm of configMaps) {
     const a = cm.annotations[APPROVAL_ANNOTATION];
-    if (a !== undefined && /^[0-9]+$/.test(a.trim())) return { source, approvedGeneration: Number(a), from: 'annotation' };
+    if (a !== undefined && /^[0-9]+$/.test(a.trim())) found.push({ source, approvedGeneration: Number(a), from: 'annotation' });
   }
   for (const cm of configMaps) {
     const k = cm.data[APPROVAL_STATUS_KEY];
-    if (k !== undefined && /^[0-9]+$/.test(k.trim())) return { source, approvedGeneration: Number(k), from: 'status' };
+    if (k !== undefined && /^[0-9]+$/.test(k.trim())) found.push({ source, approvedGeneration: Number(k), from: 'status' });
   }
-  return { source };
+  return found.find((f) => f.approvedGeneration === wanted) ?? found[0] ?? { source };
 }
 
 /** Reads ConfigMaps from a YAML or JSON file (one document, several, or a `kind: List`). */
@@ -184,17 +189,17 @@ export function readApprovalFile(path: string): ConfigMapView[] {
   return out;
 }
 
-async function observeApproval(src: ApprovalSource): Promise<ApprovalObservation> {
+async function observeApproval(src: ApprovalSource, wanted: number): Promise<ApprovalObservation> {
   if (src.kind === 'file') {
     try {
-      return approvalFrom(readApprovalFile(src.path), src.path);
+      return approvalFrom(readApprovalFile(src.path), src.path, wanted);
     } catch (err) {
       const detail = err instanceof Error ? err.message : String(err);
       throw new FlinkRestError({ url: src.path, expected: 'a ConfigMap as YAML or JSON', problem: 'wrong-shape', detail, attempts: 1 });
     }
   }
   const found = (await Promise.all([src.configMap, src.statusConfigMap].map((n) => readConfigMap(src.access, src.namespace, n)))).filter((c): c is ConfigMapView => c !== undefined);
-  return approvalFrom(found, `ConfigMap ${src.namespace}/${src.configMap}`);
+  return approvalFrom(found, `ConfigMap ${src.namespace}/${src.configMap}`, wanted);
 }
 
 /** One poll: reads everything the settings' checks need. Errors become data. */
@@ -220,7 +225,7 @@ export async function observe(settings: VerifySettings, options: ObserveOptions 
   let approval: Observation['approval'];
   if (v.approval && settings.generation !== undefined) {
     approval = options.approval
-      ? await observed(observeApproval(options.approval))
+      ? await observed(observeApproval(options.approval, settings.generation))
       : { ok: false, missingSource: 'no approval source: pass --approval-file FILE, or run in the cluster with --configmap NAME' };
   }
   return { now: (options.now ?? Date.now)(), job, ...(active ? { active } : {}), prometheus, http: httpResults, ...(approval ? { approval } : {}) };

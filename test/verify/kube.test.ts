@@ -56,6 +56,10 @@ describe('approvalFrom', () => {
     expect(approvalFrom([status, cut], 'x')).toEqual({ source: 'x', approvedGeneration: 3, from: 'annotation' });
     expect(approvalFrom([junk, status], 'x')).toEqual({ source: 'x', approvedGeneration: 2, from: 'status' });
     expect(approvalFrom([junk], 'x')).toEqual({ source: 'x' });
+    // An annotation left from the previous cutover does not hide the status key approving this one.
+    expect(approvalFrom([status, cut], 'x', 2)).toEqual({ source: 'x', approvedGeneration: 2, from: 'status' });
+    expect(approvalFrom([status, cut], 'x', 3)).toEqual({ source: 'x', approvedGeneration: 3, from: 'annotation' });
+    expect(approvalFrom([status, cut], 'x', 4)).toEqual({ source: 'x', approvedGeneration: 3, from: 'annotation' });
     expect(() => configMapView({ kind: 'Secret' })).toThrow('expected a ConfigMap');
   });
 });
