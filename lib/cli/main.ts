@@ -8,7 +8,17 @@ import type { CliIO } from './io.js';
 import { ExitCode, UsageError, exitCodeOf } from './io.js';
 
 
+/** A reader that stops early (`flink-cutover ... | head`) closes the pipe: end quietly. */
+function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    throw err;
+  });
+}
+
 function defaultIO(): CliIO {
+  exitQuietlyOnClosedPipe(process.stdout);
+  exitQuietlyOnClosedPipe(process.stderr);
   return {
     out: (t) => void process.stdout.write(t),
     err: (t) => void process.stderr.write(t),

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
 import { runCli } from '../support/cli.js';
+import { tempDir } from '../support/pipelines.js';
 
 describe('flink-cutover (top level)', () => {
   it('lists every command in --help and exits 0', async () => {
@@ -33,5 +35,15 @@ describe('flink-cutover (top level)', () => {
     const r = await runCli(['--version']);
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
+
+describe('flink-cutover as a process', () => {
+  it('ends quietly when its reader has closed the pipe (… | head, … | true)', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const script = `"${process.execPath}" --import tsx lib/cli/main.ts simulate --scenario apps/scenarios/blue-to-green.yaml 2>"$ERR" | true; echo "rc=\${PIPESTATUS[0]}"; cat "$ERR"`;
+    const out = execFileSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, ERR: join(tempDir(), 'stderr') } });
+    expect(out).toBe('rc=0\n');
+    expect(out).not.toContain('EPIPE');
   });
 });
