@@ -215,6 +215,7 @@ describe('flink-cutover verify: the checks against fake JobManagers', () => {
       [['verify', '--spec', spec(), '--color', 'green', '--timeout', '10 minutes'], '--timeout 10 minutes: "10 minutes" is not a duration'],
       [['verify', '--validation-json', '{"color":"green"}'], '--validation-json is not valid'],
       [['verify', '--validation-json', '{'], '--validation-json is not JSON'],
+      [['verify', '--validation-json', '{"pipeline":"p","color":"green","restUrl":"orders-green-rest:8081","validation":{}}'], '--validation-json restUrl orders-green-rest:8081: use an http:// or https:// URL'],
       [['verify', '--spec', spec(), '--color', 'green', '--approval-file', '/nonexistent.yaml'], '--approval-file /nonexistent.yaml: no such file'],
       [['verify', '--spec', spec(), '--color', 'green', '--configmap', 'orders-cutover'], 'not running in a cluster'],
     ];

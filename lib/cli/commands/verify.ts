@@ -93,6 +93,9 @@ function settingsFrom(opts: VerifyOpts, io: CliIO): VerifySettings {
     throw new UsageError((err as Error).message);
   }
   if (opts.color && opts.color !== s.color) throw new UsageError(`--color ${opts.color} differs from the color in --validation-json (${s.color})`);
+  url('--validation-json restUrl', s.restUrl);
+  url('--validation-json activeRestUrl', s.activeRestUrl);
+  url('--validation-json prometheusUrl', s.prometheusUrl);
   return {
     ...s,
     ...(overrides.restUrl ? { restUrl: overrides.restUrl } : {}),
