@@ -71,27 +71,33 @@ interface ColorView {
   reported: SubtaskReport[];
   /** Min committed gate watermark over all subtasks; undefined if any subtask has none. */
   watermark: number | undefined;
+  /** Subtasks (of parallelism) without a committed gate watermark. */
+  withoutWatermark: number;
 }
 
 function view(color: Color, o: ObservedColor | undefined, generation: number): ColorView {
-  if (!o || !o.running) return { color, found: !!o, running: false, parallelism: o?.parallelism ?? 0, reported: [], watermark: undefined };
+  if (!o || !o.running) return { color, found: !!o, running: false, parallelism: o?.parallelism ?? 0, reported: [], watermark: undefined, withoutWatermark: 0 };
   const reported = o.subtasks.filter((s) => s.preparedGeneration === generation && s.subtask >= 0 && s.subtask < o.parallelism);
   const seen = new Set(reported.map((s) => s.subtask));
-  let watermark: number | undefined;
+  let min: number | undefined;
+  let withoutWatermark = 0;
   const wms = new Map(o.subtasks.map((s) => [s.subtask, s.gateWatermark]));
   for (let i = 0; i < o.parallelism; i++) {
     const w = wms.get(i);
-    if (w === null || w === undefined || w <= LONG_MIN_WATERMARK) {
-      watermark = undefined;
-      break;
-    }
-    watermark = watermark === undefined ? w : Math.min(watermark, w);
+    if (w === null || w === undefined || w <= LONG_MIN_WATERMARK) withoutWatermark++;
+    else min = min === undefined ? w : Math.min(min, w);
   }
-  return { color, found: true, running: true, parallelism: o.parallelism, reported: [...seen].map((i) => reported.find((r) => r.subtask === i)!), watermark };
+  const watermark = withoutWatermark > 0 ? undefined : min;
+  return { color, found: true, running: true, parallelism: o.parallelism, reported: [...seen].map((i) => reported.find((r) => r.subtask === i)!), watermark, withoutWatermark };
 }
 
 function describeWaiting(views: ColorView[]): string {
   return views.map((v) => (!v.found ? `${v.color}: job not found` : !v.running ? `${v.color}: job not running` : `${v.color} ${v.reported.length}/${v.parallelism} subtasks`)).join(', ');
+}
+
+/** What completion waits for, per color: its min committed gate watermark, or why it has none. */
+function describeWatermarks(views: ColorView[], target: number): string {
+  return views.map((v) => (!v.found ? `${v.color}: job not found` : !v.running ? `${v.color}: job not running` : v.withoutWatermark > 0 ? `${v.color}: ${v.withoutWatermark} of ${v.parallelism} subtask(s) without a committed watermark (idle input, or no checkpoint yet)` : `${v.color} ${v.watermark}${v.watermark! < target ? ` (${((target - v.watermark!) / 1000).toFixed(1)} s short)` : ''}`)).join(', ');
 }
 
 function sameStatus(a: CutoverStatus | null, b: CutoverStatus): boolean {
@@ -137,11 +143,12 @@ export function decide(desired: CutoverDesired, status: CutoverStatus | null, ob
   };
 
   const complete = (): boolean => views.every((v) => v.watermark !== undefined && v.watermark >= w + desired.lateness);
+  const armedReason = (): string => `every gate subtask prepared for generation ${g} before W; completes when every gate watermark reaches W + lateness = ${w + desired.lateness} (now: ${describeWatermarks(views, w + desired.lateness)})`;
   const completeReason = (): string => `${views.length > 1 ? 'both gate watermarks' : `the ${views.map((v) => v.color).join('')} gate watermark (the only gate)`} reached W + lateness (${views.map((v) => `${v.color} ${v.watermark}`).join(', ')})`;
 
   if (rules.monotonic && cur?.phase === 'Armed') {
     if (complete()) return make('Completed', completeReason(), 'armed-completed');
-    return make('Armed', cur.reason ?? 'armed', 'armed-waiting');
+    return make('Armed', armedReason(), 'armed-waiting');
   }
 
   if (!rules.monotonic) {
@@ -159,5 +166,5 @@ export function decide(desired: CutoverDesired, status: CutoverStatus | null, ob
   const allReported = views.every((v) => v.running && v.reported.length === v.parallelism && v.parallelism > 0);
   if (!allReported && rules.requireAllReports) return make('Pending', `waiting for gate reports: ${describeWaiting(views)}`, 'pending-waiting');
   if (!rules.monotonic && complete()) return make('Completed', completeReason(), 'variant.re-evaluated');
-  return make('Armed', `every gate subtask prepared for generation ${g} before W (${describeWaiting(views)})`, 'pending-armed');
+  return make('Armed', armedReason(), 'pending-armed');
 }

@@ -62,10 +62,14 @@ describe('decide', () => {
 
   it('completes only when both colors\' committed watermarks (every subtask) reach W + lateness', () => {
     const armed = status('Armed');
-    expect(decide(desired, armed, { blue: color(2, W - 1, W + L), green: color(2, W - 1, W + L - 1) }, { now }).status!.phase).toBe('Armed');
+    expect(decide(desired, armed, { blue: color(2, W - 1, W + L), green: color(2, W - 1, W + L - 1500) }, { now }).status).toMatchObject({
+      phase: 'Armed',
+      reason: `every gate subtask prepared for generation 3 before W; completes when every gate watermark reaches W + lateness = ${W + L} (now: blue ${W + L}, green ${W + L - 1500} (1.5 s short))`,
+    });
     const oneMissing = color(2, W - 1, W + L);
     oneMissing.subtasks[1]!.gateWatermark = null;
-    expect(decide(desired, armed, { blue: color(2, W - 1, W + L), green: oneMissing }, { now }).status!.phase).toBe('Armed');
+    // What completion waits for is in the reason (an operator sees it in the status ConfigMap).
+    expect(decide(desired, armed, { blue: color(2, W - 1, W + L), green: oneMissing }, { now }).status).toMatchObject({ phase: 'Armed', reason: expect.stringContaining('(now: blue 1796126460000, green: 1 of 2 subtask(s) without a committed watermark (idle input, or no checkpoint yet))') });
     const done = decide(desired, armed, { blue: color(2, W - 1, W + L + 5), green: color(2, W - 1, W + L) }, { now: '2026-12-01T12:10:00.000Z' });
     expect(done.status).toMatchObject({ phase: 'Completed', armedAt: now, completedAt: '2026-12-01T12:10:00.000Z', watermarks: { blue: W + L + 5, green: W + L } });
   });
