@@ -158,7 +158,9 @@ describe('cutover status contract', () => {
     ];
     const armed = steps[1]!.status!;
     steps.push(decide(desired, armed, { blue: obs(w - 10, w + 400000), green: obs(null, w + 300000) }, { now: '2026-12-01T11:10:00Z' }));
-    expect(steps.map((d) => d.status?.phase)).toEqual(['Pending', 'Armed', 'Rejected', 'Completed']);
+    const withdrawn = parseCutoverConfigMapOrThrow((({ to: _t, watermark: _w, ...rest }) => ({ ...rest, generation: '0' }))({ ...good, 'green.gate': 'true' }));
+    steps.push(decide(withdrawn, steps[0]!.status, {}, { now: '2026-12-01T11:20:00Z' }));
+    expect(steps.map((d) => d.status?.phase)).toEqual(['Pending', 'Armed', 'Rejected', 'Completed', 'Rejected']);
     for (const d of steps) {
       const r = parseCutoverStatus(renderCutoverStatus(d.status!));
       expect(r, JSON.stringify(renderCutoverStatus(d.status!))).toMatchObject({ ok: true });
