@@ -81,15 +81,20 @@ export function evaluate(settings: VerifySettings, obs: Observation, soak: SoakS
     const j = job.value;
     // running
     const runningFor = j.state === 'RUNNING' && soak.since !== undefined ? Math.max(0, obs.now - soak.since) : 0;
-    const runningOk = j.state === 'RUNNING' && runningFor >= minRunning;
+    const pending = j.state === 'RUNNING' ? (j.pendingVertices ?? []) : [];
+    const runningOk = j.state === 'RUNNING' && runningFor >= minRunning && pending.length === 0;
     out.push({
       name: 'running',
       passed: runningOk,
-      observed: j.state === 'RUNNING' ? `RUNNING for ${roughDuration(runningFor, 'floor')}${soak.resets > 0 ? ` (soak restarted ${soak.resets}x)` : ''}` : j.state,
+      observed: j.state === 'RUNNING'
+        ? `RUNNING for ${roughDuration(runningFor, 'floor')}${pending.length > 0 ? `, ${pending.length} vertex(es) not RUNNING` : ''}${soak.resets > 0 ? ` (soak restarted ${soak.resets}x)` : ''}`
+        : j.state,
       expected: `RUNNING for >= ${formatDuration(minRunning)}`,
       message: runningOk
         ? `job ${j.jid} has run ${roughDuration(runningFor)} without a restart`
-        : j.state === 'RUNNING'
+        : pending.length > 0
+          ? `job ${j.jid} is RUNNING but not all its tasks are: ${pending.join(', ')}`
+          : j.state === 'RUNNING'
           ? `soaking: ${roughDuration(minRunning - runningFor, 'ceil')} to go${soak.resets > 0 ? ` (the soak started over after a restart, ${soak.resets}x)` : ''}`
           : `job ${j.jid} is ${j.state}, not RUNNING`,
       ...(['FAILED', 'CANCELED', 'FINISHED'].includes(j.state) ? { final: true } : {}),

@@ -79,9 +79,11 @@ export async function observeJob(restUrl: string, http: HttpOptions = {}): Promi
   const failing = failed && (completed === undefined || failed.id > completed.id)
     ? { id: failed.id, at: failedAt, ...(failed.failure_message ? { message: failed.failure_message } : {}) }
     : undefined;
+  const pending = details.vertices.filter((v) => v.status !== undefined && v.status !== 'RUNNING' && v.status !== 'FINISHED').map((v) => `${v.name} ${v.status}`);
   return {
     jid: details.jid,
     state: details.state,
+    ...(pending.length > 0 ? { pendingVertices: pending } : {}),
     startTime: details['start-time'],
     runningSince: details.timestamps?.RUNNING && details.timestamps.RUNNING > 0 ? details.timestamps.RUNNING : details['start-time'],
     restarts,

@@ -35,6 +35,11 @@ export interface JobObservation {
   readonly startTime: number;
   /** Last transition to RUNNING (`timestamps.RUNNING`, else the start time). */
   readonly runningSince: number;
+  /**
+   * Vertices not (yet) RUNNING while the job is, as `<name> <status>` (e.g. tasks still
+   * INITIALIZING while they restore state): the job is not really running until they are.
+   */
+  readonly pendingVertices?: readonly string[];
   /** `numRestarts` of the job. */
   readonly restarts: number;
   readonly completedCheckpoints: number;

@@ -29,6 +29,8 @@ export interface FakeVertex {
    * @default none (Long.MIN_VALUE)
    */
   watermarks?: (number | null)[];
+  /** The vertex's execution state in `/jobs/{id}` (e.g. INITIALIZING while restoring). @default from the job state */
+  status?: string;
   /** Extra subtask metrics: name -> value per subtask (`undefined`: not reported by that subtask). */
   metrics?: Record<string, (number | undefined)[]>;
 }
@@ -382,7 +384,7 @@ export class FakeJobManager {
       duration: now - j.startTime, maxParallelism: -1, now,
       timestamps: { CREATED: j.startTime, INITIALIZING: j.startTime, RUNNING: j.runningSince, FAILING: 0, FAILED: 0, CANCELLING: 0, CANCELED: 0, FINISHED: 0, RESTARTING: 0, SUSPENDED: 0, RECONCILING: 0 },
       vertices: j.vertices.map((v) => ({
-        id: v.id, name: v.name, maxParallelism: 128, parallelism: v.parallelism, status: vertexStatus,
+        id: v.id, name: v.name, maxParallelism: 128, parallelism: v.parallelism, status: v.status ?? vertexStatus,
         'start-time': j.runningSince, 'end-time': -1, duration: now - j.runningSince, tasks: { RUNNING: v.parallelism },
         metrics: { 'read-bytes': 0, 'read-bytes-complete': true, 'write-bytes': 0, 'write-bytes-complete': true, 'read-records': 0, 'read-records-complete': true, 'write-records': 0, 'write-records-complete': true, 'accumulated-backpressured-time': 0, 'accumulated-idle-time': 0, 'accumulated-busy-time': 0 },
       })),

@@ -35,6 +35,16 @@ describe('flink-cutover verify: the checks against fake JobManagers', () => {
     expect(r.stdout).toMatch(/FAIL {2}running {8}observed RUNNING for 1m(1s)?; expected RUNNING for >= 10m\n {8}soaking: (9m|8m59s) to go/);
   });
 
+  it('does not count a RUNNING job whose tasks are still INITIALIZING (restoring state) as running', async () => {
+    f.green.job.vertices[2]!.status = 'INITIALIZING';
+    const r = await f.verify(spec(), '--timeout', '200ms', '--format', 'json');
+    expect(r.code).toBe(1);
+    const c = (JSON.parse(r.stdout) as { checks: { name: string; passed: boolean; observed: string; message: string }[] }).checks.find((x) => x.name === 'running')!;
+    expect(c.passed).toBe(false);
+    expect(c.observed).toMatch(/^RUNNING for 1h(1s)?, 1 vertex\(es\) not RUNNING$/);
+    expect(c.message).toContain('is RUNNING but not all its tasks are: flink-cutover-gate -> Sink: out INITIALIZING');
+  });
+
   it('fails on too few or failing checkpoints', async () => {
     f.green.job.checkpoints.completed = 1;
     let r = await f.verify(spec(), '--timeout', '200ms', '--format', 'json');
