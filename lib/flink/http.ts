@@ -54,6 +54,7 @@ function connectionProblem(err: unknown): { problem: RestProblem; detail: string
     return { problem: 'unreachable', detail: `TLS certificate not trusted (${code}): give Node the CA with NODE_EXTRA_CA_CERTS=/path/ca.pem` };
   }
   if (code?.startsWith('ERR_SSL_')) return { problem: 'unreachable', detail: `TLS handshake failed (${code})` };
+  if (e?.cause?.message === 'bad port') return { problem: 'unreachable', detail: 'the port is one fetch refuses to connect to (a "bad port" of the Fetch standard, e.g. 1, 9, 6000); serve it on another port' };
   return { problem: 'unreachable', detail: e?.cause?.message ?? e?.message ?? String(err) };
 }
 

@@ -130,6 +130,11 @@ describe('FlinkRestClient against the fake JobManager', () => {
     expect(err.message).not.toContain('SSL routines');
   });
 
+  it('explains a port fetch refuses to use', async () => {
+    const err = await failure(new FlinkRestClient('http://127.0.0.1:6000', { ...fast, retries: 0 }).currentJob());
+    expect(err.message).toContain('GET http://127.0.0.1:6000/jobs/overview: the port is one fetch refuses to connect to');
+  });
+
   it('finds the new job after a restart with a new job id', async () => {
     const before = (await client.currentJob()).jid;
     fake.restart({ newJobId: true });
