@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { formatDuration, parseDuration } from '../spec/duration.js';
 import { packageVersion } from '../spec/paths.js';
 import type { Color, Pipeline } from '../spec/types.js';
-import { settingsFromPipeline } from '../verify/settings.js';
+import { defaultTimeoutMs, settingsFromPipeline } from '../verify/settings.js';
 import type { VerifySettings } from '../verify/types.js';
 import { cutoverConfigMapName, pipelineAnnotations, pipelineLabels, statusConfigMapName } from './labels.js';
 
@@ -120,7 +120,7 @@ export class VerifyJob extends Construct {
       ...(restUrls[active] ? { activeRestUrl: restUrls[active] } : {}),
       ...(props.prometheusUrl ? { prometheusUrl: props.prometheusUrl } : {}),
     });
-    const timeoutMs = props.timeout !== undefined ? parseDuration(props.timeout) : parseDuration(p.spec.validation.minRunning) + 600_000;
+    const timeoutMs = props.timeout !== undefined ? parseDuration(props.timeout) : defaultTimeoutMs(this.settings);
     const interval = props.interval ?? '10s';
     parseDuration(interval);
     const namespace = p.metadata.namespace;
