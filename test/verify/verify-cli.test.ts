@@ -45,6 +45,17 @@ describe('flink-cutover verify: the checks against fake JobManagers', () => {
     expect(c.message).toContain('is RUNNING but not all its tasks are: flink-cutover-gate -> Sink: out INITIALIZING');
   });
 
+  it('--timeout 0s polls exactly once and gives the verdict', async () => {
+    let r = await f.verify(spec(), '--timeout', '0s', '--interval', '1h');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('PASSED (4 checks, 1 poll(s)');
+    f.green.job.checkpoints.completed = 1;
+    r = await f.verify(spec(), '--timeout', '0s', '--interval', '1h');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('FAILED, timed out (1 of 4 checks failing, 1 poll(s)');
+    expect(f.green.requests.filter((p) => p === '/jobs/overview')).toHaveLength(2);
+  });
+
   it('fails on too few or failing checkpoints', async () => {
     f.green.job.checkpoints.completed = 1;
     let r = await f.verify(spec(), '--timeout', '200ms', '--format', 'json');
