@@ -108,6 +108,19 @@ describe('flink-cutover verify: the checks against fake JobManagers', () => {
     expect((await f.verify(spec(), '--timeout', '500ms')).code).toBe(0);
   });
 
+  it('takes the minimum over vertices of different parallelism and all their subtasks', async () => {
+    const wm = Date.parse('2026-12-01T11:00:00Z');
+    f.blue.setWatermark(wm);
+    f.green.setWatermark(wm);
+    const [source, map, sink] = f.green.job.vertices;
+    f.green.job.vertices = [source!, { ...map!, parallelism: 2, watermarks: [wm, wm] }, { ...sink!, parallelism: 4, watermarks: [wm, wm, wm - 120_000, wm] }];
+    const r = await f.verify(spec(), '--timeout', '200ms', '--format', 'json');
+    const c = (JSON.parse(r.stdout) as { checks: { name: string; passed: boolean; observed: string; message: string }[] }).checks.find((x) => x.name === 'watermark-lag')!;
+    expect(c.passed).toBe(false);
+    expect(c.observed).toMatch(/^2m(1s)?$/);
+    expect(c.message).toContain('green is 1m');
+  });
+
   it('waits for the first watermark (Long.MIN_VALUE means none yet)', async () => {
     f.green.setWatermark(null);
     const r = await f.verify(spec(), '--timeout', '200ms', '--format', 'json');
