@@ -1,6 +1,6 @@
 import { FlinkRestError } from './errors.js';
 import type { HttpOptions } from './http.js';
-import { getJson, joinUrl } from './http.js';
+import { getJson, joinUrl, withoutCredentials } from './http.js';
 import { arr, num, obj, oneOf, optNum, optStr, str } from './shape.js';
 import type {
   AggregatedMetric, Aggregation, CheckpointStats, CompletedCheckpoint, FailedCheckpoint, JobDetails, JobExceptions,
@@ -171,6 +171,11 @@ export class FlinkRestClient {
     this.http = http;
   }
 
+  /** The URL of `path` as messages show it (without credentials). */
+  shownUrl(path: string): string {
+    return withoutCredentials(joinUrl(this.restUrl, path)).url;
+  }
+
   private get<T>(path: string, expected: string, parse: (b: unknown) => T): Promise<T> {
     return getJson(joinUrl(this.restUrl, path), `${expected} (GET ${path.split('?')[0]})`, parse, this.http);
   }
@@ -190,7 +195,7 @@ export class FlinkRestClient {
     const pick = (list: JobOverview[]) => [...list].sort((a, b) => b['start-time'] - a['start-time'])[0];
     const job = pick(live) ?? pick(jobs);
     if (!job) {
-      throw new FlinkRestError({ url: joinUrl(this.restUrl, '/jobs/overview'), problem: 'not-found', expected: 'a running job (GET /jobs/overview)', detail: 'the JobManager runs no job', attempts: 1 });
+      throw new FlinkRestError({ url: this.shownUrl('/jobs/overview'), problem: 'not-found', expected: 'a running job (GET /jobs/overview)', detail: 'the JobManager runs no job', attempts: 1 });
     }
     return job;
   }
@@ -234,7 +239,7 @@ export class FlinkRestClient {
   async restarts(jobId: string): Promise<number> {
     const metrics = await this.jobMetrics(jobId, ['numRestarts']);
     const m = metrics.find((x) => x.id === 'numRestarts');
-    const url = joinUrl(this.restUrl, `/jobs/${jobId}/metrics?get=numRestarts`);
+    const url = this.shownUrl(`/jobs/${jobId}/metrics?get=numRestarts`);
     if (!m) {
       throw new FlinkRestError({
         url, problem: 'not-found', expected: 'the numRestarts metric',

@@ -59,11 +59,31 @@ function connectionProblem(err: unknown): { problem: RestProblem; detail: string
 }
 
 /**
+ * Splits `user:password@` out of a URL: fetch refuses URLs with credentials, and messages must
+ * not print them. Returns the URL without them and, if there were any, a Basic Authorization header.
+ */
+export function withoutCredentials(url: string): { url: string; authorization?: string } {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return { url };
+  }
+  if (!u.username && !u.password) return { url };
+  const authorization = 'Basic ' + Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64');
+  u.username = '';
+  u.password = '';
+  return { url: u.toString(), authorization };
+}
+
+/**
  * GETs `url`; retries connection errors, timeouts and 5xx up to `retries` times with backoff.
+ * Credentials in the URL (`http://user:pass@host/`) are sent as Basic auth and never shown.
  * Resolves with any final status (the caller decides what a 404 means); throws FlinkRestError
  * when no response came or every attempt answered 5xx.
  */
-export async function getRaw(url: string, expected: string, options: HttpOptions = {}): Promise<RawResponse> {
+export async function getRaw(rawUrl: string, expected: string, options: HttpOptions = {}): Promise<RawResponse> {
+  const { url, authorization } = withoutCredentials(rawUrl);
   const timeoutMs = options.timeoutMs ?? DEFAULT_HTTP.timeoutMs;
   const retries = options.retries ?? DEFAULT_HTTP.retries;
   const backoff = options.backoffMs ?? DEFAULT_HTTP.backoffMs;
@@ -73,7 +93,8 @@ export async function getRaw(url: string, expected: string, options: HttpOptions
   for (let attempt = 1; attempt <= retries + 1; attempt++) {
     if (attempt > 1) await sleep(backoffDelay(backoff, attempt - 1));
     try {
-      const res = await doFetch(url, { headers: { accept: 'application/json', ...(options.headers ?? {}) }, signal: AbortSignal.timeout(timeoutMs) });
+      const headers = { accept: 'application/json', ...(authorization ? { authorization } : {}), ...(options.headers ?? {}) };
+      const res = await doFetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
       const body = await res.text();
       if (res.status >= 500) {
         last = { problem: 'http-status', status: res.status, detail: `HTTP ${res.status}${errorText(body)}` };
@@ -107,7 +128,7 @@ function errorText(body: string): string {
 export async function getJson<T>(url: string, expected: string, parse: (body: unknown) => T, options: HttpOptions = {}): Promise<T> {
   const res = await getRaw(url, expected, options);
   const fail = (problem: RestProblem, detail: string): never => {
-    throw new FlinkRestError({ url, expected, problem, detail, status: res.status, attempts: res.attempts });
+    throw new FlinkRestError({ url: res.url, expected, problem, detail, status: res.status, attempts: res.attempts });
   };
   if (res.status === 404) fail('not-found', `HTTP 404${errorText(res.body)}`);
   if (res.status < 200 || res.status >= 300) fail('http-status', `HTTP ${res.status}${errorText(res.body)}`);

@@ -1,7 +1,6 @@
 import { FlinkRestClient } from './client.js';
 import { FlinkRestError } from './errors.js';
 import type { HttpOptions } from './http.js';
-import { joinUrl } from './http.js';
 
 /**
  * The running job's newest retained checkpoint (`latest.completed.external_path` of
@@ -17,7 +16,7 @@ export async function latestRetainedCheckpoint(restUrl: string, options?: HttpOp
   const path = completed?.external_path;
   if (!completed || !path || path === '<checkpoint-not-externally-addressable>') {
     throw new FlinkRestError({
-      url: joinUrl(client.restUrl, `/jobs/${job.jid}/checkpoints`),
+      url: client.shownUrl(`/jobs/${job.jid}/checkpoints`),
       problem: 'not-found',
       expected: 'latest.completed.external_path of a retained checkpoint',
       detail: !completed

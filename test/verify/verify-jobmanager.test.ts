@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { FakeJobManager } from '../support/fake-jobmanager.js';
-import { FAST, spec, useFakes } from './harness.js';
+import { FAST, serve, spec, useFakes } from './harness.js';
 
 describe('flink-cutover verify: restarts, and JobManagers that fail', () => {
   const f = useFakes();
@@ -106,6 +106,26 @@ describe('flink-cutover verify: restarts, and JobManagers that fail', () => {
     } finally {
       await proxied.close();
     }
+  });
+
+  it('sends credentials in the URL as Basic auth and never prints them', async () => {
+    const auth: (string | undefined)[] = [];
+    const proxy = await serve((_path, headers) => {
+      auth.push(headers.authorization as string | undefined);
+      return [401, { errors: ['Unauthorized'] }];
+    });
+    f.servers.push(proxy.server);
+    const rest = proxy.url.replace('http://', 'http://flink:s3cr%40t@');
+    const r = await runCli(['verify', '--spec', spec(), '--color', 'green', '--rest', rest, '--active-rest', f.blue.url, ...FAST, '--timeout', '0s']);
+    expect(r.code).toBe(1);
+    expect(auth[0]).toBe(`Basic ${Buffer.from('flink:s3cr@t').toString('base64')}`);
+    expect(r.stdout).toContain(`GET ${proxy.url}/jobs/overview: HTTP 401 (Unauthorized)`);
+    expect(r.stdout + r.stderr).not.toContain('s3cr');
+    // The fake answering "no job" names the URL without the credentials too.
+    f.green.noJob = true;
+    const noJob = await runCli(['verify', '--spec', spec(), '--color', 'green', '--rest', f.green.url.replace('http://', 'http://flink:s3cr%40t@'), '--active-rest', f.blue.url, ...FAST, '--timeout', '0s']);
+    expect(noJob.stdout).toContain(`GET ${f.green.url}/jobs/overview: the JobManager runs no job`);
+    expect(noJob.stdout + noJob.stderr).not.toContain('s3cr');
   });
 
   it('gives a clear failure when the JobManager keeps failing', async () => {

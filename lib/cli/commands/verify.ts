@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { withoutCredentials } from '../../flink/http.js';
 import { formatDuration, parseDuration } from '../../spec/duration.js';
 import { DiagnosticError } from '../../spec/diagnostics.js';
 import { loadPipelineFile } from '../../spec/load.js';
@@ -168,7 +169,8 @@ Examples:
     const http = { timeoutMs: requestTimeoutMs, retries: Number(opts.retries) };
     const text = opts.format === 'text';
     if (text) {
-      io.out(`verifying ${settings.pipeline}/${settings.color} at ${settings.restUrl}${settings.activeRestUrl ? ` (active ${settings.activeColor} at ${settings.activeRestUrl})` : ''}, timeout ${formatDuration(timeoutMs)}, every ${formatDuration(intervalMs)}\n`);
+      const show = (u: string) => withoutCredentials(u).url;
+      io.out(`verifying ${settings.pipeline}/${settings.color} at ${show(settings.restUrl)}${settings.activeRestUrl ? ` (active ${settings.activeColor} at ${show(settings.activeRestUrl)})` : ''}, timeout ${formatDuration(timeoutMs)}, every ${formatDuration(intervalMs)}\n`);
     }
     const outcome = await pollUntilVerified(settings, {
       timeoutMs,
