@@ -1,4 +1,5 @@
 import { formatRestFailure } from '../flink/errors.js';
+import { withoutCredentials } from '../flink/http.js';
 import { formatDuration, parseDuration } from '../spec/duration.js';
 import type { CheckResult, JobObservation, Observation, Observed, SoakState, VerifySettings } from './types.js';
 
@@ -189,6 +190,7 @@ export function evaluate(settings: VerifySettings, obs: Observation, soak: SoakS
       out.push({ name, passed: false, observed: null, expected, message: o ? restMessage(o) : 'not polled' });
       continue;
     }
+    const shown = withoutCredentials(h.url).url;
     const statusOk = o.value.status === h.expectStatus;
     const fieldOk = !h.jsonPath || h.equals === undefined ? !h.jsonPath || o.value.fieldFound === true : o.value.field === h.equals;
     const ok = statusOk && fieldOk;
@@ -197,7 +199,7 @@ export function evaluate(settings: VerifySettings, obs: Observation, soak: SoakS
       passed: ok,
       observed: `HTTP ${o.value.status}${h.jsonPath ? `, ${h.jsonPath} = ${o.value.fieldFound ? JSON.stringify(o.value.field) : 'absent'}` : ''}`,
       expected,
-      message: ok ? `GET ${h.url} ok` : !statusOk ? `GET ${h.url} answered HTTP ${o.value.status}` : `GET ${h.url}: ${h.jsonPath} is ${o.value.fieldFound ? JSON.stringify(o.value.field) : 'absent'}`,
+      message: ok ? `GET ${shown} ok` : !statusOk ? `GET ${shown} answered HTTP ${o.value.status}` : `GET ${shown}: ${h.jsonPath} is ${o.value.fieldFound ? JSON.stringify(o.value.field) : 'absent'}`,
     });
   }
 

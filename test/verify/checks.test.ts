@@ -92,7 +92,7 @@ describe('evaluate', () => {
       validation: {
         ...settings.validation,
         prometheus: [{ name: 'errors', query: 'sum(rate(errors[5m]))', max: 1 }, { name: 'nourl', query: 'up' }],
-        http: [{ name: 'health', url: 'http://svc/health', expectStatus: 200, jsonPath: 'status', equals: 'UP' }],
+        http: [{ name: 'health', url: 'http://ops:hunter2@svc/health', expectStatus: 200, jsonPath: 'status', equals: 'UP' }],
         approval: true,
       },
     };
@@ -105,6 +105,7 @@ describe('evaluate', () => {
     expect(checks['prometheus:errors']).toMatchObject({ passed: false, observed: '0.5, 2', expected: '<= 1' });
     expect(checks['prometheus:nourl']).toMatchObject({ passed: false, message: "no Prometheus URL: set the check's url or pass --prometheus" });
     expect(checks['http:health']).toMatchObject({ passed: false, observed: 'HTTP 200, status = "DOWN"', expected: 'HTTP 200, status == "UP"' });
+    expect(checks['http:health']!.message).toBe('GET http://svc/health: status is "DOWN"'); // no credentials shown
     expect(checks.approval).toMatchObject({ passed: false, observed: 'generation 1', expected: 'approved generation 2' });
     const ok = run({ ...o, approval: { ok: true, value: { source: 'cm', approvedGeneration: 2, from: 'status' } } }, INITIAL_SOAK, s).checks.approval;
     expect(ok!.passed).toBe(true);
