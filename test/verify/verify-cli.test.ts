@@ -238,6 +238,12 @@ describe('flink-cutover verify: the checks against fake JobManagers', () => {
     expect(JSON.parse(r.stdout).checks).toHaveLength(4);
   });
 
+  it('needs no cluster access for --configmap while no approval is due', async () => {
+    const r = await f.verify(spec(), '--timeout', '0s', '--configmap', 'orders-cutover');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+
   it('rejects usage errors with exit 2 and a clear message', async () => {
     const cases: [string[], string][] = [
       [['verify', '--color', 'green'], 'missing --spec FILE'],
@@ -251,7 +257,7 @@ describe('flink-cutover verify: the checks against fake JobManagers', () => {
       [['verify', '--validation-json', '{'], '--validation-json is not JSON'],
       [['verify', '--validation-json', '{"pipeline":"p","color":"green","restUrl":"orders-green-rest:8081","validation":{}}'], '--validation-json restUrl orders-green-rest:8081: use an http:// or https:// URL'],
       [['verify', '--spec', spec(), '--color', 'green', '--approval-file', '/nonexistent.yaml'], '--approval-file /nonexistent.yaml: no such file'],
-      [['verify', '--spec', spec(), '--color', 'green', '--configmap', 'orders-cutover'], 'not running in a cluster'],
+      [['verify', '--spec', spec((p) => void (p.spec.validation.approval = true)), '--color', 'green', '--generation', '1', '--configmap', 'orders-cutover'], 'not running in a cluster'],
     ];
     for (const [argv, message] of cases) {
       const r = await runCli(argv);

@@ -119,6 +119,8 @@ function approvalSource(opts: VerifyOpts, settings: VerifySettings, io: CliIO): 
     return { kind: 'file', path };
   }
   if (opts.configmap) {
+    // Only an approval that is due needs the cluster: a Job whose pod has no token still verifies the rest.
+    if (!settings.validation.approval || settings.generation === undefined) return undefined;
     const access = inClusterAccess(io.env, io.env.FLINK_CUTOVER_SERVICE_ACCOUNT_DIR ?? SERVICE_ACCOUNT_DIR, url('--kube-api', opts.kubeApi));
     if (!access) throw new UsageError(`--configmap ${opts.configmap}: not running in a cluster (no KUBERNETES_SERVICE_HOST or service-account token); use --kube-api URL (e.g. kubectl proxy) or --approval-file FILE`);
     const namespace = opts.namespace ?? settings.namespace ?? access.namespace;
