@@ -45,6 +45,9 @@ describeWithReference('the fake JobManager answers what the Flink OpenAPI spec d
       () => fake.restart(),
       () => fake.restart({ newJobId: true }),
       () => {
+        fake.job.vertices[2]!.status = 'INITIALIZING';
+      },
+      () => {
         fake.otherJobs = [{ jid: 'f'.repeat(32), name: 'orders', state: 'FAILED', startTime: 1, endTime: 2 }, { jid: 'a'.repeat(32), name: 'orders', state: 'FINISHED', startTime: 3, endTime: 4 }];
       },
       () => {
