@@ -112,6 +112,11 @@ export class VerifyJob extends Construct {
     const p = props.pipeline;
     if (!p.spec.colors[props.standby]) throw new Error(`VerifyJob: pipeline ${p.metadata.name} does not run ${props.standby}`);
     this.name = `${p.metadata.name}-${props.standby}-verify`;
+    // Kubernetes labels the Job's pods with its name (batch.kubernetes.io/job-name), so a Job name
+    // longer than 63 characters is refused when Argo CD applies it.
+    if (this.name.length > 63) {
+      throw new Error(`VerifyJob: the Job name ${this.name} has ${this.name.length} characters, more than the 63 Kubernetes allows for a Job; use a pipeline name of at most ${63 - `-${props.standby}-verify`.length} characters`);
+    }
     this.image = props.image ?? defaultVerifyImage();
     const restUrls = props.restUrls ?? {};
     const active = p.spec.active;

@@ -157,6 +157,12 @@ describe('VerifyJob', () => {
     expect(settings.validation.http[0]!.url).toBe('http://orders-green-svc/health');
   });
 
+  it('refuses a Job name longer than 63 characters (its pods carry it as a label)', () => {
+    const name = (n: number) => 'o'.repeat(n);
+    expect(() => render(stagedPipeline((p) => void (p.metadata.name = name(50))))).not.toThrow();
+    expect(() => render(stagedPipeline((p) => void (p.metadata.name = name(51))))).toThrow(`the Job name ${name(51)}-green-verify has 64 characters, more than the 63 Kubernetes allows for a Job; use a pipeline name of at most 50 characters`);
+  });
+
   it('refuses a standby the pipeline does not run', () => {
     expect(() => render(stagedPipeline(), { standby: 'blue' as const, hook: 'PostSync' })).not.toThrow();
     const steady = stagedPipeline((p) => void delete p.spec.colors.green);
