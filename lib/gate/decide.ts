@@ -20,7 +20,13 @@ export interface ObservedColor {
   running: boolean;
   /** The gate vertex's parallelism, read from the job. */
   parallelism: number;
-  /** The subtasks that report gate metrics (possibly fewer than parallelism). */
+  /**
+   * The subtasks that report gate metrics (possibly fewer than parallelism). For a color without a
+   * gate (gate: false) only gateWatermark counts: the controller reports there the job's watermark
+   * as covered by its last completed checkpoint (a watermark seen before a checkpoint that has since
+   * completed); a cutover from it completes only when that too reaches W + lateness, since its
+   * teardown discards what it has not committed.
+   */
   subtasks: SubtaskReport[];
 }
 
@@ -116,8 +122,11 @@ export function decide(desired: CutoverDesired, status: CutoverStatus | null, ob
   if (g === 0 || desired.to === undefined || desired.watermark === undefined) {
     // A cutover withdrawn while Pending (allowed by the policy): the gates prepared for it hold every
     // record at or past W until the generation is decided, and only a status can decide it.
-    if (status && status.phase === 'Pending' && status.generation > g) {
-      const next: CutoverStatus = { generation: status.generation, phase: 'Rejected', reason: `generation ${status.generation} was withdrawn from the desired ConfigMap before it was armed; ${desired.active} keeps the output`, updatedAt: options.now, watermarks: { ...status.watermarks } };
+    // Withdrawn before the controller wrote anything for it: the gates' metrics still name it.
+    const prepared = Math.max(0, ...Object.values(observed).flatMap((o) => (o?.running ? o.subtasks.map((t) => t.preparedGeneration) : [])));
+    const withdrawn = status && status.phase === 'Pending' && status.generation > g ? status.generation : prepared > (status?.generation ?? 0) ? prepared : 0;
+    if (withdrawn > 0) {
+      const next: CutoverStatus = { generation: withdrawn, phase: 'Rejected', reason: `generation ${withdrawn} was withdrawn from the desired ConfigMap before it was armed; ${desired.active} keeps the output`, updatedAt: options.now, watermarks: status?.generation === withdrawn ? { ...status.watermarks } : {} };
       return { status: next, changed: true, transition: 'withdrawn' };
     }
     return { status, changed: false, transition: 'no-cutover' };
@@ -129,10 +138,12 @@ export function decide(desired: CutoverDesired, status: CutoverStatus | null, ob
   const cur = status && status.generation === g ? status : null;
   if (rules.monotonic && cur && (cur.phase === 'Completed' || cur.phase === 'Rejected')) return { status, changed: false, transition: 'final' };
 
-  const colors = [desired.active, desired.to].filter((c) => desired.colors[c]?.gate !== false);
-  const views = colors.map((c) => view(c, observed[c], g));
+  // Arming needs the gates' prepare reports; completing needs both colors' committed watermarks,
+  // a color without a gate's too (it must have committed everything before W before its teardown).
+  const both = [desired.active, desired.to].map((c) => view(c, observed[c], g));
+  const views = both.filter((v) => desired.colors[v.color]?.gate !== false);
   const watermarks: Partial<Record<Color, number>> = { ...(cur?.watermarks ?? {}) };
-  for (const v of views) if (v.watermark !== undefined) watermarks[v.color] = v.watermark;
+  for (const v of both) if (v.watermark !== undefined) watermarks[v.color] = v.watermark;
 
   const make = (phase: Phase, reason: string, transition: DecideTransition): Decision => {
     const next: CutoverStatus = { generation: g, phase, reason, updatedAt: options.now, watermarks };
@@ -142,9 +153,9 @@ export function decide(desired: CutoverDesired, status: CutoverStatus | null, ob
     return { status: changed ? next : status, changed, transition };
   };
 
-  const complete = (): boolean => views.every((v) => v.watermark !== undefined && v.watermark >= w + desired.lateness);
-  const armedReason = (): string => `every gate subtask prepared for generation ${g} before W; completes when every gate watermark reaches W + lateness = ${w + desired.lateness} (now: ${describeWatermarks(views, w + desired.lateness)})`;
-  const completeReason = (): string => `${views.length > 1 ? 'both gate watermarks' : `the ${views.map((v) => v.color).join('')} gate watermark (the only gate)`} reached W + lateness (${views.map((v) => `${v.color} ${v.watermark}`).join(', ')})`;
+  const complete = (): boolean => both.every((v) => v.watermark !== undefined && v.watermark >= w + desired.lateness);
+  const armedReason = (): string => `every gate subtask prepared for generation ${g} before W; completes when both watermarks reach W + lateness = ${w + desired.lateness} (now: ${describeWatermarks(both, w + desired.lateness)})`;
+  const completeReason = (): string => `both ${views.length === 2 ? 'gate ' : ''}watermarks reached W + lateness (${both.map((v) => `${v.color} ${v.watermark}${views.includes(v) ? '' : ' (no gate: job watermark)'}`).join(', ')})`;
 
   if (rules.monotonic && cur?.phase === 'Armed') {
     if (complete()) return make('Completed', completeReason(), 'armed-completed');

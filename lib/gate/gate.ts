@@ -21,6 +21,7 @@ export const GATE_BRANCHES = [
   'config.repeat',
   'config.repeat-updated',
   'config.cleared-deferred',
+  'config.clear-contradicts-decision',
   'config.older-ignored',
   'status.absent',
   'status.first',
@@ -183,8 +184,7 @@ export class Gate {
         this.s.prepared = { generation: d.generation, maxTimestampAtPrepare: this.s.maxTimestamp };
       }
     } else if (d.generation === 0 && (this.phase === 'Completed' || this.phase === 'Rejected')) {
-      this.trace('config.cleared');
-      this.adopt(d);
+      this.applyClear(d, 'config.cleared');
     } else if (d.generation === 0) {
       // An undecided cutover is not given up on a config read alone (the controller may be arming
       // it): the gate waits for the status to decide the generation (Rejected when withdrawn), then clears.
@@ -234,11 +234,26 @@ export class Gate {
     }
     this.markRead();
     const released = this.releaseDecided();
-    if (this.deferredClear && (this.phase === 'Completed' || this.phase === 'Rejected')) {
-      this.trace('config.cleared-deferred');
-      this.adopt(this.deferredClear);
-    }
+    if (this.deferredClear && (this.phase === 'Completed' || this.phase === 'Rejected')) this.applyClear(this.deferredClear, 'config.cleared-deferred');
     return released;
+  }
+
+  /**
+   * A clear (generation 0) after the generation was decided: a teardown (Completed, active = to) or a
+   * withdrawal (Rejected, active unchanged). One naming another active color contradicts the decision
+   * (withdrawing a completed cutover, which the policy refuses): switching on it would hand the output
+   * over subtask by subtask, so the gate keeps acting on the decision.
+   */
+  private applyClear(d: GateDesired, branch: 'config.cleared' | 'config.cleared-deferred'): void {
+    const cur = this.s.desired!;
+    const owner = this.phase === 'Completed' ? cur.to : cur.active;
+    if (d.active === owner) {
+      this.trace(branch);
+      this.adopt(d);
+    } else {
+      this.trace('config.clear-contradicts-decision');
+      this.deferredClear = null;
+    }
   }
 
   /** The owner of a record with timestamp t, or 'hold' while the generation is undecided. */

@@ -86,6 +86,8 @@ export interface RunResult {
   atLeastOnce: boolean;
   /** The color that owned the output before the cutover. */
   active: Color;
+  /** With cutover.withdrawAtMs: the phase the status had when the cutover was withdrawn ('none': no status yet). */
+  withdrawnIn?: Phase | 'none';
   /** Final phase of the cutover ('none' for watermark-gate). */
   phase: Phase | 'none';
   reason: string;
@@ -417,6 +419,8 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
   };
 
   let committed = false;
+  let withdrawn = false;
+  let withdrawnIn: Phase | 'none' | undefined;
   const restarts = [...s.restarts].sort((a, b) => a.atMs - b.atMs);
   let ri = 0;
   let now = 0;
@@ -451,6 +455,14 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
       committed = true;
       desired = { ...desired, generation: 1, to, watermark: W };
       note(now, 'commit', `cutover committed: generation 1, ${from} -> ${to} at W`);
+      deliverAll(now, 'config');
+    }
+    if (committed && !withdrawn && s.cutover.withdrawAtMs !== undefined && now >= s.cutover.withdrawAtMs) {
+      withdrawn = true;
+      desired = { pipeline: desired.pipeline, active: from, generation: 0, lateness: desired.lateness, gateMode: desired.gateMode, colors: desired.colors };
+      const st = status as CutoverStatus | null; // assigned inside poll()
+      withdrawnIn = st?.generation === 1 ? st.phase : 'none';
+      note(now, 'commit', `cutover withdrawn from git (generation 0; the status says ${st?.generation === 1 ? st.phase : 'nothing yet'})`);
       deliverAll(now, 'config');
     }
     for (const job of jobs) if (job.state === 'running') for (const st of job.subtasks) runSubtask(job, st, now);
@@ -527,6 +539,7 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
     points,
     colors: stats,
   };
+  if (withdrawnIn !== undefined) result.withdrawnIn = withdrawnIn;
   if (phaseAt.Armed !== undefined) result.armedAtMs = phaseAt.Armed;
   if (phaseAt.Completed !== undefined) result.completedAtMs = phaseAt.Completed;
   if (phaseAt.Rejected !== undefined) result.rejectedAtMs = phaseAt.Rejected;

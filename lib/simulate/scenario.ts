@@ -49,7 +49,8 @@ export interface Scenario {
   pollIntervalMs: number;
   /** Per-subtask delay of a ConfigMap change or read reaching a gate (uniform in [min, max]). */
   propagation: { minMs: number; maxMs: number };
-  cutover: { commitAtMs: number; watermarkAtMs: number; latenessMs: number; gateMode: GateMode };
+  /** withdrawAtMs: the cutover is removed from git again at this wall time (generation 0). */
+  cutover: { commitAtMs: number; watermarkAtMs: number; latenessMs: number; gateMode: GateMode; withdrawAtMs?: number };
   restarts: { color: Color; atMs: number; downMs: number }[];
   /** Cancel the old color this long after Completed (no final savepoint); null = keep it running. */
   teardownDelayMs: number | null;
@@ -127,6 +128,7 @@ export const SCENARIO_SCHEMA = {
         watermarkAtMs: { type: 'integer', minimum: -86_400_000, maximum: 86_400_000 },
         latenessMs: { ...ms, default: 0 },
         gateMode: { type: 'string', enum: ['filter', 'tag'], default: 'filter' },
+        withdrawAtMs: ms,
       },
     },
     restarts: {
@@ -232,6 +234,7 @@ export function loadScenarioText(file: string, text: string): ScenarioLoad {
   });
   const records = Math.round(s.input.partitions * s.input.ratePerSecond * (s.input.durationMs / 1000));
   if (records > MAX_RECORDS) diagnostics.push(mk(doc, '/input/ratePerSecond', `the input would have about ${records} records (partitions ${s.input.partitions} x ratePerSecond ${s.input.ratePerSecond} x ${s.input.durationMs / 1000} s); the simulator takes at most ${MAX_RECORDS}`, 'lower ratePerSecond, partitions or durationMs'));
+  if (s.cutover.withdrawAtMs !== undefined && s.cutover.withdrawAtMs <= s.cutover.commitAtMs) diagnostics.push(mk(doc, '/cutover/withdrawAtMs', `the cutover is withdrawn at ${s.cutover.withdrawAtMs} ms, not after it is committed (${s.cutover.commitAtMs} ms)`, 'withdraw it after commitAtMs'));
   if (s.cutover.commitAtMs >= s.input.durationMs) diagnostics.push(mk(doc, '/cutover/commitAtMs', `the cutover is committed at ${s.cutover.commitAtMs} ms, after the input ends (${s.input.durationMs} ms)`));
   return diagnostics.length > 0 ? { diagnostics } : { scenario: s, diagnostics: [] };
 }

@@ -10,6 +10,8 @@ export class UngatedJob {
   readonly ready = true;
   readonly phase = 'none' as const;
   readonly held: readonly GateRecord[] = [];
+  private watermark: number | null = null;
+  private committed: number | null = null;
 
   onConfig(_d: GateDesired): Released[] {
     return [];
@@ -23,16 +25,21 @@ export class UngatedJob {
     return { action: 'emit' };
   }
 
-  onWatermark(_w: number): void {}
-
-  /** No gate, no gate state: a standby started from this job's checkpoint starts its gate empty. */
-  snapshot(): GateSnapshot {
-    return emptySnapshot();
+  onWatermark(w: number): void {
+    if (this.watermark === null || w > this.watermark) this.watermark = w;
   }
 
-  onCheckpointComplete(_s: GateSnapshot): void {}
+  /** No gate, no gate state (a standby started from this job's checkpoint starts its gate empty), but the job's watermark. */
+  snapshot(): GateSnapshot {
+    return { ...emptySnapshot(), watermark: this.watermark };
+  }
 
+  onCheckpointComplete(s: GateSnapshot): void {
+    if (s.watermark !== null && (this.committed === null || s.watermark > this.committed)) this.committed = s.watermark;
+  }
+
+  /** What the controller reads for a job without a gate: its watermark as covered by its last completed checkpoint. */
   metrics(): GateMetrics {
-    return { preparedGeneration: 0, maxTimestampAtPrepare: null, gateWatermark: null };
+    return { preparedGeneration: 0, maxTimestampAtPrepare: null, gateWatermark: this.committed };
   }
 }

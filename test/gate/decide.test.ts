@@ -64,7 +64,7 @@ describe('decide', () => {
     const armed = status('Armed');
     expect(decide(desired, armed, { blue: color(2, W - 1, W + L), green: color(2, W - 1, W + L - 1500) }, { now }).status).toMatchObject({
       phase: 'Armed',
-      reason: `every gate subtask prepared for generation 3 before W; completes when every gate watermark reaches W + lateness = ${W + L} (now: blue ${W + L}, green ${W + L - 1500} (1.5 s short))`,
+      reason: `every gate subtask prepared for generation 3 before W; completes when both watermarks reach W + lateness = ${W + L} (now: blue ${W + L}, green ${W + L - 1500} (1.5 s short))`,
     });
     const oneMissing = color(2, W - 1, W + L);
     oneMissing.subtasks[1]!.gateWatermark = null;
@@ -99,6 +99,16 @@ describe('decide', () => {
     expect(decide(cleared, d.status, {}, { now })).toMatchObject({ changed: false, transition: 'no-cutover' });
   });
 
+  it('rejects a generation withdrawn before any status was written for it, named by the gates that prepared for it', () => {
+    const cleared = { ...desired, generation: 0, to: undefined, watermark: undefined };
+    const d = decide(cleared, { ...status('Completed'), generation: 2 }, { blue: color(2, W - 1), green: color(1, null, null, 2) }, { now });
+    expect(d).toMatchObject({ changed: true, transition: 'withdrawn', status: { generation: 3, phase: 'Rejected', watermarks: {} } });
+    expect(decide(cleared, null, { green: color(1, null) }, { now }).status).toMatchObject({ generation: 3, phase: 'Rejected' });
+    // After a teardown the gates still name the completed generation: nothing to do.
+    expect(decide(cleared, status('Completed'), { blue: color(2, W - 1, W + L) }, { now })).toMatchObject({ changed: false, transition: 'no-cutover' });
+    expect(decide(cleared, null, { blue: color(2, null, null, 0) }, { now })).toMatchObject({ status: null, changed: false, transition: 'no-cutover' });
+  });
+
   it('never overwrites the status of a newer generation than the desired one (a stale read of git)', () => {
     const newer = { ...status('Armed'), generation: 4 };
     expect(decide(desired, newer, { blue: color(2, W - 1), green: color(2, W - 1) }, { now })).toEqual({ status: newer, changed: false, transition: 'older-desired' });
@@ -112,6 +122,18 @@ describe('decide', () => {
   it('ignores a color without a gate (an adopted job: at-least-once)', () => {
     const gateless = { ...desired, colors: { ...desired.colors, blue: { restUrl: 'http://b:8081', gate: false } } };
     expect(decide(gateless, null, { green: color(2, W - 1) }, { now }).status!.phase).toBe('Armed');
+  });
+
+  it('completes a cutover from a color without a gate only when its job watermark (as committed) reaches W + lateness too: its teardown discards what it has not committed', () => {
+    const gateless = { ...desired, colors: { ...desired.colors, blue: { restUrl: 'http://b:8081', gate: false } } };
+    const armed = status('Armed');
+    expect(decide(gateless, armed, { green: color(2, W - 1, W + L) }, { now }).status).toMatchObject({ phase: 'Armed', reason: expect.stringContaining('(now: blue: job not found, green 1796126460000)') });
+    expect(decide(gateless, armed, { blue: color(2, null, W + L - 1, 0), green: color(2, W - 1, W + L) }, { now }).status!.phase).toBe('Armed');
+    expect(decide(gateless, armed, { blue: color(2, null, W + L, 0), green: color(2, W - 1, W + L) }, { now }).status).toMatchObject({
+      phase: 'Completed',
+      reason: `both watermarks reached W + lateness (blue ${W + L} (no gate: job watermark), green ${W + L})`,
+      watermarks: { blue: W + L, green: W + L },
+    });
   });
 
   it('never arms (let alone completes) a cutover between two colors without a gate: no report at all is not a yes', () => {
