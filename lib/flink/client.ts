@@ -147,9 +147,11 @@ export function parseExceptions(body: unknown): JobExceptions {
     out.exceptionHistory = {
       entries: arr(h.entries, '/exceptionHistory/entries').map((e, i) => {
         const x = obj(e, `/exceptionHistory/entries/${i}`);
-        const entry: { exceptionName?: string; timestamp?: number } = {};
+        const entry: { exceptionName?: string; timestamp?: number; stacktrace?: string } = {};
         const name = optStr(x.exceptionName, `/exceptionHistory/entries/${i}/exceptionName`);
         if (name !== undefined) entry.exceptionName = name;
+        const trace = optStr(x.stacktrace, `/exceptionHistory/entries/${i}/stacktrace`);
+        if (trace !== undefined) entry.stacktrace = trace;
         const ts = optNum(x.timestamp, `/exceptionHistory/entries/${i}/timestamp`);
         if (ts !== undefined) entry.timestamp = ts;
         return entry;

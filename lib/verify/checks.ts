@@ -120,7 +120,9 @@ export function evaluate(settings: VerifySettings, obs: Observation, soak: SoakS
       passed: restartsOk,
       observed: String(restarts),
       expected: `<= ${v.maxRestarts}`,
-      message: restartsOk ? `${restarts} restart(s)` : `the job restarted ${restarts} time(s), more than the ${v.maxRestarts} allowed`,
+      message: restartsOk
+        ? `${restarts} restart(s)`
+        : `the job restarted ${restarts} time(s), more than the ${v.maxRestarts} allowed${j.lastException ? `; last exception: ${j.lastException}` : ''}`,
       ...(restartsOk ? {} : { final: true }),
     });
   }

@@ -49,6 +49,14 @@ export async function observeJob(restUrl: string, http: HttpOptions = {}): Promi
   const client = new FlinkRestClient(restUrl, http);
   const overview = await client.currentJob();
   const [details, checkpoints, restarts] = await Promise.all([client.jobDetails(overview.jid), client.checkpoints(overview.jid), client.restarts(overview.jid)]);
+  // Why it restarted, for the message (best effort: the verdict does not depend on it).
+  const lastException = restarts > 0
+    ? await client.exceptions(overview.jid).then((e) => {
+      // exceptionName is only the class; the stack trace's first line has class and message.
+      const newest = e.exceptionHistory?.entries[0];
+      return (newest?.stacktrace ?? e['root-exception'])?.split('\n')[0]?.trim() || newest?.exceptionName;
+    }, () => undefined)
+    : undefined;
   const nodes = details.plan?.nodes;
   const sources = new Set(nodes ? nodes.filter((n) => !n.inputs || n.inputs.length === 0).map((n) => n.id) : [details.vertices[0]?.id]);
   const measured = details.vertices.filter((v) => !sources.has(v.id));
@@ -87,6 +95,7 @@ export async function observeJob(restUrl: string, http: HttpOptions = {}): Promi
     startTime: details['start-time'],
     runningSince: details.timestamps?.RUNNING && details.timestamps.RUNNING > 0 ? details.timestamps.RUNNING : details['start-time'],
     restarts,
+    ...(lastException ? { lastException } : {}),
     completedCheckpoints: checkpoints.counts.completed,
     ...(failing ? { failingCheckpoint: failing } : {}),
     watermark: noneYet || watermark === undefined ? null : watermark,

@@ -40,6 +40,8 @@ export interface JobObservation {
    * INITIALIZING while they restore state): the job is not really running until they are.
    */
   readonly pendingVertices?: readonly string[];
+  /** The newest entry of the job's exception history (`exceptionName`), read when it restarted. */
+  readonly lastException?: string;
   /** `numRestarts` of the job. */
   readonly restarts: number;
   readonly completedCheckpoints: number;

@@ -432,7 +432,8 @@ export class FakeJobManager {
 
   private exceptionsBody(): unknown {
     const entries = [...this.job.exceptions].reverse().map((e) => ({
-      exceptionName: e.name, stacktrace: `${e.name}\n\tat Fake.run(Fake.java:1)`, timestamp: e.at,
+      // As in Flink: exceptionName is the class only; the stack trace starts with class and message.
+      exceptionName: e.name.split(':')[0], stacktrace: `${e.name}\n\tat Fake.run(Fake.java:1)`, timestamp: e.at,
       taskName: this.job.vertices[1]?.name, location: '10.0.0.7:6122', taskManagerId: 'tm-1', failureLabels: {}, concurrentExceptions: [],
     }));
     const latest = entries[0];

@@ -95,7 +95,7 @@ describe('flink-cutover verify: the checks against fake JobManagers', () => {
     const r = await f.verify(spec(), '--timeout', '10s');
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('FAILED, a check cannot pass any more');
-    expect(r.stdout).toContain('the job restarted 1 time(s), more than the 0 allowed');
+    expect(r.stdout).toContain('the job restarted 1 time(s), more than the 0 allowed; last exception: java.lang.RuntimeException: boom');
   });
 
   it('fails when the standby lags the active color too far, and passes when it catches up', async () => {
