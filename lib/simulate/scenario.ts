@@ -156,6 +156,11 @@ export interface ScenarioLoad {
   diagnostics: Diagnostic[];
 }
 
+/** A value as a message shows it (JSON, but Infinity and NaN as themselves). */
+function show(v: unknown): string {
+  return typeof v === 'number' && !Number.isFinite(v) ? String(v) : JSON.stringify(v);
+}
+
 function valueAt(data: unknown, pointer: string): unknown {
   let v = data;
   for (const seg of pointer.split('/').slice(1)) {
@@ -179,7 +184,13 @@ export function loadScenarioText(file: string, text: string): ScenarioLoad {
   }
   if (src.documents.length !== 1) return { diagnostics: [mk(src.documents[1], '', `expected one scenario document, found ${src.documents.length}`)] };
   const doc = src.documents[0]!;
-  const data = doc.doc.toJS() as unknown;
+  let data: unknown;
+  try {
+    data = doc.doc.toJS();
+  } catch (e) {
+    // e.g. an alias bomb ("Excessive alias count ...")
+    return { diagnostics: [mk(doc, '', `the scenario cannot be read: ${(e as Error).message}`, 'write the values out instead of nesting aliases')] };
+  }
   const errors = validateScenario(data);
   if (errors.length > 0) {
     const out: Diagnostic[] = [];
@@ -198,15 +209,15 @@ export function loadScenarioText(file: string, text: string): ScenarioLoad {
           out.push(mk(doc, e.instancePath, `missing required field "${String(p.missingProperty)}"`, `add ${String(p.missingProperty)}`));
           break;
         case 'type':
-          out.push(mk(doc, e.instancePath, `${field} must be ${String(p.type)}, not ${JSON.stringify(valueAt(data, e.instancePath))}`));
+          out.push(mk(doc, e.instancePath, `${field} must be ${String(p.type)}, not ${show(valueAt(data, e.instancePath))}`));
           break;
         case 'enum':
-          out.push(mk(doc, e.instancePath, `${field} is ${JSON.stringify(valueAt(data, e.instancePath))}; must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`));
+          out.push(mk(doc, e.instancePath, `${field} is ${show(valueAt(data, e.instancePath))}; must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`));
           break;
         case 'anyOf':
           break;
         default:
-          out.push(mk(doc, e.instancePath, `${field} ${e.message ?? 'is invalid'} (is ${JSON.stringify(valueAt(data, e.instancePath))})`));
+          out.push(mk(doc, e.instancePath, `${field} ${e.message ?? 'is invalid'} (is ${show(valueAt(data, e.instancePath))})`));
       }
     }
     return { diagnostics: out.length > 0 ? out : [mk(doc, '', 'the scenario does not match its schema')] };
