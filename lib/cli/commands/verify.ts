@@ -134,7 +134,7 @@ function approvalSource(opts: VerifyOpts, settings: VerifySettings, io: CliIO): 
 export function registerVerify(program: Command, io: CliIO): void {
   const cmd = program
     .command('verify')
-    .description('Validate a color (the standby) before a cutover: poll its JobManager (and the active color\'s, Prometheus, HTTP endpoints and the approval) until every check of spec.validation passes or the timeout elapses. Checks: running (RUNNING for minRunning, restarting the soak on every restart), checkpoints (minCompletedCheckpoints completed, none failing), restarts (<= maxRestarts), watermark-lag (behind the active color <= maxWatermarkLag), prometheus:<name>, http:<name>, approval.')
+    .description('Validate a color (the standby) before a cutover: poll its JobManager (and the active color\'s, Prometheus, HTTP endpoints and the approval) until every check of spec.validation passes or the timeout elapses. Checks: running (RUNNING, every vertex too, for minRunning, restarting the soak on every restart), checkpoints (minCompletedCheckpoints completed, none failing), restarts (<= maxRestarts), watermark-lag (behind the active color <= maxWatermarkLag), prometheus:<name>, http:<name>, approval.')
     .option('--spec <file>', 'the pipeline spec (BlueGreenPipeline YAML)')
     .option('--validation-json <json>', 'the settings as JSON instead of --spec (what the verify Job passes): {"pipeline","color","restUrl","activeColor","activeRestUrl","generation","validation":{...}}')
     .option('--color <color>', 'the color to verify: blue or green (required with --spec)')
@@ -153,7 +153,8 @@ export function registerVerify(program: Command, io: CliIO): void {
     .option('--retries <n>', 'retries of a request on connection errors, timeouts and 5xx (with backoff)', '2')
     .addHelpText('after', `
 Exit codes: 0 every check passed, 1 a check failed (each failing check is listed with observed vs
-expected; an unreachable JobManager, a 404 or a wrong response shape is named with its URL), 2 usage error.
+expected; an unreachable JobManager, a 404 or a wrong response shape is named with its URL; also an
+invalid --spec, reported as file:line diagnostics), 2 usage error (a bad flag, a missing --spec file).
 
 Examples:
   flink-cutover verify --spec apps/pipelines/orders.yaml --color green \\
