@@ -79,6 +79,9 @@ export interface RunResult {
   missing: number;
   /** Records emitted (committed) per color. */
   emitted: Record<Color, number>;
+  /** Event time (relative to W) of the earliest and latest missing / duplicated record. */
+  missingAt: [number, number] | null;
+  duplicatesAt: [number, number] | null;
   /** Records still held by some gate when the run ended (counted in missing). */
   heldAtEnd: number;
   maxHeld: number;
@@ -497,10 +500,20 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
   for (const job of jobs) for (const st of job.subtasks) heldAtEnd += st.gate.held.length;
   let duplicates = 0;
   let missing = 0;
-  for (let i = 0; i < input.total; i++) {
-    const c = counts[i]!;
-    if (c === 0) missing++;
-    else if (c > 1) duplicates += c - 1;
+  let missingAt: [number, number] | null = null;
+  let duplicatesAt: [number, number] | null = null;
+  for (let p = 0; p < s.input.partitions; p++) {
+    const ts = input.t[p]!;
+    for (let off = 0; off < ts.length; off++) {
+      const c = counts[input.base[p]! + off]!;
+      if (c === 0) {
+        missing++;
+        missingAt = widen(missingAt, ts[off]! - W);
+      } else if (c > 1) {
+        duplicates += c - 1;
+        duplicatesAt = widen(duplicatesAt, ts[off]! - W);
+      }
+    }
   }
   // Output stall: longest gap between non-empty commits from the cutover commit to its completion (or input end).
   const windowEnd = Math.min(phaseAt.Completed ?? s.input.durationMs, s.input.durationMs);
@@ -526,6 +539,8 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
     duplicates,
     missing,
     emitted,
+    missingAt,
+    duplicatesAt,
     heldAtEnd,
     maxHeld,
     atLeastOnce: !gated(from),

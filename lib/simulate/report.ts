@@ -81,8 +81,9 @@ export function runText(r: RunResult, title: string): string {
   lines.push('counts');
   lines.push(`  input records        ${r.records}`);
   lines.push(`  emitted (committed)  blue ${r.emitted.blue}, green ${r.emitted.green}`);
-  lines.push(`  duplicates           ${r.duplicates}`);
-  lines.push(`  missing              ${r.missing}${r.heldAtEnd > 0 ? ` (${r.heldAtEnd} still held by an undecided gate)` : ''}`);
+  const at = (x: [number, number] | null): string => (x ? ` (event time ${range(x, (n) => `W${fmtOffset(n)}`)})` : '');
+  lines.push(`  duplicates           ${r.duplicates}${at(r.duplicatesAt)}`);
+  lines.push(`  missing              ${r.missing}${at(r.missingAt)}${r.heldAtEnd > 0 ? ` (${r.heldAtEnd} still held by an undecided gate)` : ''}`);
   lines.push(`  max held at once     ${r.maxHeld} (one subtask)`);
   lines.push(`  output stall         ${fmtMs(r.outputStallMs)} (longest gap between output commits during the handover)`);
   lines.push(`  phase                ${r.phase}${r.phase === 'none' ? '' : `: ${r.reason}`}`);

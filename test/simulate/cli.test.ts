@@ -39,8 +39,11 @@ describe('flink-cutover simulate', () => {
     const r = await runCli(['simulate', '--runs', '60', '--strategy', 'watermark-gate']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('verdict: NOT EXACT');
+    expect(r.stdout).toMatch(/\n {2}runs with violations \d+ of 60\n/);
     const replay = /flink-cutover simulate --seed 1 --run (\d+) --strategy watermark-gate/.exec(r.stdout);
     expect(replay).not.toBeNull();
+    const text = await runCli(['simulate', '--seed', '1', '--run', replay![1]!, '--strategy', 'watermark-gate']);
+    expect(text.stdout).toMatch(/\n {2}(missing {14}[1-9]\d* \(event time W[-+]|duplicates {11}[1-9]\d* \(event time W[-+])/);
     const one = await runCli(['simulate', '--seed', '1', '--run', replay![1]!, '--strategy', 'watermark-gate', '--format', 'json']);
     expect(one.code).toBe(1);
     const j = JSON.parse(one.stdout) as { duplicates: number; missing: number };
