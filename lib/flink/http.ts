@@ -34,7 +34,8 @@ export function backoffDelay(base: number, n: number): number {
   return Math.min(5000, base * 2 ** (n - 1));
 }
 
-function connectionProblem(err: unknown): { problem: RestProblem; detail: string } {
+/** What a failed request's error means, in words (fetch errors carry the code in `cause`). */
+export function connectionProblem(err: unknown): { problem: RestProblem; detail: string } {
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return { problem: 'timeout', detail: 'no response within the timeout' };
   const code = e?.cause?.code;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { FlinkRestError } from '../flink/errors.js';
+import { connectionProblem } from '../flink/http.js';
 import { obj } from '../flink/shape.js';
 import { ShapeError } from '../flink/errors.js';
 
@@ -86,7 +87,10 @@ export async function readConfigMap(access: KubeAccess, namespace: string, name:
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(Object.assign(new Error('no response within the timeout'), { code: 'ETIMEDOUT' })));
-    req.on('error', (err) => reject(new FlinkRestError({ url, expected, problem: 'unreachable', detail: (err as NodeJS.ErrnoException).code ?? err.message, attempts: 1 })));
+    req.on('error', (err) => {
+      const timedOut = (err as NodeJS.ErrnoException).code === 'ETIMEDOUT';
+      reject(new FlinkRestError({ url, expected, problem: timedOut ? 'timeout' : 'unreachable', detail: timedOut ? 'no response within the timeout' : connectionProblem({ cause: err }).detail, attempts: 1 }));
+    });
     req.end();
   });
   if (status === 404) return undefined;

@@ -48,6 +48,18 @@ describe('readConfigMap', () => {
   });
 });
 
+describe('readConfigMap errors', () => {
+  it('says "connection refused" in words for an API server that is down', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const err = await readConfigMap({ apiUrl: `http://127.0.0.1:${port}` }, 'ns', 'orders-cutover').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FlinkRestError);
+    expect((err as Error).message).toBe(`GET http://127.0.0.1:${port}/api/v1/namespaces/ns/configmaps/orders-cutover: connection refused; expected ConfigMap ns/orders-cutover from the Kubernetes API`);
+  });
+});
+
 describe('approvalFrom', () => {
   it('prefers the cutover ConfigMap annotation, then the status key, ignoring non-numbers', () => {
     const cut = configMapView({ kind: 'ConfigMap', metadata: { name: 'orders-cutover', annotations: { 'flink-cutover.dev/approved-generation': '3' } } });
