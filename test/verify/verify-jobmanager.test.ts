@@ -75,7 +75,7 @@ describe('flink-cutover verify: restarts, and JobManagers that fail', () => {
     // Flink answers `[]` for /jobs/{id}/metrics until its metric fetcher ran once (10s by default).
     f.green.fault({ path: /\/metrics$/, body: [], times: 2 });
     const r = await f.verify(spec(), '--timeout', '5s');
-    expect(r.stdout).toMatch(/\[0s\] waiting for the JobManager \(GET \S+\/metrics\?get=numRestarts: numRestarts is not reported yet/);
+    expect(r.stdout).toMatch(/\[\d+s\] waiting for the JobManager \(GET \S+\/metrics\?get=numRestarts: numRestarts is not reported yet/);
     expect(r.stdout).toContain('verify orders/green: PASSED');
     expect(r.code).toBe(0);
   });
