@@ -55,6 +55,7 @@ describe('scenario files', () => {
     ['a negative duration', minimal.replace('durationMs: 20000', 'durationMs: -5'), 4, /durationMs must be >= 1000/],
     ['an input too large to simulate', minimal.replace('partitions: 2', 'partitions: 200\n  ratePerSecond: 10000').replace('durationMs: 20000', 'durationMs: 3600000'), 4, /the input would have about 7200000000 records \(partitions 200 x ratePerSecond 10000 x 3600 s\); the simulator takes at most 5000000/],
     ['a withdrawal before the commit', minimal.replace('cutover: {commitAtMs: 5000, watermarkAtMs: 12000}', 'cutover: {commitAtMs: 5000, watermarkAtMs: 12000, withdrawAtMs: 4000}'), 8, /the cutover is withdrawn at 4000 ms, not after it is committed \(5000 ms\)/],
+    ['an input without records', minimal.replace('partitions: 2', 'partitions: 2\n  ratePerSecond: 0.01'), 4, /the input would have no records \(partitions 2 x ratePerSecond 0.01 x 20 s\): nothing to audit/],
     ['an alias bomb', 'a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n', 1, /^the scenario cannot be read: Excessive alias count/],
     ['an infinite number', minimal.replace('durationMs: 20000', 'durationMs: 1e400'), 4, /^durationMs must be integer, not Infinity$/],
     ['a failure before the color starts', minimal + 'restarts: [{color: green, atMs: 500, downMs: 100}]\n', 9, /green fails at 500 ms, before it starts \(1000 ms\): the failure would never happen/],
