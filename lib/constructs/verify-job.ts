@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { formatDuration, parseDuration } from '../spec/duration.js';
 import { packageVersion } from '../spec/paths.js';
 import type { Color, Pipeline } from '../spec/types.js';
-import { defaultTimeoutMs, settingsFromPipeline } from '../verify/settings.js';
+import { checkpointIntervalMs, defaultTimeoutMs, settingsFromPipeline } from '../verify/settings.js';
 import type { VerifySettings } from '../verify/types.js';
 import { cutoverConfigMapName, pipelineAnnotations, pipelineLabels, statusConfigMapName } from './labels.js';
 
@@ -60,7 +60,7 @@ export interface VerifyJobProps {
   readonly prometheusUrl?: string;
   /**
    * How long `verify` polls before failing.
-   * @default `validation.minRunning` + 10m
+   * @default max(`validation.minRunning`, (`minCompletedCheckpoints` + 1) x the standby's checkpoint interval) + 10m
    */
   readonly timeout?: string;
   /**
@@ -125,7 +125,7 @@ export class VerifyJob extends Construct {
       ...(restUrls[active] ? { activeRestUrl: restUrls[active] } : {}),
       ...(props.prometheusUrl ? { prometheusUrl: props.prometheusUrl } : {}),
     });
-    const timeoutMs = props.timeout !== undefined ? parseDuration(props.timeout) : defaultTimeoutMs(this.settings);
+    const timeoutMs = props.timeout !== undefined ? parseDuration(props.timeout) : defaultTimeoutMs(this.settings, checkpointIntervalMs(p, props.standby));
     const interval = props.interval ?? '10s';
     parseDuration(interval);
     const namespace = p.metadata.namespace;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { parseDuration } from '../spec/duration.js';
-import { colorsOf, restUrl, substitute } from '../spec/effective.js';
+import { colorsOf, effectiveSpec, flattenFlinkConfiguration, restUrl, substitute } from '../spec/effective.js';
 import { schemaPath } from '../spec/paths.js';
 import type { Color, Pipeline, ValidationSpec } from '../spec/types.js';
 import { COLORS } from '../spec/types.js';
@@ -91,7 +91,27 @@ export function parseSettingsJson(text: string): VerifySettings {
   return { ...s, validation };
 }
 
-/** The default `--timeout`: long enough for the soak, `minRunning` + 10m. */
-export function defaultTimeoutMs(settings: VerifySettings): number {
-  return parseDuration(settings.validation.minRunning) + 600_000;
+const FLINK_UNITS: Record<string, number> = { ms: 1, milli: 1, millis: 1, millisecond: 1, milliseconds: 1, s: 1000, sec: 1000, secs: 1000, second: 1000, seconds: 1000, m: 60_000, min: 60_000, mins: 60_000, minute: 60_000, minutes: 60_000, h: 3_600_000, hour: 3_600_000, hours: 3_600_000, d: 86_400_000, day: 86_400_000, days: 86_400_000 };
+
+/**
+ * A color's checkpoint interval (`execution.checkpointing.interval` of its effective
+ * flinkConfiguration, in Flink's duration syntax: `30s`, `1 min`, `30000` = ms), in ms;
+ * undefined when unset or unreadable.
+ */
+export function checkpointIntervalMs(p: Pipeline, color: Color): number | undefined {
+  const text = flattenFlinkConfiguration(effectiveSpec(p, color).flinkConfiguration)['execution.checkpointing.interval'];
+  const m = text === undefined ? null : /^\s*([0-9]+)\s*([a-z]*)\s*$/i.exec(text);
+  if (!m) return undefined;
+  const unit = m[2] ? FLINK_UNITS[m[2].toLowerCase()] : 1;
+  return unit === undefined ? undefined : Number(m[1]) * unit;
+}
+
+/**
+ * The default `--timeout`: long enough for the soak and for the checkpoints, then 10m more:
+ * max(`minRunning`, (`minCompletedCheckpoints` + 1) x the checkpoint interval) + 10m.
+ */
+export function defaultTimeoutMs(settings: VerifySettings, checkpointInterval?: number): number {
+  const soak = parseDuration(settings.validation.minRunning);
+  const checkpoints = checkpointInterval !== undefined ? (settings.validation.minCompletedCheckpoints + 1) * checkpointInterval : 0;
+  return Math.max(soak, checkpoints) + 600_000;
 }

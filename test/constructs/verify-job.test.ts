@@ -163,6 +163,21 @@ describe('VerifyJob', () => {
     expect(() => render(stagedPipeline((p) => void (p.metadata.name = name(51))))).toThrow(`the Job name ${name(51)}-green-verify has 64 characters, more than the 63 Kubernetes allows for a Job; use a pipeline name of at most 50 characters`);
   });
 
+  it('times out late enough for the checkpoints too: max(minRunning, (minCompletedCheckpoints + 1) x interval) + 10m', () => {
+    const withInterval = (interval: string | number) => stagedPipeline((p) => {
+      p.spec.template.flinkConfiguration['execution.checkpointing.interval'] = interval;
+      p.spec.validation = { minRunning: '10m', minCompletedCheckpoints: 3 };
+    });
+    const timeout = (spec: unknown) => {
+      const args: string[] = find(render(spec).objects, 'Job').spec.template.spec.containers[0].args;
+      return args[args.indexOf('--timeout') + 1];
+    };
+    expect(timeout(withInterval('30s'))).toBe('20m');
+    expect(timeout(withInterval('5 min'))).toBe('30m');
+    expect(timeout(withInterval(600000))).toBe('50m');
+    expect(timeout(withInterval('PT5M'))).toBe('20m'); // unreadable: the soak decides
+  });
+
   it('refuses a standby the pipeline does not run', () => {
     expect(() => render(stagedPipeline(), { standby: 'blue' as const, hook: 'PostSync' })).not.toThrow();
     const steady = stagedPipeline((p) => void delete p.spec.colors.green);

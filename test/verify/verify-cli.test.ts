@@ -45,6 +45,12 @@ describe('flink-cutover verify: the checks against fake JobManagers', () => {
     expect(c.message).toContain('is RUNNING but not all its tasks are: flink-cutover-gate -> Sink: out INITIALIZING');
   });
 
+  it('defaults the timeout to cover the soak and the checkpoints', async () => {
+    const r = await f.verify(spec((p) => void (p.spec.template.flinkConfiguration['execution.checkpointing.interval'] = '5 min')));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('timeout 30m, every 50ms');
+  });
+
   it('--timeout 0s polls exactly once and gives the verdict', async () => {
     let r = await f.verify(spec(), '--timeout', '0s', '--interval', '1h');
     expect(r.code).toBe(0);

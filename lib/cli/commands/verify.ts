@@ -14,7 +14,7 @@ import { inClusterAccess, SERVICE_ACCOUNT_DIR } from '../../verify/kube.js';
 import type { ApprovalSource } from '../../verify/observe.js';
 import { observe, readApprovalFile } from '../../verify/observe.js';
 import { pollUntilVerified } from '../../verify/run.js';
-import { defaultTimeoutMs, parseSettingsJson, settingsFromPipeline } from '../../verify/settings.js';
+import { checkpointIntervalMs, defaultTimeoutMs, parseSettingsJson, settingsFromPipeline } from '../../verify/settings.js';
 import type { VerifySettings } from '../../verify/types.js';
 import type { CliIO } from '../io.js';
 import { defineAction, UsageError } from '../io.js';
@@ -58,8 +58,8 @@ function url(flag: string, text: string | undefined): string | undefined {
   return text;
 }
 
-/** Builds the settings from --spec or --validation-json, with the flags applied. */
-function settingsFrom(opts: VerifyOpts, io: CliIO): VerifySettings {
+/** Builds the settings from --spec or --validation-json, with the flags applied (and the color's checkpoint interval, from a spec). */
+function settingsFrom(opts: VerifyOpts, io: CliIO): { settings: VerifySettings; checkpointInterval?: number } {
   if (opts.spec && opts.validationJson) throw new UsageError('give --spec or --validation-json, not both');
   if (!opts.spec && !opts.validationJson) throw new UsageError('missing --spec FILE (or --validation-json JSON, as the verify Job passes it)');
   if (opts.color !== undefined && !(COLORS as readonly string[]).includes(opts.color)) throw new UsageError(`--color ${opts.color}: use blue or green`);
@@ -85,7 +85,8 @@ function settingsFrom(opts: VerifyOpts, io: CliIO): VerifySettings {
     const color = opts.color as Color;
     if (!p.spec.colors[color] && !overrides.restUrl) throw new UsageError(`--color ${color}: pipeline ${p.metadata.name} does not run ${color} (its colors: ${Object.keys(p.spec.colors).join(', ')})`);
     const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
-    return settingsFromPipeline(p, color, defined);
+    const interval = p.spec.colors[color] ? checkpointIntervalMs(p, color) : undefined;
+    return { settings: settingsFromPipeline(p, color, defined), ...(interval !== undefined ? { checkpointInterval: interval } : {}) };
   }
   let s: VerifySettings;
   try {
@@ -98,11 +99,13 @@ function settingsFrom(opts: VerifyOpts, io: CliIO): VerifySettings {
   url('--validation-json activeRestUrl', s.activeRestUrl);
   url('--validation-json prometheusUrl', s.prometheusUrl);
   return {
-    ...s,
-    ...(overrides.restUrl ? { restUrl: overrides.restUrl } : {}),
-    ...(overrides.activeRestUrl ? { activeRestUrl: overrides.activeRestUrl } : {}),
-    ...(overrides.prometheusUrl ? { prometheusUrl: overrides.prometheusUrl } : {}),
-    ...(generation !== undefined ? { generation } : {}),
+    settings: {
+      ...s,
+      ...(overrides.restUrl ? { restUrl: overrides.restUrl } : {}),
+      ...(overrides.activeRestUrl ? { activeRestUrl: overrides.activeRestUrl } : {}),
+      ...(overrides.prometheusUrl ? { prometheusUrl: overrides.prometheusUrl } : {}),
+      ...(generation !== undefined ? { generation } : {}),
+    },
   };
 }
 
@@ -141,7 +144,7 @@ export function registerVerify(program: Command, io: CliIO): void {
     .option('--rest <url>', 'the color\'s JobManager REST URL (default: the operator\'s service http://<deployment>-rest.<namespace>:8081)')
     .option('--active-rest <url>', 'the active color\'s JobManager REST URL, for the watermark lag (default: its operator service)')
     .option('--prometheus <url>', 'Prometheus base URL for prometheus checks that name no url')
-    .option('--timeout <duration>', 'give up after this long (default: validation.minRunning + 10m)')
+    .option('--timeout <duration>', 'give up after this long (default: max(validation.minRunning, (minCompletedCheckpoints + 1) x the color\'s execution.checkpointing.interval) + 10m)')
     .option('--interval <duration>', 'pause between polls', '10s')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--generation <n>', 'the cutover generation an approval must name (default: spec.cutover.generation)')
@@ -161,10 +164,10 @@ Examples:
       --rest http://localhost:8082 --active-rest http://localhost:8081 --timeout 20m
   flink-cutover verify --format json --validation-json "$(cat settings.json)" --configmap orders-cutover`);
   defineAction(cmd, async (opts: VerifyOpts) => {
-    const settings = settingsFrom(opts, io);
+    const { settings, checkpointInterval } = settingsFrom(opts, io);
     if (!settings.restUrl) throw new UsageError('no REST URL for the color: pass --rest URL');
     const intervalMs = duration('--interval', opts.interval);
-    const timeoutMs = opts.timeout !== undefined ? duration('--timeout', opts.timeout) : defaultTimeoutMs(settings);
+    const timeoutMs = opts.timeout !== undefined ? duration('--timeout', opts.timeout) : defaultTimeoutMs(settings, checkpointInterval);
     const requestTimeoutMs = duration('--request-timeout', opts.requestTimeout);
     if (requestTimeoutMs <= 0) throw new UsageError(`--request-timeout ${opts.requestTimeout}: use a duration above 0, e.g. 5s`);
     if (!/^[0-9]+$/.test(opts.retries) || Number(opts.retries) > 10) throw new UsageError(`--retries ${opts.retries}: use an integer from 0 to 10`);
