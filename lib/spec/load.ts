@@ -147,6 +147,14 @@ function semanticChecks(p: Pipeline, file: string, source: () => SourceDocument 
         explicit ? 'shorten deploymentName' : `shorten the pipeline name to at most ${MAX_NAME - '-green-rest'.length} characters`, undefined, name));
     }
   }
+  // With two colors a validation gate Job `<name>-<standby>-verify` is rendered; a Job's name
+  // becomes its pods' job-name label, so it must fit in 63 characters too.
+  const standby = colors.find((c) => c !== p.spec.active);
+  if (standby && `${name}-${standby}-verify`.length > MAX_NAME) {
+    out.push(diag(lazy.src, file, '/metadata/name',
+      `"${name}-${standby}-verify" (the validation gate Job of the standby color) is ${name.length + standby.length + 8} characters; Kubernetes allows ${MAX_NAME}`,
+      `shorten the pipeline name to at most ${MAX_NAME - '-green-verify'.length} characters`, undefined, name));
+  }
   const seen = new Map<string, string>();
   for (const c of colors) {
     const dep = deploymentName(p, c);

@@ -99,6 +99,17 @@ describe('loading pipeline specs', () => {
     expect(ok).toEqual([]);
   });
 
+  it('reports a name too long for the standby\'s verify Job once two colors run', () => {
+    const name = 'v'.repeat(51);
+    expect(errorsOf(stringify(steadyPipeline((p) => (p.metadata.name = name))))).toEqual([]);
+    const d = errorsOf(stringify(stagedPipeline((p) => (p.metadata.name = name))));
+    expect(d).toHaveLength(1);
+    expect(d[0]).toMatchObject({ path: '/metadata/name', line: 4 });
+    expect(d[0]!.message).toContain(`"${name}-green-verify"`);
+    expect(d[0]!.fix).toContain('at most 50');
+    expect(errorsOf(stringify(stagedPipeline((p) => (p.metadata.name = 'v'.repeat(50)))))).toEqual([]);
+  });
+
   it('reports a deploymentName too long for its REST service', () => {
     const d = errorsOf(stringify(steadyPipeline((p) => (p.spec.colors.blue.deploymentName = 'b'.repeat(59)))));
     expect(d[0]!.path).toBe('/spec/colors/blue/deploymentName');
