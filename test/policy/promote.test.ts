@@ -94,13 +94,13 @@ describe('promotion lifecycle over a git repository', () => {
     expect(s3.text).toContain('  active: green\n');
     expect(s3.text).toContain('flink-cutover.dev/last-generation: "1"');
 
-    // Second promotion, rolled back after arming.
+    // Second promotion, rolled back after it completed.
     const T1 = T0 + 24 * H;
     await step(dir, ['stage', 'orders', '--image', 'reg/orders:1.6.0', '--from-savepoint', 's3://b/chk/orders/green/chk-9'], T1);
     const s5 = await step(dir, ['schedule', 'orders', '--at', '+1h'], T1);
     expect(s5.text).toMatch(/cutover: \{generation: 2, to: blue, watermark: "2026-12-02T11:00:00Z"\}/);
-    const armed2 = statusFile(dir, { generation: '2', phase: 'Armed', armedAt: '2026-12-02T10:30:00Z' });
-    const s6 = await step(dir, ['rollback', 'orders', '--at', '+30m'], T1 + 2 * H, armed2);
+    const done2 = statusFile(dir, { generation: '2', phase: 'Completed', armedAt: '2026-12-02T10:30:00Z', completedAt: '2026-12-02T11:10:00Z' });
+    const s6 = await step(dir, ['rollback', 'orders', '--at', '+30m'], T1 + 2 * H, done2);
     expect(s6.text).toMatch(/active: blue/);
     expect(s6.text).toMatch(/cutover: \{generation: 3, to: green, watermark: "2026-12-02T12:30:00Z"\}/);
     const done3 = statusFile(dir, { generation: '3', phase: 'Completed', completedAt: '2026-12-02T12:40:00Z' });

@@ -213,8 +213,13 @@ describe('rollback-before-armed', () => {
   it('refuses rolling back a rejected cutover', () => {
     expect(findings('rollback-before-armed', cut(), rb(), { status: { generation: '1', phase: 'Rejected' } })[0]!.severity).toBe('error');
   });
-  it('passes rolling back an armed cutover', () => {
-    expect(findings('rollback-before-armed', cut(), rb(), { status: { generation: '1', phase: 'Armed' } })).toEqual([]);
+  it('refuses rolling back a cutover that is Armed but not Completed', () => {
+    const f = findings('rollback-before-armed', cut(), rb(), { status: { generation: '1', phase: 'Armed' } });
+    expect(f[0]!.severity).toBe('error');
+    expect(f[0]!.message).toMatch(/Armed, not Completed/);
+  });
+  it('passes rolling back a completed cutover', () => {
+    expect(findings('rollback-before-armed', cut(), rb(), { status: { generation: '1', phase: 'Completed' } })).toEqual([]);
   });
 });
 

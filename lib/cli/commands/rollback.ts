@@ -9,7 +9,7 @@ import { UsageError } from '../io.js';
 export function registerRollback(program: Command, io: CliIO): void {
   promotionCommand(program, {
     name: 'rollback',
-    description: 'Hand the output back to the old color after an armed or completed cutover: the new color becomes active and a new generation cuts over to the old one at W\'. Pass --status so the check can see the cutover was armed.',
+    description: 'Hand the output back to the old color after a completed cutover: the new color becomes active and a new generation cuts over to the old one at W\'. Pass --status so the check can see the cutover completed.',
     configure: (cmd) => cmd.option('--at <time>', 'the rollback watermark: ISO-8601 with zone or +DURATION after --now'),
   }, async (pipeline, opts) => {
     if (typeof opts.at !== 'string') throw new UsageError('rollback needs --at <ISO-8601 | +DURATION>');

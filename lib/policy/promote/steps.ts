@@ -121,7 +121,7 @@ function reschedule(doc: Document, p: Pipeline, o: ScheduleOptions): PromotionOu
     summary: [
       `Replaces cutover #${prev} (watermark ${prevW}) by cutover #${g}: records with event time before ${w} are emitted by ${p.spec.active}, from ${w} on by ${to}.`,
       `That is ${formatDuration(o.at - o.now)} after ${isoSeconds(o.now)}; policy.minLeadTime is ${p.spec.policy.minLeadTime}.`,
-      `Only right while #${prev} is Rejected or Pending (status ConfigMap ${name(p)}-cutover-status); an Armed or Completed cutover is undone by a rollback instead.`,
+      `Only right while #${prev} is Rejected or Pending (status ConfigMap ${name(p)}-cutover-status); an Armed cutover completes, and a Completed one is undone by a rollback.`,
     ],
     next: `after Completed and ${p.spec.policy.teardownDelay} (policy.teardownDelay): flink-cutover teardown ${name(p)} --status status.yaml`,
   };

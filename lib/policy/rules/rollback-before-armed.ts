@@ -4,8 +4,8 @@ import type { Finding, Rule, RuleContext } from '../types.js';
 export const rollbackBeforeArmed: Rule = {
   id: 'rollback-before-armed',
   severity: 'error',
-  summary: 'A rollback of a cutover the controller never armed.',
-  doc: 'A rollback makes the color that took over the active one and commits a new generation back to the old color. That is right only when the previous cutover was Armed or Completed: then the new color does own records from W on. If it was Pending or Rejected the new color never owned anything, and the rollback would hand it the output until the new generation arms. Withdraw or reschedule a Pending/Rejected cutover instead (edit or remove the cutover block); pass --status so the check can tell.',
+  summary: 'A rollback of a cutover that has not completed (the id predates the stricter rule).',
+  doc: 'A rollback makes the color that took over the active one and commits a new generation back to the old color (DESIGN.md: Cutover(g), Completed --rollback--> Cutover(g+1)). That is right only once the previous cutover is Completed: both colors have then committed past W + lateness, so every record before W is settled. While it is only Armed, the cutover ConfigMap of the new generation no longer carries the previous W, so a color still behind W would decide records before it by the new generation and emit them a second time (or drop them); and if it was Pending or Rejected the new color never owned anything, and the rollback would hand it the output until the new generation arms. Wait for Completed (a cutover never leaves Armed except to Completed), or withdraw or reschedule a Pending/Rejected cutover instead (edit or remove the cutover block); pass --status so the check can tell.',
   check: ({ pair, status }: RuleContext): Finding[] => {
     const { base, head } = pair;
     if (!head || !base?.pipeline.spec.cutover || !pair.transition.steps.includes('rollback')) return [];
@@ -13,7 +13,11 @@ export const rollbackBeforeArmed: Rule = {
     if (!status) {
       return [findingAt(rollbackBeforeArmed, head, '/spec/cutover', `rolls back cutover #${g} without a status: it cannot be checked that it was armed`, 'pass --status with the <pipeline>-cutover-status ConfigMap', 'warning')];
     }
-    if (status.generation === g && (status.phase === 'Armed' || status.phase === 'Completed')) return [];
+    if (status.generation === g && status.phase === 'Completed') return [];
+    if (status.generation === g && status.phase === 'Armed') {
+      return [findingAt(rollbackBeforeArmed, head, '/spec/cutover', `rolls back cutover #${g} while it is Armed, not Completed: a color still before its watermark would decide those records by the new generation and emit them twice`,
+        `wait until the status says Completed for #${g}, then roll back`)];
+    }
     return [findingAt(rollbackBeforeArmed, head, '/spec/cutover', `rolls back cutover #${g}, but the status says ${status.generation === g ? status.phase : `generation ${status.generation}`}: ${base.pipeline.spec.cutover.to} never took over`,
       'remove or reschedule the cutover block instead of rolling back')];
   },
