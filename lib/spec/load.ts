@@ -232,7 +232,13 @@ function validateData(raw: unknown, file: string, source: SourceProvider, owned 
 
 /** Validates one parsed document as a BlueGreenPipeline. */
 export function validatePipelineDocument(src: SourceDocument, file: string): { pipeline?: Pipeline; raw: unknown; diagnostics: Diagnostic[] } {
-  const raw = src.doc.toJS({ maxAliasCount: 100 }) as unknown;
+  let raw: unknown;
+  try {
+    raw = src.doc.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (err) {
+    // e.g. "Excessive alias count" for a YAML alias bomb: a problem of the file, not a crash.
+    return { raw: undefined, diagnostics: [diag(src, file, '', `cannot read the document: ${(err as Error).message}`, 'remove the repeated aliases (*name) and write the values out')] };
+  }
   return { raw, ...validateData(raw, file, () => src) };
 }
 

@@ -164,6 +164,15 @@ describe('loading: YAML features and foreign documents', () => {
     expect(d[0]!.line).toBe(2);
   });
 
+  it('reports a YAML alias bomb as a file diagnostic, not a crash', () => {
+    const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 12; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    const d = loadPipelineText('bomb.yaml', lines.join('\n') + '\n').diagnostics;
+    expect(d).toHaveLength(1);
+    expect(d[0]!.message).toMatch(/^cannot read the document: .*alias/i);
+    expect(d[0]!.line).toBe(1);
+  });
+
   it('reports an empty file', () => {
     const d = loadPipelineText('e.yaml', '# nothing here\n').diagnostics;
     expect(d[0]!.message).toBe('the file has no YAML document');
