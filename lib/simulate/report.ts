@@ -5,14 +5,8 @@ import type { SweepSummary } from './sweep.js';
 import { STRATEGY_DESCRIPTIONS } from './strategies.js';
 
 /** The JSON of `simulate --format json`: the sweep shape, for one run or many. */
-export interface SimulateJson {
+export interface SimulateJson extends Pick<SweepSummary, 'runs' | 'records' | 'duplicates' | 'missing' | 'violatingRuns' | 'maxOutputStallMs'> {
   strategy: string;
-  runs: number;
-  records: number;
-  duplicates: number;
-  missing: number;
-  violatingRuns: number;
-  maxOutputStallMs: number;
   phases: Record<string, number>;
   seed?: number;
   scenario?: string;
