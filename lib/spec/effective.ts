@@ -68,17 +68,25 @@ export function hasGate(p: Pipeline, color: Color): boolean {
 /**
  * The color's effective FlinkDeployment spec: the template deep-merged with the color's overrides,
  * `initialSavepointPath` placed at `job.initialSavepointPath`, `{{color}}`/`{{pipeline}}`
- * substituted in every string.
+ * substituted in every string. The result is shared and deep-frozen: copy it before changing it.
  */
 export function effectiveSpec(p: Pipeline, color: Color): FlinkDeploymentSpec {
-  // Pipelines are treated as immutable once validated: memoize per object, hand out copies.
+  // Pipelines are immutable once validated: computed once per pipeline object and color, and
+  // shared deep-frozen (renders and policy rules read it many times; copy it before changing it).
   let perColor = effectiveCache.get(p);
   if (!perColor) effectiveCache.set(p, (perColor = {}));
-  const cached = perColor[color] ?? (perColor[color] = JSON.stringify(computeEffectiveSpec(p, color)));
-  return JSON.parse(cached) as FlinkDeploymentSpec;
+  return (perColor[color] ??= deepFreeze(computeEffectiveSpec(p, color)));
 }
 
-const effectiveCache = new WeakMap<Pipeline, Partial<Record<Color, string>>>();
+const effectiveCache = new WeakMap<Pipeline, Partial<Record<Color, FlinkDeploymentSpec>>>();
+
+function deepFreeze<T>(v: T): T {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v as object)) deepFreeze(x);
+  }
+  return v;
+}
 
 function computeEffectiveSpec(p: Pipeline, color: Color): FlinkDeploymentSpec {
   const c: ColorSpec = p.spec.colors[color] ?? {};

@@ -87,3 +87,15 @@ describe('durations', () => {
     expect(() => parseDuration('')).toThrow(/not a duration/);
   });
 });
+
+describe('effectiveSpec sharing', () => {
+  it('returns one frozen object per pipeline and color, so no caller can change another\'s view', () => {
+    const p = load(stagedPipeline());
+    const a = effectiveSpec(p, 'green');
+    expect(effectiveSpec(p, 'green')).toBe(a);
+    expect(Object.isFrozen(a) && Object.isFrozen(a.job)).toBe(true);
+    expect(() => {
+      (a.job as { parallelism?: number }).parallelism = 1;
+    }).toThrow(TypeError);
+  });
+});
