@@ -1,40 +1,17 @@
-import { effectiveSources, effectiveSpec } from '../../spec/effective.js';
+import { effectiveSources } from '../../spec/effective.js';
 import { colorsOf } from '../../spec/effective.js';
 import type { Color, Pipeline } from '../../spec/types.js';
 import { findingAt } from '../findings.js';
 import type { Finding, Rule, RuleContext } from '../types.js';
 import type { ResolvedValue } from './shared.js';
-import { sharedValues } from './shared.js';
+import { identifierValues, sharedValues } from './shared.js';
 
 const GROUP_PROPS = ['group.id', 'properties.group.id', 'pulsar.consumer.subscriptionName', 'subscriptionName', 'source.subscription-name'];
 /** `--group-id`, also with a prefix as jobs name them: `--kafka.group.id`, `--properties.group.id`, `--source-consumer-group`. */
 const GROUP_ARGS = /^--?([a-z0-9]+[-._])*(group[-._]?id|consumer[-._]?group|subscription([-._]?name)?)$/i;
 
-/** Values of job args following (or `=`-joined to) a flag matching `flag`, with their pointers. */
-export function argValues(p: Pipeline, c: Color, flag: RegExp): { flag: string; value: string; pointer: string }[] {
-  const args = effectiveSpec(p, c).job?.args ?? [];
-  const own = p.spec.colors[c]?.job?.args !== undefined;
-  const base = own ? `/spec/colors/${c}/job/args` : '/spec/template/job/args';
-  const out: { flag: string; value: string; pointer: string }[] = [];
-  args.forEach((a, i) => {
-    const eq = a.indexOf('=');
-    if (eq > 0 && flag.test(a.slice(0, eq))) out.push({ flag: a.slice(0, eq), value: a.slice(eq + 1), pointer: `${base}/${i}` });
-    else if (flag.test(a) && i + 1 < args.length) out.push({ flag: a, value: args[i + 1]!, pointer: `${base}/${i + 1}` });
-  });
-  return out;
-}
-
 function groups(p: Pipeline, c: Color): ResolvedValue[] {
-  const out: ResolvedValue[] = [];
-  effectiveSources(p, c).forEach((s, i) => {
-    if (s.consumerGroup !== undefined) out.push({ what: `consumer group of source ${s.name}`, value: s.consumerGroup, pointer: `/spec/sources/${i}/consumerGroup` });
-    for (const k of GROUP_PROPS) {
-      const v = s.properties?.[k];
-      if (v !== undefined) out.push({ what: `${k} of source ${s.name}`, value: String(v), pointer: `/spec/sources/${i}/properties/${k}` });
-    }
-  });
-  for (const a of argValues(p, c, GROUP_ARGS)) out.push({ what: `job argument ${a.flag}`, value: a.value, pointer: a.pointer });
-  return out;
+  return identifierValues(p, c, { items: effectiveSources(p, c), list: 'sources', noun: 'source', field: 'consumerGroup', label: 'consumer group', props: GROUP_PROPS, args: GROUP_ARGS });
 }
 
 export const sharedConsumerGroup: Rule = {

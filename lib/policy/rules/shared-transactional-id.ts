@@ -4,24 +4,16 @@ import type { Color, Pipeline } from '../../spec/types.js';
 import { findingAt } from '../findings.js';
 import type { Finding, Rule, RuleContext } from '../types.js';
 import type { ResolvedValue } from './shared.js';
-import { sharedValues } from './shared.js';
-import { argValues } from './shared-consumer-group.js';
+import { identifierValues, sharedValues } from './shared.js';
 
 const TXN_PROPS = ['transactional.id.prefix', 'sink.transactional-id-prefix', 'transactionalIdPrefix'];
 const TXN_ARGS = /^--?([a-z0-9]+[-._])*(transactional[-._]?id[-._]?prefix|txn[-._]?prefix)$/i;
 
 function prefixes(p: Pipeline, c: Color): ResolvedValue[] {
-  const out: ResolvedValue[] = [];
-  effectiveSinks(p, c).forEach((s, i) => {
-    if (s.deliveryGuarantee !== 'exactly-once') return;
-    if (s.transactionalIdPrefix !== undefined) out.push({ what: `transactional id prefix of sink ${s.name}`, value: s.transactionalIdPrefix, pointer: `/spec/sinks/${i}/transactionalIdPrefix` });
-    for (const k of TXN_PROPS) {
-      const v = s.properties?.[k];
-      if (v !== undefined) out.push({ what: `${k} of sink ${s.name}`, value: String(v), pointer: `/spec/sinks/${i}/properties/${k}` });
-    }
+  return identifierValues(p, c, {
+    items: effectiveSinks(p, c), list: 'sinks', noun: 'sink', field: 'transactionalIdPrefix', label: 'transactional id prefix', props: TXN_PROPS, args: TXN_ARGS,
+    include: (s) => s.deliveryGuarantee === 'exactly-once',
   });
-  for (const a of argValues(p, c, TXN_ARGS)) out.push({ what: `job argument ${a.flag}`, value: a.value, pointer: a.pointer });
-  return out;
 }
 
 export const sharedTransactionalId: Rule = {
