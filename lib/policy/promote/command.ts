@@ -5,10 +5,10 @@ import { defineAction, UsageError } from '../../cli/io.js';
 import type { Pipeline } from '../../spec/types.js';
 import { InputError, parseNow, readStatuses } from '../inputs.js';
 import type { CutoverStatus } from '../status.js';
-import { PromotionArgError } from './at.js';
+import { parseAt, PromotionArgError } from './at.js';
 import { formatPromotion } from './report.js';
 import { promote } from './run.js';
-import type { PromotionOutcome } from './steps.js';
+import type { PromotionOutcome, ScheduleOptions } from './steps.js';
 
 /** Options every promotion command shares. */
 export interface CommonPromotionOpts {
@@ -59,4 +59,19 @@ export function promotionCommand(program: Command, spec: { name: string; descrip
   if (spec.configure) cmd = spec.configure(cmd);
   withCommonOptions(cmd);
   defineAction(cmd, (pipeline: string, opts: CommonPromotionOpts & Record<string, unknown>) => action(pipeline, opts));
+}
+
+/**
+ * A promotion command that commits a watermark (`schedule`, `rollback`): `--at ISO|+DURATION` is
+ * required and parsed against `--now`, then `step` edits the spec.
+ */
+export function watermarkCommand(program: Command, io: CliIO, spec: { name: string; description: string; atHelp: string }, step: (doc: Document, p: Pipeline, o: ScheduleOptions) => PromotionOutcome): void {
+  promotionCommand(program, { name: spec.name, description: spec.description, configure: (cmd) => cmd.option('--at <time>', spec.atHelp) }, async (pipeline, opts) => {
+    const at = opts.at;
+    if (typeof at !== 'string') throw new UsageError(`${spec.name} needs --at <ISO-8601 | +DURATION>`);
+    return runPromotion(io, pipeline, opts, (now) => {
+      const w = parseAt(at, now);
+      return (doc, p, status) => step(doc, p, { at: w, now, statusGeneration: status?.generation });
+    });
+  });
 }
