@@ -1,6 +1,5 @@
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import type { IConstruct } from 'constructs';
-import { DiagnosticError } from '../spec/diagnostics.js';
 import type { LoadedPipeline } from '../spec/load.js';
 import type { Color, Pipeline } from '../spec/types.js';
 import { FlinkBlueGreenPipeline } from './pipeline.js';
@@ -82,9 +81,10 @@ export function renderPipeline(spec: unknown, options?: RenderOptions): Rendered
   return renderPipelines([{ spec, options }])[0]!;
 }
 
-/** Renders loaded pipelines (the CLI's path). */
-export function renderLoaded(loaded: readonly LoadedPipeline[]): RenderedPipeline[] {
-  return renderPipelines(loaded.map((lp) => ({ spec: lp.pipeline, options: { sourceFile: lp.file } })));
+/**
+ * Renders loaded pipelines (the CLI's path); `sourceName` names each spec in its file's header.
+ * @default the file as loaded
+ */
+export function renderLoaded(loaded: readonly LoadedPipeline[], sourceName: (lp: LoadedPipeline) => string = (lp) => lp.file): RenderedPipeline[] {
+  return renderPipelines(loaded.map((lp) => ({ spec: lp.pipeline, options: { sourceFile: sourceName(lp) } })));
 }
-
-export { DiagnosticError };

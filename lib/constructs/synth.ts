@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Diagnostic } from '../spec/diagnostics.js';
 import { loadPipelineDir } from '../spec/load.js';
-import { renderPipelines } from './render.js';
+import { renderLoaded } from './render.js';
 import type { RenderedPipeline } from './render.js';
 
 export const RENDERED_SUFFIX = '.k8s.yaml';
@@ -52,7 +52,7 @@ export function synth(options: SynthOptions): SynthResult {
   // cdk8s.yaml or package.json), so the rendered bytes depend neither on the directory synth runs
   // from nor on where the output goes.
   const base = projectRoot(resolve(options.pipelinesDir));
-  const rendered = renderPipelines(pipelines.map((lp) => ({ spec: lp.pipeline, options: { sourceFile: relative(base, resolve(lp.file)).replace(/\\/g, '/') } })));
+  const rendered = renderLoaded(pipelines, (lp) => relative(base, resolve(lp.file)).replace(/\\/g, '/'));
   const wanted = new Map(rendered.map((r) => [r.fileName, r.yaml]));
   const changed: string[] = [];
   const unchanged: string[] = [];

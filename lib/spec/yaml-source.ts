@@ -41,9 +41,6 @@ export function parseYamlSource(file: string, text: string): SourceFile {
     // Skip empty documents (e.g. a trailing `---`).
     if (doc.contents !== null || doc.errors.length > 0) documents.push({ file, doc, lineCounter, index });
   });
-  if (!Array.isArray(docs)) {
-    // `parseAllDocuments` returns an EmptyStream for empty input.
-  }
   return { file, text, documents, lineCounter, syntaxErrors };
 }
 
