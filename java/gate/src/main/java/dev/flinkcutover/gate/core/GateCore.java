@@ -31,6 +31,7 @@ public final class GateCore<T> {
   /** A clear (generation 0) read while the generation was undecided: applied once it is decided. Not checkpointed. */
   private GateDesired deferredClear;
   private Color lastOwner;
+  private java.util.function.UnaryOperator<T> holdCopy = v -> v;
 
   /** A freshly started gate: it must read the desired and status ConfigMaps before its first record. */
   public GateCore(Color color) {
@@ -55,6 +56,11 @@ public final class GateCore<T> {
 
   private static Long max(Long a, long b) {
     return a == null || b > a ? b : a;
+  }
+
+  /** How a held value is kept (a copy when the caller reuses record objects). */
+  public void setHoldCopy(java.util.function.UnaryOperator<T> copy) {
+    this.holdCopy = copy;
   }
 
   public Color color() {
@@ -251,7 +257,7 @@ public final class GateCore<T> {
     Color owner = owner(t);
     if (owner == null) {
       trace.accept("record.hold");
-      s.held.add(new Held<>(id, t, value));
+      s.held.add(new Held<>(id, t, holdCopy.apply(value)));
       return Action.HOLD;
     }
     lastOwner = owner;
