@@ -78,6 +78,9 @@ class GateJobTest {
     Map<String, String> s = new HashMap<>();
     s.put("generation", String.valueOf(generation));
     s.put("phase", phase);
+    s.put("active", "blue");
+    s.put("to", "green");
+    s.put("watermark", "1000");
     s.put("updatedAt", "2026-12-01T12:00:00Z");
     if (!phase.equals("Pending") && !phase.equals("Rejected")) s.put("armedAt", "2026-12-01T11:59:00Z");
     if (phase.equals("Completed")) s.put("completedAt", "2026-12-01T12:00:00Z");
@@ -134,10 +137,19 @@ class GateJobTest {
   }
 
   /** The gate's REST metric ids on its vertex, as the contract names them. */
+  @SuppressWarnings("unchecked")
   static Set<String> contractIds(int parallelism, String operator) {
-    List<String> metrics = Arrays.asList("preparedGeneration", "maxTimestampAtPrepare", "gateWatermark", "recordsEmitted", "recordsDropped", "recordsTagged", "recordsHeldTotal", "recordsHeld");
+    Map<String, Object> c = dev.flinkcutover.gate.core.Json.parseObject(dev.flinkcutover.gate.core.Repo.read(dev.flinkcutover.gate.core.Repo.root().resolve("schemas/gate-metrics.contract.json")));
+    List<String> metrics = new ArrayList<>(((Map<String, Object>) c.get("decisionMetrics")).keySet());
+    metrics.addAll(((Map<String, Object>) c.get("recordMetrics")).keySet());
+    assertEquals(8, metrics.size(), "contract metrics " + metrics);
+    assertEquals(String.valueOf(GateOperator.NO_VALUE), c.get("noValue"));
     Set<String> ids = new TreeSet<>();
-    for (int s = 0; s < parallelism; s++) for (String m : metrics) ids.add(s + "." + operator + ".flink-cutover-gate." + m);
+    for (int s = 0; s < parallelism; s++) {
+      for (String m : metrics) {
+        ids.add(((String) c.get("metricIdTemplate")).replace("{subtask}", String.valueOf(s)).replace("{operator}", operator).replace("{group}", (String) c.get("metricGroup")).replace("{metric}", m));
+      }
+    }
     return ids;
   }
 
@@ -181,12 +193,13 @@ class GateJobTest {
     assertEquals(100, awaitSum(job1, vertex, "recordsDropped", 2, 100));
     Flink.await("every gate metric listed", Duration.ofSeconds(30), () -> {
       try {
-        return flink.metricIds(job1, vertex).stream().filter(id -> id.contains(".flink-cutover-gate.")).count() == 16;
+        return flink.metricIds(job1, vertex).stream().filter(id -> id.matches("\\d+\\.flink-cutover-gate\\.flink-cutover-gate\\..*")).count() == 16;
       } catch (Exception e) {
         return false;
       }
     });
-    Set<String> gateIds = flink.metricIds(job1, vertex).stream().filter(id -> id.contains("flink-cutover-gate")).collect(Collectors.toCollection(TreeSet::new));
+    // Every metric id in the gate's metric group, as the REST API lists it.
+    Set<String> gateIds = flink.metricIds(job1, vertex).stream().filter(id -> id.matches("\\d+\\.flink-cutover-gate\\.flink-cutover-gate\\..*")).collect(Collectors.toCollection(TreeSet::new));
     assertEquals(contractIds(2, "flink-cutover-gate"), gateIds);
     Map<String, String> values = flink.metrics(job1, vertex, new ArrayList<>(gateIds));
     assertEquals("1", values.get("0.flink-cutover-gate.flink-cutover-gate.preparedGeneration"));

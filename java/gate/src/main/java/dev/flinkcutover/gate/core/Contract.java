@@ -51,10 +51,14 @@ public final class Contract {
   private static final Pattern SIGNED16 = Pattern.compile("^-?(0|[1-9][0-9]{0,15})$");
   private static final Pattern SIGNED19 = Pattern.compile("^-?(0|[1-9][0-9]{0,18})$");
   private static final Pattern HTTP = Pattern.compile("^https?://");
+  private static final Pattern POSITIVE16 = Pattern.compile("^[1-9][0-9]{0,15}$");
+  private static final String ENTRY = "[1-9][0-9]{0,15}:(blue|green)>(blue|green)@-?(0|[1-9][0-9]{0,15})";
+  private static final Pattern HISTORY = Pattern.compile("^(" + ENTRY + ")(;" + ENTRY + ")*$");
+  private static final Pattern HISTORY_ENTRY = Pattern.compile("^(\\d+):(blue|green)>(blue|green)@(-?\\d+)$");
   private static final long MAX_SAFE = 9007199254740991L;
 
   private static final Set<String> DESIRED_KEYS = new HashSet<>(Arrays.asList("pipeline", "active", "generation", "to", "watermark", "lateness", "gateMode", "blue.restUrl", "blue.gate", "green.restUrl", "green.gate"));
-  private static final Set<String> STATUS_KEYS = new HashSet<>(Arrays.asList("generation", "phase", "reason", "armedAt", "completedAt", "updatedAt", "blue.watermark", "green.watermark"));
+  private static final Set<String> STATUS_KEYS = new HashSet<>(Arrays.asList("generation", "phase", "active", "to", "watermark", "history", "reason", "armedAt", "completedAt", "updatedAt", "blue.watermark", "green.watermark"));
 
   private static String pointer(String key) {
     return key.isEmpty() ? "" : "/" + key.replace("~", "~0").replace("/", "~1");
@@ -179,9 +183,18 @@ public final class Contract {
     if (data == null) return new Parsed<>(null, Collections.singletonList(new ContractError("", "ConfigMap data must be a map of strings", null)));
     Check c = new Check(data);
     c.known(STATUS_KEYS);
-    c.required("generation", "phase", "updatedAt");
-    c.pattern("generation", UNSIGNED16);
+    c.required("generation", "phase", "active", "to", "watermark", "updatedAt");
+    String gen = data.get("generation");
+    if (gen != null && !POSITIVE16.matcher(gen).find()) c.err("generation", "generation is " + q(gen) + ", which is not a decimal integer string > 0", "the controller writes a status only for a cutover (generation >= 1)");
     c.oneOf("phase", "Pending", "Armed", "Rejected", "Completed");
+    c.oneOf("active", "blue", "green");
+    c.oneOf("to", "blue", "green");
+    String active = data.get("active");
+    String to = data.get("to");
+    if (Color.parse(active) != null && to != null && !to.equals(Color.parse(active).other().wire())) c.err("to", "to is " + q(to) + "; must be " + q(Color.parse(active).other().wire()) + " here", null);
+    c.pattern("watermark", SIGNED16);
+    String history = data.get("history");
+    if (history != null && !HISTORY.matcher(history).find()) c.err("history", "history is " + q(history) + ", which is not a list of <generation>:<from>><to>@<W> entries", "separate entries with ;, e.g. 1:blue>green@1733054400000");
     c.dateTime("armedAt");
     c.dateTime("completedAt");
     c.dateTime("updatedAt");
@@ -194,8 +207,21 @@ public final class Contract {
     if ("Pending".equals(phase) || "Rejected".equals(phase)) c.absent("armedAt", "armedAt must be absent in phase " + q(phase), null);
     if (!c.errors.isEmpty()) return new Parsed<>(null, c.errors);
     long generation = c.safeInt("generation");
+    long watermark = c.safeInt("watermark");
     for (String k : new String[] {"blue.watermark", "green.watermark"}) if (data.containsKey(k)) c.safeInt(k);
+    List<DecidedGeneration> h = new ArrayList<>();
+    if (history != null) {
+      for (String part : history.split(";", -1)) {
+        java.util.regex.Matcher m = HISTORY_ENTRY.matcher(part);
+        if (!m.find()) continue;
+        long g = Long.parseLong(m.group(1));
+        long w = Long.parseLong(m.group(4));
+        if (Math.abs(g) > MAX_SAFE || Math.abs(w) > MAX_SAFE) c.err("history", "history entry " + q(part) + " is beyond the exact integer range", null);
+        else if (!h.isEmpty() && g <= h.get(h.size() - 1).generation) c.err("history", "history entry " + q(part) + " is not newer than the one before it", "list the generations oldest first");
+        h.add(new DecidedGeneration(g, Color.parse(m.group(2)), Color.parse(m.group(3)), w));
+      }
+    }
     if (!c.errors.isEmpty()) return new Parsed<>(null, c.errors);
-    return new Parsed<>(new GateStatus(generation, Phase.parse(phase)), Collections.emptyList());
+    return new Parsed<>(new GateStatus(generation, Phase.parse(phase), Color.parse(active), Color.parse(to), watermark, h), Collections.emptyList());
   }
 }

@@ -88,8 +88,46 @@ public final class GateCore<T> {
   /** The phase for the current generation; null without a cutover. */
   public Phase phase() {
     GateDesired d = s.desired;
-    if (d == null || d.generation == 0) return null;
-    return s.status != null && s.status.generation == d.generation ? s.status.phase : Phase.Pending;
+    if (d == null) return null;
+    Acting a = acting(d, s.status);
+    return a.steady ? null : a.phase;
+  }
+
+  /**
+   * The cutover a gate acts on, derived from the desired and status ConfigMaps it holds: the
+   * desired generation, or a newer generation known only from the status (a fresh gate after a
+   * withdrawal raced the arm), judged by the status's own active, to and W.
+   */
+  private static final class Acting {
+    final boolean steady;
+    final Color active;
+    final Color to;
+    final long watermark;
+    final Phase phase;
+    final List<DecidedGeneration> chain;
+    final boolean fromStatus;
+
+    Acting(boolean steady, Color active, Color to, long watermark, Phase phase, List<DecidedGeneration> chain, boolean fromStatus) {
+      this.steady = steady;
+      this.active = active;
+      this.to = to;
+      this.watermark = watermark;
+      this.phase = phase;
+      this.chain = chain;
+      this.fromStatus = fromStatus;
+    }
+  }
+
+  /** A clear (generation 0) that settles the status's generation: a teardown after Completed or a withdrawal after Rejected. */
+  private static boolean settles(GateDesired d, GateStatus st) {
+    return d.generation == 0 && ((st.phase == Phase.Completed && d.active == st.to) || (st.phase == Phase.Rejected && d.active == st.active));
+  }
+
+  private static Acting acting(GateDesired d, GateStatus st) {
+    if (st != null && st.generation > d.generation && !settles(d, st)) return new Acting(false, st.active, st.to, st.watermark, st.phase, st.history, true);
+    if (d.generation == 0) return new Acting(true, d.active, null, 0, null, List.of(), false);
+    if (st != null && st.generation == d.generation) return new Acting(false, st.active, st.to, st.watermark, st.phase, st.history, false);
+    return new Acting(false, d.active, d.to, d.watermark, Phase.Pending, DecidedGeneration.chainFor(d.generation, d.active, st), false);
   }
 
   /** Records held now (oldest first). */
@@ -203,32 +241,38 @@ public final class GateCore<T> {
 
   /** The owner of a record with timestamp t, or null while the generation is undecided (hold). */
   private Color owner(long t) {
-    GateDesired d = s.desired;
-    Phase phase = phase();
-    if (phase == null) {
+    Acting a = acting(s.desired, s.status);
+    if (a.steady) {
       trace.accept("owner.no-cutover");
-      return d.active;
+      return a.active;
     }
-    long w = d.watermark;
-    if (phase == Phase.Rejected) {
+    if (a.fromStatus) trace.accept("owner.status-generation");
+    if (a.phase == Phase.Rejected) {
       trace.accept("owner.rejected");
-      return d.active;
+      return before(a, t);
     }
-    if (phase == Phase.Pending) {
-      if (t >= w) {
+    if (a.phase == Phase.Pending) {
+      if (t >= a.watermark) {
         trace.accept("owner.pending-hold");
         return null;
       }
       trace.accept("owner.pending-before-w");
-      return d.active;
+      return before(a, t);
     }
     // Armed or Completed.
-    if (t < w) {
+    if (t < a.watermark) {
       trace.accept("owner.decided-before-w");
-      return d.active;
+      return before(a, t);
     }
     trace.accept("owner.decided-at-or-after-w");
-    return d.to;
+    return a.to;
+  }
+
+  /** Before W the generation's from-color owns t, unless it continues a chain (a rollback). */
+  private Color before(Acting a, long t) {
+    Color o = DecidedGeneration.chainOwner(a.chain, a.active, t);
+    if (o != a.active) trace.accept("owner.chained");
+    return o;
   }
 
   private Action act(Color owner) {
