@@ -105,6 +105,20 @@ public final class VectorRunner {
           else gate = GateCore.restore(color, SnapshotCodec.decode(bytes, STRING_CODEC).snapshot, trace);
           break;
         }
+        case "redistribute": {
+          // Restore with another parallelism: this subtask's share of several old subtasks' snapshots.
+          List<GateSnapshot<String>> old = new ArrayList<>();
+          for (Object n : (List<Object>) s.get("names")) old.add(SnapshotCodec.decode(snaps.get((String) n), STRING_CODEC).snapshot);
+          GateSnapshot<String> mine = Redistribute.redistribute(old, ((Number) s.get("index")).intValue(), ((Number) s.get("parallelism")).intValue());
+          gate = GateCore.restore(color, SnapshotCodec.decode(SnapshotCodec.encode(mine, 0, 1, STRING_CODEC), STRING_CODEC).snapshot, trace);
+          break;
+        }
+        case "parse": {
+          Map<String, String> data = strings(s.get("data"));
+          boolean ok = "status".equals(s.get("kind")) ? Contract.parseStatus(data).ok() : Contract.parseDesired(data).ok();
+          if (ok != (Boolean) s.get("ok")) out.add(prefix + s.get("kind") + " data " + Json.write(s.get("data")) + " parsed " + (ok ? "ok" : "with errors") + ", the reference says " + (ok ? "invalid" : "valid"));
+          break;
+        }
         case "metrics": {
           Map<String, Object> e = (Map<String, Object>) s.get("expect");
           GateMetrics want = new GateMetrics(asLong(e.get("preparedGeneration")), asLong(e.get("maxTimestampAtPrepare")), asLong(e.get("gateWatermark")));
