@@ -160,8 +160,13 @@ final class FakeKubernetesApi implements AutoCloseable {
     try (OutputStream out = ex.getResponseBody()) {
       out.flush();
       while (!down) {
-        String item = queue.poll(100, TimeUnit.MILLISECONDS);
-        if (item == null) continue;
+        String item = queue.poll(200, TimeUnit.MILLISECONDS);
+        if (item == null) {
+          // A bookmark now and then, as the API server sends: it also finds clients that went away.
+          out.write(("{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"ConfigMap\",\"metadata\":{\"resourceVersion\":\"" + resourceVersion + "\"}}}\n").getBytes(StandardCharsets.UTF_8));
+          out.flush();
+          continue;
+        }
         if (item.isEmpty()) break;
         String line = item;
         if (item.indexOf('\n') > 0) {

@@ -129,6 +129,7 @@ class KubernetesFeedTest {
       assertEquals(1, CutoverFeeds.active());
       b.close();
       assertEquals(0, CutoverFeeds.active());
+      await("watch threads ended", () -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("flink-cutover-watch-orders-cutover") && t.isAlive()));
       await("watches closed", () -> api.openWatches() == 0);
       assertNotNull(reads.lastDesired());
     }
