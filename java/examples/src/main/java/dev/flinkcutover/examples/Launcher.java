@@ -43,7 +43,9 @@ public final class Launcher {
     int port = Integer.parseInt(ExampleJob.need(a, "rest-port"));
     int parallelism = Integer.parseInt(a.getOrDefault("parallelism", "2"));
     String stateDir = a.containsKey("state-dir") ? a.get("state-dir") : java.nio.file.Files.createTempDirectory("flink-cutover-example").toString();
-    String stateUri = java.nio.file.Paths.get(stateDir).toAbsolutePath().toUri().toString();
+    java.nio.file.Path state = java.nio.file.Files.createDirectories(java.nio.file.Paths.get(stateDir).toAbsolutePath());
+    String stateUri = state.toUri().toString();
+    if (!stateUri.endsWith("/")) stateUri += "/";
 
     Configuration conf = new Configuration();
     conf.set(ConfigOptions.key("rest.port").intType().noDefaultValue(), port);
@@ -83,7 +85,11 @@ public final class Launcher {
     JobResult result = cluster.requestJobResult(id).get();
     System.out.println("flink-cutover example: job " + id + " ended: " + result.getApplicationStatus());
     done.countDown();
-    cluster.close();
+    try {
+      cluster.closeAsync().get(20, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      System.out.println("flink-cutover example: MiniCluster did not close in 20 s (" + e + "); exiting");
+    }
     System.exit(result.isSuccess() || result.getApplicationStatus().name().equals("CANCELED") ? 0 : 1);
   }
 }

@@ -31,6 +31,11 @@ public final class GateCore<T> {
   /** A clear (generation 0) read while the generation was undecided: applied once it is decided. Not checkpointed. */
   private GateDesired deferredClear;
   private Color lastOwner;
+  /** acting(desired, status), recomputed only when either changes (the per-record path reads it). */
+  private Acting acting;
+  /** s.maxTimestamp as a primitive (the per-record path updates it without boxing); synced before s is read. */
+  private long maxTs;
+  private boolean anyTs;
   private java.util.function.UnaryOperator<T> holdCopy = v -> v;
 
   /** A freshly started gate: it must read the desired and status ConfigMaps before its first record. */
@@ -48,6 +53,10 @@ public final class GateCore<T> {
   public static <T> GateCore<T> restore(Color color, GateSnapshot<T> snapshot, Consumer<String> trace) {
     GateCore<T> g = new GateCore<>(color, trace);
     g.s = snapshot.copy();
+    if (g.s.maxTimestamp != null) {
+      g.maxTs = g.s.maxTimestamp;
+      g.anyTs = true;
+    }
     // What was checkpointed is committed: the restored watermark is covered by committed output.
     if (g.s.watermark != null) g.s.committedWatermark = max(g.s.committedWatermark, g.s.watermark);
     g.trace.accept("restore.await-reads");
@@ -89,8 +98,18 @@ public final class GateCore<T> {
   public Phase phase() {
     GateDesired d = s.desired;
     if (d == null) return null;
-    Acting a = acting(d, s.status);
+    Acting a = acting();
     return a.steady ? null : a.phase;
+  }
+
+  private Acting acting() {
+    if (acting == null) acting = acting(s.desired, s.status);
+    return acting;
+  }
+
+  /** Writes the primitive max timestamp back into the state before the state is read or copied. */
+  private void syncMax() {
+    if (anyTs && (s.maxTimestamp == null || maxTs > s.maxTimestamp)) s.maxTimestamp = maxTs;
   }
 
   /**
@@ -159,6 +178,8 @@ public final class GateCore<T> {
   /** The desired ConfigMap was read (or changed). Returns the held records this decides. */
   public List<Released<T>> onConfig(GateDesired d) {
     configRead = true;
+    syncMax();
+    acting = null;
     GateDesired cur = s.desired;
     if (cur == null) {
       trace.accept("config.first");
@@ -168,6 +189,7 @@ public final class GateCore<T> {
       if (d.gateMode != cur.gateMode || d.lateness != cur.lateness || (d.generation == 0 && d.active != cur.active)) {
         trace.accept("config.repeat-updated");
         s.desired = d.generation == 0 ? d : cur.withModeAndLateness(d.gateMode, d.lateness);
+        acting = null;
       } else {
         trace.accept("config.repeat");
       }
@@ -194,6 +216,7 @@ public final class GateCore<T> {
   private void adopt(GateDesired d) {
     deferredClear = null;
     s.desired = d;
+    acting = null;
     // Prepare: remember how far this subtask had got when it learned of the generation.
     s.prepared = d.generation > 0 ? new GateSnapshot.Prepared(d.generation, s.maxTimestamp) : null;
   }
@@ -201,6 +224,8 @@ public final class GateCore<T> {
   /** The status ConfigMap was read (null: it does not exist yet) or changed. */
   public List<Released<T>> onStatus(GateStatus st) {
     statusRead = true;
+    syncMax();
+    acting = null;
     GateStatus cur = s.status;
     if (st == null) {
       trace.accept("status.absent");
@@ -241,7 +266,7 @@ public final class GateCore<T> {
 
   /** The owner of a record with timestamp t, or null while the generation is undecided (hold). */
   private Color owner(long t) {
-    Acting a = acting(s.desired, s.status);
+    Acting a = acting();
     if (a.steady) {
       trace.accept("owner.no-cutover");
       return a.active;
@@ -297,7 +322,10 @@ public final class GateCore<T> {
       trace.accept("record.wait-not-ready");
       return Action.WAIT;
     }
-    s.maxTimestamp = max(s.maxTimestamp, t);
+    if (!anyTs || t > maxTs) {
+      maxTs = t;
+      anyTs = true;
+    }
     Color owner = owner(t);
     if (owner == null) {
       trace.accept("record.hold");
@@ -337,6 +365,7 @@ public final class GateCore<T> {
 
   /** The state that goes into a checkpoint (a copy). */
   public GateSnapshot<T> snapshot() {
+    syncMax();
     trace.accept("snapshot.taken");
     return s.copy();
   }
