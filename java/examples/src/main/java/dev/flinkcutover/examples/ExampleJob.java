@@ -66,17 +66,24 @@ public final class ExampleJob {
 
   /** Builds the job into {@code env}; the launcher and tests use it too. */
   public static void build(StreamExecutionEnvironment env, Map<String, String> a) {
+    build(env, a, CutoverGate.options());
+  }
+
+  /** As {@link #build(StreamExecutionEnvironment, Map)} with the gate's options (tests feed the ConfigMaps in code). */
+  public static void build(StreamExecutionEnvironment env, Map<String, String> a, CutoverGate.Options gate) {
     long interval = Long.parseLong(a.getOrDefault("checkpoint-interval", "2000"));
     env.enableCheckpointing(interval);
     Duration outOfOrderness = Duration.ofMillis(Long.parseLong(a.getOrDefault("out-of-orderness", "1000")));
     Duration idleness = Duration.ofMillis(Long.parseLong(a.getOrDefault("idleness", "3000")));
 
-    FileSource<String> source = FileSource.forRecordStreamFormat(new TextLineInputFormat(), new Path(need(a, "input"))).monitorContinuously(Duration.ofSeconds(1)).build();
+    // Watches the folder for new files; --bounded true reads what is there and ends (tests).
+    FileSource.FileSourceBuilder<String> files = FileSource.forRecordStreamFormat(new TextLineInputFormat(), new Path(need(a, "input")));
+    if (!"true".equals(a.get("bounded"))) files.monitorContinuously(Duration.ofSeconds(1));
+    FileSource<String> source = files.build();
     DataStream<String> lines = env.fromSource(source, WatermarkStrategy.<String>forBoundedOutOfOrderness(outOfOrderness).withTimestampAssigner((line, ts) -> timestampOf(line)).withIdleness(idleness), "input").uid("input");
 
     DataStream<String> counted = lines.filter(l -> !l.isBlank()).uid("non-blank").keyBy(l -> l.split(",", -1)[2]).map(new RunningTotals()).uid("running-totals").returns(Types.STRING);
 
-    CutoverGate.Options gate = CutoverGate.options();
     if (a.containsKey("color")) gate.color(a.get("color"));
     DataStream<String> gated = CutoverGate.filter(counted, gate);
 
