@@ -18,12 +18,12 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 
 /** A real Flink MiniCluster with its REST endpoint, for the gate's job tests (small: 1 TaskManager, 4 slots). */
-final class Flink implements AutoCloseable {
-  final MiniCluster cluster;
+public final class Flink implements AutoCloseable {
+  public final MiniCluster cluster;
   final URI rest;
   private final HttpClient http = HttpClient.newHttpClient();
 
-  Flink() throws Exception {
+  public Flink() throws Exception {
     Configuration conf = new Configuration();
     conf.set(ConfigOptions.key("rest.port").intType().noDefaultValue(), 0);
     conf.set(ConfigOptions.key("rest.bind-port").stringType().noDefaultValue(), "0");
@@ -51,7 +51,7 @@ final class Flink implements AutoCloseable {
 
   /** The id of the job vertex whose name contains {@code part}. */
   @SuppressWarnings("unchecked")
-  String vertex(JobID job, String part) throws Exception {
+  public String vertex(JobID job, String part) throws Exception {
     long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     Object vertices = null;
     while (System.nanoTime() < end) {
@@ -67,7 +67,7 @@ final class Flink implements AutoCloseable {
 
   /** The metric ids listed on a vertex (GET /jobs/:job/vertices/:vertex/metrics). */
   @SuppressWarnings("unchecked")
-  List<String> metricIds(JobID job, String vertex) throws Exception {
+  public List<String> metricIds(JobID job, String vertex) throws Exception {
     List<String> ids = new ArrayList<>();
     for (Object o : (List<Object>) get("/jobs/" + job + "/vertices/" + vertex + "/metrics").get("list")) ids.add((String) ((Map<String, Object>) o).get("id"));
     return ids;
@@ -75,7 +75,7 @@ final class Flink implements AutoCloseable {
 
   /** Metric values by id (GET ...?get=a,b). */
   @SuppressWarnings("unchecked")
-  Map<String, String> metrics(JobID job, String vertex, List<String> ids) throws Exception {
+  public Map<String, String> metrics(JobID job, String vertex, List<String> ids) throws Exception {
     Map<String, String> out = new LinkedHashMap<>();
     if (ids.isEmpty()) return out;
     for (Object o : (List<Object>) get("/jobs/" + job + "/vertices/" + vertex + "/metrics?get=" + String.join(",", ids)).get("list")) {
@@ -85,7 +85,7 @@ final class Flink implements AutoCloseable {
     return out;
   }
 
-  static void await(String what, Duration timeout, BooleanSupplier ok) throws InterruptedException {
+  public static void await(String what, Duration timeout, BooleanSupplier ok) throws InterruptedException {
     long end = System.nanoTime() + timeout.toNanos();
     while (!ok.getAsBoolean()) {
       if (System.nanoTime() > end) throw new AssertionError("timed out after " + timeout.getSeconds() + " s waiting for " + what);

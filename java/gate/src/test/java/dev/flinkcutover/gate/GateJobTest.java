@@ -42,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * of a decided cutover, and a record without a timestamp.
  */
 class GateJobTest {
+  /** The MiniCluster the helpers below use (GateKubernetesJobTest sets its own). */
   static Flink flink;
   /** What the jobs' probe after the gate saw, per test key. */
   static final Map<String, ConcurrentLinkedQueue<String>> SEEN = new java.util.concurrent.ConcurrentHashMap<>();

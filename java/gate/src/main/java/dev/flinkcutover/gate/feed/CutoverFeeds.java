@@ -73,7 +73,7 @@ public final class CutoverFeeds {
         feed = REGISTERED.get(spec.registered);
         if (feed == null) throw new IllegalStateException("flink-cutover: no feed registered as \"" + spec.registered + "\" in this JVM; call CutoverFeeds.register before the job starts");
       } else {
-        KubernetesSettings settings = KubernetesSettings.fromEnvironment(env);
+        KubernetesSettings settings = KubernetesSettings.fromEnvironment(spec.environment(env));
         LOG.info("flink-cutover: starting the ConfigMap watch {}", settings);
         feed = new KubernetesFeed(settings);
       }

@@ -16,9 +16,33 @@ public final class FeedSpec implements Serializable {
   public static final String ENV_STATUS_CONFIGMAP = "FLINK_CUTOVER_STATUS_CONFIGMAP";
 
   final String registered;
+  /** Settings given in code instead of the environment (same names as the environment variables). */
+  final java.util.HashMap<String, String> settings;
 
   private FeedSpec(String registered) {
+    this(registered, null);
+  }
+
+  private FeedSpec(String registered, Map<String, String> settings) {
     this.registered = registered;
+    this.settings = settings == null ? null : new java.util.HashMap<>(settings);
+  }
+
+  /**
+   * The Kubernetes ConfigMaps with settings given in code: the keys are the environment variables'
+   * names ({@code FLINK_CUTOVER_CONFIGMAP}, {@code FLINK_CUTOVER_K8S_API}, ...; see
+   * {@link KubernetesSettings}); what they leave out comes from the TaskManager's environment.
+   */
+  public static FeedSpec kubernetes(Map<String, String> settings) {
+    return new FeedSpec(null, Objects.requireNonNull(settings));
+  }
+
+  /** The environment this spec reads its settings from in a JVM with environment {@code env}. */
+  Map<String, String> environment(Map<String, String> env) {
+    if (settings == null) return env;
+    Map<String, String> m = new java.util.HashMap<>(env);
+    m.putAll(settings);
+    return m;
   }
 
   /** The Kubernetes ConfigMaps named by FLINK_CUTOVER_CONFIGMAP and FLINK_CUTOVER_STATUS_CONFIGMAP (see {@link KubernetesSettings}). */
@@ -34,11 +58,13 @@ public final class FeedSpec implements Serializable {
   /** The key of the shared feed this spec resolves to in a JVM with environment {@code env}. */
   String key(Map<String, String> env) {
     if (registered != null) return "registered:" + registered;
-    return "kubernetes:" + KubernetesSettings.fromEnvironment(env).key();
+    return "kubernetes:" + KubernetesSettings.fromEnvironment(environment(env)).key();
   }
 
   @Override
   public String toString() {
-    return registered != null ? "registered feed " + registered : "Kubernetes ConfigMaps from $" + ENV_CONFIGMAP + " and $" + ENV_STATUS_CONFIGMAP;
+    if (registered != null) return "registered feed " + registered;
+    if (settings != null) return "Kubernetes ConfigMaps " + settings.get(ENV_CONFIGMAP) + " and " + settings.get(ENV_STATUS_CONFIGMAP) + " (settings in code)";
+    return "Kubernetes ConfigMaps from $" + ENV_CONFIGMAP + " and $" + ENV_STATUS_CONFIGMAP;
   }
 }

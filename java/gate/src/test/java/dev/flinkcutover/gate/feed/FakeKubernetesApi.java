@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * fieldSelector metadata.name, resourceVersion, streaming watch events, 410 Gone for a
  * resourceVersion older than it keeps, bearer-token checks, and an "API down" switch that answers 503.
  */
-final class FakeKubernetesApi implements AutoCloseable {
+public final class FakeKubernetesApi implements AutoCloseable {
   final HttpServer server;
   final String namespace;
   private final Map<String, Map<String, String>> configMaps = new LinkedHashMap<>();
@@ -29,12 +29,12 @@ final class FakeKubernetesApi implements AutoCloseable {
   /** Watch events newer than this resourceVersion are kept; older watches get 410. */
   private long oldestKept = 100;
   private final List<LinkedBlockingQueue<String>> watchers = new CopyOnWriteArrayList<>();
-  volatile String token = "token-1";
-  volatile boolean down;
+  public volatile String token = "token-1";
+  public volatile boolean down;
   /** Every request: "METHOD path?query | Authorization". */
   final List<String> requests = new CopyOnWriteArrayList<>();
 
-  FakeKubernetesApi(String namespace) throws IOException {
+  public FakeKubernetesApi(String namespace) throws IOException {
     this.namespace = namespace;
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool(r -> {
@@ -46,11 +46,11 @@ final class FakeKubernetesApi implements AutoCloseable {
     server.start();
   }
 
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
-  synchronized void put(String name, Map<String, String> data) {
+  public synchronized void put(String name, Map<String, String> data) {
     boolean existed = configMaps.containsKey(name);
     configMaps.put(name, new LinkedHashMap<>(data));
     event(existed ? "MODIFIED" : "ADDED", name, data);
