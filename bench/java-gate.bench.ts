@@ -17,6 +17,6 @@ if (!existsSync(jar) || !existsSync(classpath)) {
 } else {
   const opens = ['java.lang', 'java.util', 'java.lang.reflect', 'java.io', 'java.net', 'java.nio', 'sun.nio.ch', 'java.util.concurrent', 'java.time'].map((p) => `--add-opens=java.base/${p}=ALL-UNNAMED`);
   const records = process.env.JAVA_GATE_BENCH_RECORDS ?? '3000000';
-  const out = execFileSync('java', ['-Xmx768m', ...opens, '-Dlog4j.configurationFile=classpath:log4j2-launcher.properties', '-cp', `${jar}:${readFileSync(classpath, 'utf8').trim()}`, 'dev.flinkcutover.examples.GateBenchmark', records, '3'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync('java', ['-Xmx768m', ...opens, '-Dlog4j.configurationFile=classpath:log4j2-launcher.properties', '-cp', `${jar}:${readFileSync(classpath, 'utf8').trim()}`, 'dev.flinkcutover.examples.GateBenchmark', records, '5'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   for (const line of out.split('\n')) if (line.startsWith('{')) process.stdout.write(line + '\n');
 }
