@@ -3,10 +3,11 @@
  * A Java (or any other) gate is tested the same way: feed it the same events, compare the same
  * decisions (see the README, "The handover").
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseCutoverConfigMapOrThrow, parseCutoverStatusOrThrow } from '../../lib/gate/contract.js';
+import { parseCutoverConfigMap, parseCutoverConfigMapOrThrow, parseCutoverStatus, parseCutoverStatusOrThrow } from '../../lib/gate/contract.js';
+import { redistribute } from '../../lib/gate/redistribute.js';
 import { Gate } from '../../lib/gate/gate.js';
 import type { Trace } from '../../lib/gate/gate.js';
 import type { GateDesired, GateMetrics, GateSnapshot, Released, RecordDecision } from '../../lib/gate/types.js';
@@ -20,7 +21,10 @@ export type VectorStep =
   | { do: 'record'; id: string; t: number; expect: string }
   | { do: 'watermark'; value: number }
   | { do: 'snapshot' | 'checkpointComplete' | 'restore'; name: string }
-  | { do: 'metrics'; expect: GateMetrics };
+  | { do: 'metrics'; expect: GateMetrics }
+  // Only in differential sequences (test/gate/differential-gen.ts):
+  | { do: 'redistribute'; names: string[]; index: number; parallelism: number }
+  | { do: 'parse'; kind: 'desired' | 'status'; data: Record<string, string>; ok: boolean };
 
 export interface ReleasedExpect {
   id: string;
@@ -39,14 +43,19 @@ export interface VectorMismatch {
   message: string;
 }
 
-export function loadVectors(): { file: string; raw: unknown; vector: Vector }[] {
-  return readdirSync(VECTORS_DIR)
-    .filter((f) => f.endsWith('.json') && f !== 'vector.schema.json')
-    .sort()
-    .map((f) => {
-      const raw = JSON.parse(readFileSync(join(VECTORS_DIR, f), 'utf8')) as unknown;
-      return { file: f, raw, vector: raw as Vector };
-    });
+/** The vectors of test/vectors/gate, plus every vector of the folder named by $FLINK_CUTOVER_VECTORS (vectors written elsewhere test this gate too). */
+export function loadVectors(): { file: string; raw: unknown; vector: Vector; extra: boolean }[] {
+  const read = (dir: string, extra: boolean) =>
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.json') && f !== 'vector.schema.json')
+      .sort()
+      .map((f) => {
+        const raw = JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown;
+        return { file: extra ? join(dir, f) : f, raw, vector: raw as Vector, extra };
+      });
+  const extraDir = process.env.FLINK_CUTOVER_VECTORS;
+  if (extraDir && !existsSync(extraDir)) throw new Error(`FLINK_CUTOVER_VECTORS=${extraDir} is not a folder`);
+  return [...read(VECTORS_DIR, false), ...(extraDir ? read(extraDir, true) : [])];
 }
 
 function actionText(d: RecordDecision): string {
@@ -57,7 +66,7 @@ function releasedText(r: Released): ReleasedExpect {
   return { id: String(r.record.id), action: r.action === 'tag' ? `tag:${r.owner}` : r.action };
 }
 
-function desiredOf(data: Record<string, string>): GateDesired {
+export function desiredOf(data: Record<string, string>): GateDesired {
   const d = parseCutoverConfigMapOrThrow(data);
   const g: GateDesired = { active: d.active, generation: d.generation, lateness: d.lateness, gateMode: d.gateMode };
   if (d.to !== undefined) g.to = d.to;
@@ -103,6 +112,17 @@ export function runVector(v: Vector, trace?: Trace): VectorMismatch[] {
         const snap = snaps.get(s.name);
         if (!snap) fail(`no snapshot named ${s.name}`);
         else gate = Gate.restore(v.color, JSON.parse(JSON.stringify(snap)) as GateSnapshot, opts);
+        break;
+      }
+      case 'redistribute': {
+        const old = s.names.map((n) => snaps.get(n));
+        if (old.some((x) => !x)) fail(`no snapshot among ${s.names.join(', ')}`);
+        else gate = Gate.restore(v.color, JSON.parse(JSON.stringify(redistribute(old as GateSnapshot[], s.index, s.parallelism))) as GateSnapshot, opts);
+        break;
+      }
+      case 'parse': {
+        const ok = s.kind === 'status' ? parseCutoverStatus(s.data).ok : parseCutoverConfigMap(s.data).ok;
+        if (ok !== s.ok) fail(`${s.kind} data parsed ${ok ? 'ok' : 'with errors'}, expected ${s.ok ? 'ok' : 'errors'}`);
         break;
       }
       case 'metrics': {
