@@ -119,7 +119,7 @@ export interface CommittedWatermarkMemory {
  * the sink vertices' watermarks and the checkpoint statistics instead: the job watermark seen
  * before the last completed checkpoint was triggered is what that checkpoint covers.
  */
-export async function observeJob(client: FlinkRestClient, gate: boolean, memory?: CommittedWatermarkMemory, contract = gateMetricsContract()): Promise<ObservedJob> {
+export async function observeGates(client: FlinkRestClient, gate: boolean, memory?: CommittedWatermarkMemory, contract = gateMetricsContract()): Promise<ObservedJob> {
   let requests = 1;
   const job = await client.currentJob();
   requests++;
@@ -166,10 +166,10 @@ export async function observeJob(client: FlinkRestClient, gate: boolean, memory?
 /** A color's observation, or why there is none (as data). */
 export type ColorObservation = { ok: true; job: ObservedJob } | { ok: false; error: FlinkRestError | Error; requests: number };
 
-/** observeJob with its failure as data (counts the requests the failed poll made as at least 1). */
+/** observeGates with its failure as data (counts the requests the failed poll made as at least 1). */
 export async function observeColor(client: FlinkRestClient, gate: boolean, memory?: CommittedWatermarkMemory): Promise<ColorObservation> {
   try {
-    return { ok: true, job: await observeJob(client, gate, memory) };
+    return { ok: true, job: await observeGates(client, gate, memory) };
   } catch (err) {
     return { ok: false, error: err as Error, requests: 1 };
   }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FlinkRestClient } from '../../lib/flink/client.js';
-import { GATE_DECISION_METRICS, gateFromMetrics, gateMetricId, gateMetricsContract, gateOperatorOf, observeColor, observeJob } from '../../lib/flink/gate-metrics.js';
+import { GATE_DECISION_METRICS, gateFromMetrics, gateMetricId, gateMetricsContract, gateOperatorOf, observeColor, observeGates } from '../../lib/flink/gate-metrics.js';
 import type { CommittedWatermarkMemory } from '../../lib/flink/gate-metrics.js';
 import { FakeJobManager, GATE_METRICS, gateMetricName, hexId } from '../support/fake-jobmanager.js';
 
@@ -48,7 +48,7 @@ describe('gate metric names (schemas/gate-metrics.contract.json)', () => {
   });
 });
 
-describe('observeJob', () => {
+describe('observeGates', () => {
   let fake: FakeJobManager;
   let now = 1_800_000_000_000;
   beforeEach(async () => {
@@ -62,7 +62,7 @@ describe('observeJob', () => {
     fake.setGates({ preparedGeneration: 5, maxTimestampAtPrepare: 1000, gateWatermark: 900 });
     fake.setGateMetric('gateWatermark', [950, 960, 970], 'flink-cutover-gate-audit');
     fake.requests.length = 0;
-    const o = await observeJob(new FlinkRestClient(fake.url), true);
+    const o = await observeGates(new FlinkRestClient(fake.url), true);
     expect(o.requests).toBe(4);
     expect(fake.requests).toHaveLength(4);
     expect(fake.requests.filter((r) => r.includes('/metrics?get='))).toHaveLength(2);
@@ -72,9 +72,9 @@ describe('observeJob', () => {
 
   it('rediscovers the job on every poll (a new job id)', async () => {
     const client = new FlinkRestClient(fake.url);
-    const first = await observeJob(client, true);
+    const first = await observeGates(client, true);
     fake.restart({ newJobId: true });
-    const second = await observeJob(client, true);
+    const second = await observeGates(client, true);
     expect(second.jobId).not.toBe(first.jobId);
     expect(second.jobId).toBe(fake.job.jid);
   });
@@ -85,11 +85,11 @@ describe('observeJob', () => {
     fake.watermarkRate = 0;
     fake.setWatermark(5000);
     fake.job.checkpoints.latestCompletedAt = now - 1000; // triggered before anything was seen
-    expect((await observeJob(client, false, mem)).committedWatermark).toBeNull();
+    expect((await observeGates(client, false, mem)).committedWatermark).toBeNull();
     now += 10_000;
     fake.setWatermark(8000);
     fake.completeCheckpoints(); // triggered 1.2 s before now: after the 5000 sample, before the 8000 one
-    const o = await observeJob(client, false, mem);
+    const o = await observeGates(client, false, mem);
     expect(o.gates).toEqual([]);
     expect(o.committedWatermark).toBe(5000);
     expect(o.requests).toBe(4);
