@@ -177,14 +177,19 @@ export class CutoverController {
     if (this.server) await new Promise<void>((r) => this.server!.close(() => r()));
   }
 
-  /** Dies without cleanup (the Lease stays held until it expires): for crash tests. */
+  /**
+   * Dies without cleanup, as a killed process: no API call leaves after this (the Lease stays held
+   * until it expires). For crash tests.
+   */
   async kill(): Promise<void> {
+    this.api.dead = true;
     this.stopped = true;
     if (this.relistTimer) clearInterval(this.relistTimer);
     this.stopWatch?.();
     this.relistNow?.();
     this.queue.shutdown();
     await this.elector?.stop(false);
+    await this.workerLoop?.catch(() => undefined);
     if (this.server) await new Promise<void>((r) => this.server!.close(() => r()));
   }
 

@@ -119,7 +119,11 @@ export class KubeApi {
     this.timeoutMs = options.timeoutMs ?? 10_000;
   }
 
+  /** Set when the process is to behave as dead (crash tests): no call leaves any more. */
+  dead = false;
+
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    if (this.dead) throw new KubeApiError('connection', `${what}: the controller is stopped`);
     this.calls.set(what.split(' ')[0]!, (this.calls.get(what.split(' ')[0]!) ?? 0) + 1);
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -150,6 +154,7 @@ export class KubeApi {
    */
   async watchDesired(namespace: string | undefined, resourceVersion: string, onEvent: (e: WatchEvent) => void, onDone: (err: KubeApiError | null) => void): Promise<() => void> {
     const path = namespace ? `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps` : '/api/v1/configmaps';
+    if (this.dead) throw new KubeApiError('connection', `watch ${path}: the controller is stopped`);
     this.calls.set('watch', (this.calls.get('watch') ?? 0) + 1);
     let done = false;
     const finish = (err: unknown) => {

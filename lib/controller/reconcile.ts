@@ -105,7 +105,9 @@ export function observationNeeded(desiredData: Record<string, string>, statusDat
 /** A cutover is open: git names a generation not decided for good, or a Pending one was withdrawn. */
 export function cutoverOpen(desired: CutoverDesired, status: CutoverStatus | null): boolean {
   const g = desired.generation;
-  if (g === 0) return !!status && status.phase === 'Pending' && status.generation > 0;
+  // Withdrawn from git while Pending (to be Rejected) or after it was armed (completes on the
+  // status's own values).
+  if (g === 0) return !!status && (status.phase === 'Pending' || status.phase === 'Armed') && status.generation > 0;
   if (status && status.generation > g) return false;
   return !(status && status.generation === g && isFinal(status.phase));
 }
@@ -241,17 +243,19 @@ export function reconcile(desiredData: Record<string, string>, statusData: Recor
     }
   }
 
-  // Armed and a color's watermark has not moved for stallMs.
+  // Armed and a color's watermark has not moved for stallMs (judged on the status's own W: a
+  // generation withdrawn after it was armed is no longer in git).
   if (next && next.phase === 'Armed') {
-    for (const c of [desired.active, desired.to].filter((x): x is Color => !!x)) {
+    const target = next.watermark + desired.lateness;
+    for (const c of [next.active, next.to]) {
       const w = next.watermarks[c];
       const p = memory.progress[c];
-      if (w === undefined || w >= desired.watermark! + desired.lateness) continue;
+      if (w === undefined || w >= target) continue;
       if (!p || p.watermark !== w) {
         memory.progress[c] = { watermark: w, since: now };
-        clear(`stalled:${g}:${c}`);
+        clear(`stalled:${next.generation}:${c}`);
       } else if (now - p.since >= stallMs) {
-        warnOnce(`stalled:${g}:${c}`, 'CutoverWatermarkStalled', `generation ${g} is Armed and ${c}'s watermark has stayed at ${iso(w)} for ${Math.round((now - p.since) / 1000)} s; it completes when both reach W + lateness = ${iso(desired.watermark! + desired.lateness)}`);
+        warnOnce(`stalled:${next.generation}:${c}`, 'CutoverWatermarkStalled', `generation ${next.generation} is Armed and ${c}'s watermark has stayed at ${iso(w)} for ${Math.round((now - p.since) / 1000)} s; it completes when both reach W + lateness = ${iso(target)}`);
       }
     }
   } else {

@@ -76,6 +76,7 @@ describe('controller end to end', () => {
     expect(s.watermarks).toEqual({ blue: W + LATENESS, green: W + LATENESS + 5 });
     expect(s.armedAt).toBeDefined();
     expect(s.completedAt).toBeDefined();
+    await env.until('CutoverCompleted', () => events().some((e) => e.reason === 'CutoverCompleted'));
     const ev = events();
     expect(ev.map((e) => e.reason)).toEqual(expect.arrayContaining(['CutoverPending', 'CutoverArmed', 'CutoverCompleted']));
     expect(new Set(ev.map((e) => e.involved))).toEqual(new Set(['ConfigMap/orders-cutover']));
@@ -105,6 +106,7 @@ describe('controller end to end', () => {
     env.green.setGateMetric('maxTimestampAtPrepare', [W - 5, W + 42]);
     const s = await env.untilPhase('Rejected');
     expect(s.reason).toMatch(/^green flink-cutover-gate subtask 1 had already seen t=1800000000042 >= W=1800000000000/);
+    await env.until('CutoverRejected', () => events().some((e) => e.reason === 'CutoverRejected'));
     expect(events().find((e) => e.reason === 'CutoverRejected')).toMatchObject({ type: 'Warning', message: expect.stringContaining('green flink-cutover-gate subtask 1') });
     expectNoRegression();
   });
@@ -117,7 +119,7 @@ describe('controller end to end', () => {
     await env.desired({ generation: 0 });
     const s = await env.untilPhase('Rejected');
     expect(s.reason).toContain('withdrawn');
-    expect(events().map((e) => e.reason)).toContain('CutoverWithdrawn');
+    await env.until('CutoverWithdrawn', () => events().some((e) => e.reason === 'CutoverWithdrawn'));
     expectNoRegression();
   });
 
@@ -130,6 +132,10 @@ describe('controller end to end', () => {
     await env.untilPhase('Pending', 2);
     await armAndComplete(2, 'green', 'blue', W2);
     expect(phases(2)).toEqual(['Pending', 'Armed', 'Completed']);
+    // The rollback continues the handover chain: generation 1's handover is in its history.
+    const s2 = (await env.status())!;
+    expect(s2).toMatchObject({ generation: 2, active: 'green', to: 'blue', watermark: W2 });
+    expect(s2.history).toEqual([{ generation: 1, active: 'blue', to: 'green', watermark: W }]);
     expectNoRegression();
   });
 });
@@ -257,8 +263,8 @@ describe('controller faults: no phase regression, no lost decision', () => {
     expect(b.isLeader).toBe(false);
     const byToken = (t: string) => kube.writes.filter((w) => w.token === t && !w.path.includes('/leases'));
     expect(byToken('replica-b')).toEqual([]);
-    const killedAt = kube.requests.length;
     await a.kill(); // no release: b must wait for the lease to expire
+    const killedAt = kube.requests.length;
     await env.until('b leads', () => b.isLeader);
     const lease = kube.get('leases', NS, 'flink-cutover-controller', 'coordination.k8s.io')!;
     expect(lease.spec.holderIdentity).toBe('b');

@@ -24,7 +24,7 @@ function desired(over: Partial<CutoverDesired> = {}): Record<string, string> {
 }
 
 function status(s: Partial<CutoverStatus>): Record<string, string> {
-  return renderCutoverStatus({ generation: 1, phase: 'Pending', updatedAt: new Date(NOW - 1000).toISOString(), watermarks: {}, ...s });
+  return renderCutoverStatus({ generation: 1, phase: 'Pending', active: 'blue', to: 'green', watermark: W, history: [], updatedAt: new Date(NOW - 1000).toISOString(), watermarks: {}, ...s });
 }
 
 function gate(op: string, parallelism: number, prepared: number, max: number | null, wm: number | null, missing: number[] = []): ObservedGate {
@@ -138,6 +138,18 @@ describe('reconcile: transitions', () => {
     expect(r.events.map((e) => [e.type, e.reason])).toEqual([['Normal', 'CutoverWithdrawn']]);
     expect(r.events[0]!.message).toMatch(/^generation 2 Rejected: generation 2 was withdrawn/);
     expect(r.requeueAfterMs).toBeNull();
+  });
+
+  it('withdrawn from git after it was armed: stays open and completes on the status\'s own W', () => {
+    const armed = status({ phase: 'Armed', armedAt: new Date(NOW).toISOString() });
+    const waiting = run(desired({ generation: 0 }), armed, both(1, W - 1, W));
+    expect(waiting.status?.phase).toBe('Armed');
+    expect(waiting.requeueAfterMs).toBe(1000);
+    expect(observationNeeded(desired({ generation: 0 }), armed)).toBe('always');
+    const done = run(desired({ generation: 0 }), waiting.write ?? armed, both(1, W - 1, W + LATENESS), NOW + 1000, waiting.memory);
+    expect(done.write).toMatchObject({ generation: '1', phase: 'Completed', watermark: String(W) });
+    expect(done.events.map((e) => e.reason)).toEqual(['CutoverCompleted']);
+    expect(done.requeueAfterMs).toBeNull();
   });
 
   it('withdrawn before any status named it: the gates still name it, Rejected', () => {

@@ -15,7 +15,7 @@ const desired = (over: Partial<CutoverDesired> = {}) => {
   }
   return renderCutoverConfigMap(d);
 };
-const status = (s: Partial<CutoverStatus>) => renderCutoverStatus({ generation: 3, phase: 'Pending', updatedAt: '2026-12-01T11:50:00Z', watermarks: {}, ...s });
+const status = (s: Partial<CutoverStatus>) => renderCutoverStatus({ generation: 3, phase: 'Pending', active: 'blue', to: 'green', watermark: W, history: [], updatedAt: '2026-12-01T11:50:00Z', watermarks: {}, ...s });
 
 describe('status view', () => {
   it('Armed: W absolute and relative, each color watermark with its lag to W + lateness and a bar, no step allowed', () => {
