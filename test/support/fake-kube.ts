@@ -104,7 +104,7 @@ function typeKey(t: ResourceType): string {
 }
 
 function clone<T>(x: T): T {
-  return JSON.parse(JSON.stringify(x)) as T;
+  return x === undefined ? x : (JSON.parse(JSON.stringify(x)) as T);
 }
 
 /** RFC 7386 JSON merge patch. */
@@ -112,6 +112,7 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return clone(patch);
   const out: Record<string, unknown> = target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
   for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
+    if (v === undefined) continue;
     if (v === null) delete out[k];
     else out[k] = mergePatch(out[k], v);
   }
