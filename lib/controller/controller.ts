@@ -94,8 +94,9 @@ export class CutoverController {
   lastInformerProgress = 0;
   /** REST requests made (all colors, all pipelines), for the benchmark. */
   restRequests = 0;
-  /** Reconciles run. */
+  /** Reconciles run (in all, and per key). */
   reconciles = 0;
+  readonly reconcilesByKey = new Map<string, number>();
 
   constructor(options: ControllerOptions) {
     this.o = options;
@@ -333,10 +334,13 @@ export class CutoverController {
     for (;;) {
       const key = await this.queue.get();
       if (key === undefined) return;
+      const started = Date.now();
       try {
         const requeue = await this.sync(key);
         this.queue.forget(key);
-        if (requeue !== null) this.queue.addAfter(key, requeue);
+        // The resync is measured from this reconcile's start, so a pipeline is looked at once per
+        // interval however long its polls took.
+        if (requeue !== null) this.queue.addAfter(key, Math.max(1, requeue - (Date.now() - started)));
       } catch (err) {
         const delay = this.queue.addRateLimited(key);
         if (err instanceof KubeApiError) this.apiError(`reconcile ${key}`, err);
@@ -377,6 +381,7 @@ export class CutoverController {
     if (!desired) return null;
     if (!this.isLeader) return null; // the leader's start re-queues every key
     this.reconciles++;
+    this.reconcilesByKey.set(key, (this.reconcilesByKey.get(key) ?? 0) + 1);
     const end = this.metrics.reconcileDuration.startTimer();
     try {
       const st = this.state.get(key) ?? { committed: {}, firstSeen: new Map<number, number>() };

@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { schemaPath } from '../spec/paths.js';
-import { FlinkRestClient } from './client.js';
-import { FlinkRestError } from './errors.js';
+import type { FlinkRestClient } from './client.js';
+import type { FlinkRestError } from './errors.js';
 import type { JobDetails, JobVertex, MetricValue } from './types.js';
 import { NO_WATERMARK } from './types.js';
 

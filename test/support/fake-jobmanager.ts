@@ -186,6 +186,14 @@ export class FakeJobManager {
   }
 
   /** Starts a fake on 127.0.0.1 with a random port. */
+  /**
+   * A fake without a server of its own, answering through `route()` (one process serving many
+   * JobManagers behind one port, as the controller benchmark does).
+   */
+  static detached(options: FakeOptions = {}): FakeJobManager {
+    return new FakeJobManager(options);
+  }
+
   static async start(options: FakeOptions = {}): Promise<FakeJobManager> {
     const fake = new FakeJobManager(options);
     fake.server = createServer((req, res) => void fake.handle(req, res));
