@@ -49,8 +49,10 @@ function phases(generation = 1): string[] {
   return out;
 }
 
-function events(): { reason: string; type: string; involved: string; message: string }[] {
-  return kube.list('events').map((e) => ({ reason: e.reason as string, type: e.type as string, involved: `${(e.involvedObject as { kind: string }).kind}/${(e.involvedObject as { name: string }).name}`, message: e.message as string }));
+/** The Events in the namespace, read through the API (works against any KubeHarness). */
+async function events(): Promise<{ reason: string; type: string; involved: string; message: string }[]> {
+  const list = await env.core.listNamespacedEvent({ namespace: NS });
+  return list.items.map((e) => ({ reason: e.reason ?? '', type: e.type ?? '', involved: `${e.involvedObject.kind}/${e.involvedObject.name}`, message: e.message ?? '' }));
 }
 
 async function armAndComplete(generation = 1, from: 'blue' | 'green' = 'blue', to: 'blue' | 'green' = 'green', w = W): Promise<void> {
@@ -76,8 +78,8 @@ describe('controller end to end', () => {
     expect(s.watermarks).toEqual({ blue: W + LATENESS, green: W + LATENESS + 5 });
     expect(s.armedAt).toBeDefined();
     expect(s.completedAt).toBeDefined();
-    await env.until('CutoverCompleted', () => events().some((e) => e.reason === 'CutoverCompleted'));
-    const ev = events();
+    await env.until('CutoverCompleted', async () => (await events()).some((e) => e.reason === 'CutoverCompleted'));
+    const ev = await events();
     expect(ev.map((e) => e.reason)).toEqual(expect.arrayContaining(['CutoverPending', 'CutoverArmed', 'CutoverCompleted']));
     expect(new Set(ev.map((e) => e.involved))).toEqual(new Set(['ConfigMap/orders-cutover']));
     // Nothing touched what git owns: the controller (its own token) wrote only its status map,
@@ -106,8 +108,8 @@ describe('controller end to end', () => {
     env.green.setGateMetric('maxTimestampAtPrepare', [W - 5, W + 42]);
     const s = await env.untilPhase('Rejected');
     expect(s.reason).toMatch(/^green flink-cutover-gate subtask 1 had already seen t=1800000000042 >= W=1800000000000/);
-    await env.until('CutoverRejected', () => events().some((e) => e.reason === 'CutoverRejected'));
-    expect(events().find((e) => e.reason === 'CutoverRejected')).toMatchObject({ type: 'Warning', message: expect.stringContaining('green flink-cutover-gate subtask 1') });
+    await env.until('CutoverRejected', async () => (await events()).some((e) => e.reason === 'CutoverRejected'));
+    expect((await events()).find((e) => e.reason === 'CutoverRejected')).toMatchObject({ type: 'Warning', message: expect.stringContaining('green flink-cutover-gate subtask 1') });
     expectNoRegression();
   });
 
@@ -119,7 +121,7 @@ describe('controller end to end', () => {
     await env.desired({ generation: 0 });
     const s = await env.untilPhase('Rejected');
     expect(s.reason).toContain('withdrawn');
-    await env.until('CutoverWithdrawn', () => events().some((e) => e.reason === 'CutoverWithdrawn'));
+    await env.until('CutoverWithdrawn', async () => (await events()).some((e) => e.reason === 'CutoverWithdrawn'));
     expectNoRegression();
   });
 
@@ -137,6 +139,40 @@ describe('controller end to end', () => {
     expect(s2).toMatchObject({ generation: 2, active: 'green', to: 'blue', watermark: W2 });
     expect(s2.history).toEqual([{ generation: 1, active: 'blue', to: 'green', watermark: W }]);
     expectNoRegression();
+  });
+});
+
+describe('controller HTTP: /metrics, /healthz, /readyz', () => {
+  it('the leader reports phase, watermarks and distance to W + lateness; a standby is ready and not leader', async () => {
+    await env.desired({ generation: 1 });
+    const le = { namespace: NS, leaseDurationMs: 2000, renewDeadlineMs: 1500, retryPeriodMs: 100 };
+    const a = await env.start({ metricsPort: 0, metricsHost: '127.0.0.1', leaderElection: { ...le, identity: 'a' } });
+    await env.until('a leads', () => a.isLeader);
+    const b = await env.start({ metricsPort: 0, metricsHost: '127.0.0.1', leaderElection: { ...le, identity: 'b' } });
+    env.gates('blue', 1, W - 1000, W + LATENESS - 4000);
+    env.gates('green', 1, W - 1000, W + LATENESS - 9000);
+    await env.untilPhase('Armed');
+    const get = async (c: typeof a, path: string) => {
+      const r = await fetch(`http://127.0.0.1:${c.port}${path}`);
+      return { status: r.status, text: await r.text() };
+    };
+    await env.until('b ready', async () => (await get(b, '/readyz')).status === 200);
+    expect((await get(b, '/readyz')).text).toContain('standby');
+    expect((await get(a, '/readyz')).text).toContain('leader');
+    expect((await get(a, '/healthz')).status).toBe(200);
+    const m = await env.until('armed metrics', async () => {
+      const t = (await get(a, '/metrics')).text;
+      return t.includes('flink_cutover_watermark_distance_milliseconds{namespace="streaming",pipeline="orders",color="green"} 9000') ? t : undefined;
+    });
+    expect(m).toContain('flink_cutover_phase{namespace="streaming",pipeline="orders",generation="1",phase="Armed"} 1');
+    expect(m).not.toContain('phase="Pending"} 1');
+    expect(m).toContain(`flink_cutover_gate_watermark_milliseconds{namespace="streaming",pipeline="orders",color="blue"} ${W + LATENESS - 4000}`);
+    expect(m).toContain('flink_cutover_leader 1');
+    expect(m).toMatch(/flink_cutover_commit_to_armed_seconds_count\{namespace="streaming"\} 1/);
+    expect(m).toMatch(/flink_cutover_reconcile_duration_seconds_count [1-9]/);
+    const standby = (await get(b, '/metrics')).text;
+    expect(standby).toContain('flink_cutover_leader 0');
+    expect((await get(a, '/nope')).status).toBe(404);
   });
 });
 
@@ -219,7 +255,7 @@ describe('controller faults: no phase regression, no lost decision', () => {
     await env.untilPhase('Armed');
     env.green.fault({ path: /.*/, hangUp: true });
     env.gates('blue', 1, W - 1000, W + LATENESS);
-    await env.until('JobManagerUnreachable', () => events().some((e) => e.reason === 'JobManagerUnreachable'));
+    await env.until('JobManagerUnreachable', async () => (await events()).some((e) => e.reason === 'JobManagerUnreachable'));
     env.green.clearFaults();
     env.green.fault({ path: /metrics$/, delayMs: 1500 }); // slower than the 1 s timeout
     await env.until('a timeout logged', () => env.logs.some((l) => l.kind === 'timeout'));
