@@ -68,6 +68,27 @@ describe('flink-cutover status', () => {
     expect(parsed.pipelines[0]!.colors.map((c) => [c.color, c.lagMs])).toEqual([['blue', 180_000], ['green', 1_860_000]]);
   });
 
+  it('--watch redraws when the status changes and ends on SIGINT', async () => {
+    await env.desired({ generation: 1 });
+    await env.start();
+    await env.untilPhase('Pending');
+    let out = '';
+    const io = { out: (t: string) => void (out += t), err: (t: string) => void (out += t), cwd: process.cwd(), env: {} };
+    const done = run(['status', '--watch', '--format', 'json', '--interval', '50ms', '--kubeconfig', kube.kubeconfigPath, '--namespace', NS], io);
+    await env.until('first screen', () => out.includes('"phase": "Pending"'));
+    env.gates('blue', 1, W - 1, W - 1000);
+    env.gates('green', 1, W - 1, W - 1000);
+    await env.until('redrawn as Armed', () => out.includes('"phase": "Armed"'));
+    process.emit('SIGINT', 'SIGINT');
+    expect(await done).toBe(0);
+    const raw = out.split(/\n(?=\{)/).filter((x) => x.startsWith('{')).map((x) => JSON.stringify(JSON.parse(x)));
+    // A screen per change, never the same one twice in a row.
+    expect(raw.filter((x, i) => i > 0 && x === raw[i - 1])).toEqual([]);
+    const screens = raw.map((x) => (JSON.parse(x) as { pipelines: { phase: string }[] }).pipelines[0]!.phase);
+    expect(screens[0]).toBe('Pending');
+    expect(screens[screens.length - 1]).toBe('Armed');
+  });
+
   it('a pipeline that does not exist: exit 1 naming it', async () => {
     const r = await runCli(['status', 'nope', '--kubeconfig', kube.kubeconfigPath, '--namespace', NS]);
     expect(r.code).toBe(1);
