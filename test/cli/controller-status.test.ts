@@ -42,6 +42,9 @@ describe('flink-cutover controller', () => {
     const bad = await runCli(['controller', '--kubeconfig', '/nonexistent/kubeconfig']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--kubeconfig /nonexistent/kubeconfig: no such file');
+    const outside = await runCli(['controller']);
+    expect(outside.code).toBe(2);
+    expect(outside.stderr).toContain('not running in a pod (no KUBERNETES_SERVICE_HOST): pass --kubeconfig FILE');
     const help = await runCli(['controller', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--leader-elect');

@@ -60,6 +60,7 @@ export function registerController(program: Command, io: CliIO): void {
     const port = Number(opts.metricsPort);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--metrics-port ${opts.metricsPort}: not a port number`);
     if (opts.kubeconfig && !existsSync(opts.kubeconfig)) throw new UsageError(`--kubeconfig ${opts.kubeconfig}: no such file`);
+    if (!opts.kubeconfig && !io.env.KUBERNETES_SERVICE_HOST) throw new UsageError('not running in a pod (no KUBERNETES_SERVICE_HOST): pass --kubeconfig FILE');
     let kc;
     try {
       kc = loadKubeConfig(opts.kubeconfig);

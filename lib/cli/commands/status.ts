@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { KubeApi, loadKubeConfig } from '../../controller/kube.js';
 import { readStatusInputs } from '../../controller/read-status.js';
 import { pipelineView, renderStatus } from '../../controller/status-view.js';
@@ -41,8 +42,10 @@ export function registerStatus(program: Command, io: CliIO): void {
     if (opts.kubeconfig && !existsSync(opts.kubeconfig)) throw new UsageError(`--kubeconfig ${opts.kubeconfig}: no such file`);
     let kc;
     try {
-      const path = opts.kubeconfig ?? io.env.KUBECONFIG?.split(':')[0];
-      kc = loadKubeConfig(path && existsSync(path) ? path : undefined);
+      const home = io.env.HOME ? join(io.env.HOME, '.kube', 'config') : undefined;
+      const path = [opts.kubeconfig, io.env.KUBECONFIG?.split(':')[0], home].find((p) => p && existsSync(p));
+      if (!path && !io.env.KUBERNETES_SERVICE_HOST) throw new Error('no kubeconfig (--kubeconfig, $KUBECONFIG, ~/.kube/config) and not running in a pod');
+      kc = loadKubeConfig(path);
     } catch (err) {
       throw new UsageError(`cannot load the Kubernetes config: ${(err as Error).message}; pass --kubeconfig`);
     }
