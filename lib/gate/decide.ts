@@ -1,5 +1,5 @@
 /**
- * The controller's pure arm / reject / complete decision (DESIGN.md "The handover protocol"):
+ * The controller's pure arm / reject / complete decision (README "The handover"):
  * from the desired handover, the current status and the gates' metrics, the next status.
  * Idempotent: deciding again on the same inputs changes nothing but `updatedAt`-free fields.
  */

@@ -58,7 +58,7 @@ export interface GateSnapshot {
 }
 
 /**
- * The protocol rules of DESIGN.md a gate implements. All true is the protocol; the simulator turns
+ * The protocol rules a gate implements (README "The handover"). All true is the protocol; the simulator turns
  * one off at a time to show what it prevents.
  */
 export interface GateRules {

@@ -153,5 +153,5 @@ export interface Pipeline {
   spec: PipelineSpecBody;
 }
 
-/** Lifecycle state derived from a spec (DESIGN.md "Lifecycle"). */
+/** Lifecycle state derived from a spec (README "Promoting a pipeline"). */
 export type LifecycleState = 'Steady' | 'Staged' | 'Cutover';
