@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { parseDuration } from '../spec/duration.js';
 import { colorsOf, cutoverWatermarkMillis, hasGate, restUrl } from '../spec/effective.js';
 import type { Color, Pipeline } from '../spec/types.js';
-import { cutoverConfigMapName, pipelineAnnotations, pipelineLabels, WAVE_CONTRACT } from './labels.js';
+import { cutoverConfigMapName, LABEL_ROLE, pipelineAnnotations, pipelineLabels, WAVE_CONTRACT } from './labels.js';
 
 export interface CutoverConfigMapProps {
   /** The validated pipeline (defaults applied). */
@@ -18,7 +18,8 @@ export interface CutoverConfigMapProps {
 /**
  * The `<name>-cutover` ConfigMap: the desired handover every gate and the controller read
  * (README "The handover"). All values are strings; `generation` is `0` when there is no
- * cutover, and `to`/`watermark` (epoch millis) are present only with one. Sync wave -1.
+ * cutover, and `to`/`watermark` (epoch millis) are present only with one. Sync wave -1. Labelled
+ * `flink-cutover.dev/role: desired`, which the controller selects it by.
  */
 export class CutoverConfigMap extends Construct {
   /** The ConfigMap's name. */
@@ -49,7 +50,7 @@ export class CutoverConfigMap extends Construct {
       metadata: {
         name: this.name,
         ...(p.metadata.namespace ? { namespace: p.metadata.namespace } : {}),
-        labels: pipelineLabels(p, 'cutover'),
+        labels: { ...pipelineLabels(p, 'cutover'), [LABEL_ROLE]: 'desired' },
         annotations: pipelineAnnotations(p, WAVE_CONTRACT),
       },
     });

@@ -6,3 +6,4 @@ export * from './pipeline.js';
 export * from './render.js';
 export * from './synth.js';
 export * from './verify-job.js';
+export * from './cutover-controller.js';

@@ -2,6 +2,8 @@ import type { Color, Pipeline } from '../spec/types.js';
 
 export const LABEL_PIPELINE = 'flink-cutover.dev/pipeline';
 export const LABEL_COLOR = 'flink-cutover.dev/color';
+/** `desired` on the `<name>-cutover` ConfigMap (the controller selects by it), `status` on the status map. */
+export const LABEL_ROLE = 'flink-cutover.dev/role';
 export const ANNOTATION_SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
 
 /** Sync wave of the cutover ConfigMap and RBAC: before the jobs, which read them at start. */

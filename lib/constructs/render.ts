@@ -2,6 +2,8 @@ import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import type { LoadedPipeline } from '../spec/load.js';
 import type { Color, Pipeline } from '../spec/types.js';
+import { CONTROLLER_NAME, CutoverController } from './cutover-controller.js';
+import type { CutoverControllerProps } from './cutover-controller.js';
 import { FlinkBlueGreenPipeline } from './pipeline.js';
 
 /** One pipeline rendered to Kubernetes objects. */
@@ -87,4 +89,23 @@ export function renderPipeline(spec: unknown, options?: RenderOptions): Rendered
  */
 export function renderLoaded(loaded: readonly LoadedPipeline[], sourceName: (lp: LoadedPipeline) => string = (lp) => lp.file): RenderedPipeline[] {
   return renderPipelines(loaded.map((lp) => ({ spec: lp.pipeline, options: { sourceFile: sourceName(lp) } })));
+}
+
+/** The controller's file in the output folder. */
+export const CONTROLLER_FILE = `${CONTROLLER_NAME}.k8s.yaml`;
+/** The namespace the rendered controller runs in. */
+export const CONTROLLER_NAMESPACE = 'flink-cutover-system';
+
+/** Renders the CutoverController for `pipelines` (its own chart and file). */
+export function renderController(pipelines: readonly Pipeline[], props: Partial<CutoverControllerProps> = {}): { fileName: string; manifests: Record<string, unknown>[]; yaml: string } {
+  const app = new App({ outdir: '/nonexistent-not-written' });
+  const chart = new Chart(app, CONTROLLER_NAME, { disableResourceNameHashes: true });
+  const list = [...pipelines].map((p) => ({ name: p.metadata.name, ...(p.metadata.namespace ? { namespace: p.metadata.namespace } : {}) }));
+  list.sort((a, b) => `${a.namespace ?? ''}/${a.name}`.localeCompare(`${b.namespace ?? ''}/${b.name}`));
+  new CutoverController(chart, 'Controller', { namespace: CONTROLLER_NAMESPACE, pipelines: list, ...props });
+  const errors = validateTree(app);
+  if (errors.length > 0) throw new Error(`validation failed:\n${errors.join('\n')}`);
+  const manifests = chartManifests(chart);
+  const head = '# Rendered by flink-cutover: the cutover controller for every pipeline. Do not edit: run `flink-cutover synth`.\n';
+  return { fileName: CONTROLLER_FILE, manifests, yaml: head + Yaml.stringify(...manifests) };
 }

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Diagnostic } from '../spec/diagnostics.js';
 import { loadPipelineDir } from '../spec/load.js';
-import { renderLoaded } from './render.js';
+import { renderController, renderLoaded } from './render.js';
 import type { RenderedPipeline } from './render.js';
 
 export const RENDERED_SUFFIX = '.k8s.yaml';
@@ -40,7 +40,8 @@ function existingRendered(outDir: string): string[] {
 }
 
 /**
- * Renders every pipeline of `pipelinesDir` and writes one `*.k8s.yaml` per pipeline into `outDir`.
+ * Renders every pipeline of `pipelinesDir` and writes one `*.k8s.yaml` per pipeline into `outDir`,
+ * plus `flink-cutover-controller.k8s.yaml` (the CutoverController for all of them).
  * Everything is rendered and validated in memory first: on any error nothing in `outDir` changes.
  * Files are replaced by rename, so a reader never sees half a file; stale `*.k8s.yaml` files (of
  * removed pipelines) are deleted. Other files in `outDir` are left alone.
@@ -54,6 +55,11 @@ export function synth(options: SynthOptions): SynthResult {
   const base = projectRoot(resolve(options.pipelinesDir));
   const rendered = renderLoaded(pipelines, (lp) => relative(base, resolve(lp.file)).replace(/\\/g, '/'));
   const wanted = new Map(rendered.map((r) => [r.fileName, r.yaml]));
+  // The controller that decides every pipeline's cutovers, in a file of its own.
+  if (rendered.length > 0) {
+    const controller = renderController(rendered.map((r) => r.pipeline));
+    wanted.set(controller.fileName, controller.yaml);
+  }
   const changed: string[] = [];
   const unchanged: string[] = [];
   for (const [name, yaml] of wanted) {

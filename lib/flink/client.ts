@@ -222,6 +222,14 @@ export class FlinkRestClient {
     return this.get(`/jobs/${jobId}/metrics?get=${names.map(encodeURIComponent).join(',')}`, 'a JSON array of {id, value}', parseMetrics);
   }
 
+  /**
+   * `GET /jobs/{id}/vertices/{vid}/metrics?get=...`: per-subtask metrics of one vertex, ids like
+   * `<subtask>.<operator>.<metric>` (bare array on the wire; ids not reported yet are left out).
+   */
+  vertexMetrics(jobId: string, vertexId: string, ids: readonly string[]): Promise<MetricValue[]> {
+    return this.get(`/jobs/${jobId}/vertices/${vertexId}/metrics?get=${ids.map(encodeURIComponent).join(',')}`, 'a JSON array of {id, value}', parseMetrics);
+  }
+
   /** `GET /jobs/{id}/vertices/{vid}/subtasks/metrics?get=...&agg=...` (bare array on the wire). */
   aggregatedSubtaskMetrics(jobId: string, vertexId: string, names: readonly string[], agg: readonly Aggregation[] = ['min', 'max']): Promise<AggregatedMetric[]> {
     const q = `get=${names.map(encodeURIComponent).join(',')}&agg=${agg.join(',')}`;

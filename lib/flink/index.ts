@@ -3,3 +3,4 @@ export * from './errors.js';
 export * from './http.js';
 export * from './client.js';
 export * from './latest-checkpoint.js';
+export * from './gate-metrics.js';

@@ -11,15 +11,18 @@ function snapshotDir(dir: string): Record<string, string> {
 }
 
 describe('flink-cutover synth', () => {
-  it('writes one file per pipeline and is deterministic', async () => {
+  it('writes one file per pipeline, plus the controller for all of them, and is deterministic', async () => {
     const dir = tempDir({ 'pipelines/a.yaml': steadyPipeline(), 'pipelines/b.yaml': stagedPipeline((p) => (p.metadata.name = 'billing')) });
     const r1 = await runCli(['synth', '--pipelines', 'pipelines', '--out', 'out'], { cwd: dir });
     expect(r1.code).toBe(0);
     expect(r1.stdout).toContain('rendered 2 pipeline(s)');
     const first = snapshotDir(join(dir, 'out'));
-    expect(Object.keys(first)).toEqual(['streaming.billing.k8s.yaml', 'streaming.orders.k8s.yaml']);
+    expect(Object.keys(first)).toEqual(['flink-cutover-controller.k8s.yaml', 'streaming.billing.k8s.yaml', 'streaming.orders.k8s.yaml']);
+    // The controller may update exactly the two pipelines' status maps.
+    expect(first['flink-cutover-controller.k8s.yaml']).toContain('- billing-cutover-status');
+    expect(first['flink-cutover-controller.k8s.yaml']).toContain('- orders-cutover-status');
     const r2 = await runCli(['synth', '--pipelines', 'pipelines', '--out', 'out'], { cwd: dir });
-    expect(r2.stdout).toContain('0 written, 2 unchanged');
+    expect(r2.stdout).toContain('0 written, 3 unchanged');
     expect(snapshotDir(join(dir, 'out'))).toEqual(first);
   });
 
@@ -40,7 +43,7 @@ describe('flink-cutover synth', () => {
   it('removes the files of deleted pipelines and leaves other files alone', async () => {
     const dir = tempDir({ 'pipelines/a.yaml': steadyPipeline(), 'out/README.md': 'keep', 'out/gone.k8s.yaml': 'x' });
     expect((await runCli(['synth', '--pipelines', 'pipelines', '--out', 'out'], { cwd: dir })).code).toBe(0);
-    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['README.md', 'streaming.orders.k8s.yaml']);
+    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['README.md', 'flink-cutover-controller.k8s.yaml', 'streaming.orders.k8s.yaml']);
   });
 
   const bad: [string, (p: any) => void, RegExp][] = [ // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -93,6 +93,8 @@ describe('FlinkBlueGreenPipeline', () => {
 
   it('writes the handover contract into the cutover ConfigMap', () => {
     const cm = find(objects(cutoverPipeline()), 'ConfigMap', 'orders-cutover');
+    // The controller selects the desired maps by this label alone.
+    expect(cm.metadata.labels['flink-cutover.dev/role']).toBe('desired');
     expect(cm.data).toEqual({
       pipeline: 'orders',
       active: 'blue',

@@ -5,7 +5,7 @@ import { FlinkRestClient } from '../../lib/flink/client.js';
 import { FlinkRestError } from '../../lib/flink/errors.js';
 import { backoffDelay } from '../../lib/flink/http.js';
 import { latestRetainedCheckpoint } from '../../lib/flink/latest-checkpoint.js';
-import { FakeJobManager, GATE_OPERATOR } from '../support/fake-jobmanager.js';
+import { FakeJobManager, gateMetricName } from '../support/fake-jobmanager.js';
 
 const fast = { timeoutMs: 300, retries: 2, backoffMs: 1 };
 
@@ -55,8 +55,8 @@ describe('FlinkRestClient against the fake JobManager', () => {
     const marks = await client.vertexWatermarks(job.jid, fake.job.vertices[0]!.id);
     expect(marks.map((m) => m.value)).toEqual(['-9223372036854775808', '-9223372036854775808']);
     fake.setGateMetric('preparedGeneration', [4, 5]);
-    const agg = await client.aggregatedSubtaskMetrics(job.jid, fake.gateVertex().id, [`${GATE_OPERATOR}.preparedGeneration`]);
-    expect(agg).toEqual([{ id: `${GATE_OPERATOR}.preparedGeneration`, min: 4, max: 5 }]);
+    const agg = await client.aggregatedSubtaskMetrics(job.jid, fake.gateVertex().id, [gateMetricName('preparedGeneration')]);
+    expect(agg).toEqual([{ id: gateMetricName('preparedGeneration'), min: 4, max: 5 }]);
     const ex = await client.exceptions(job.jid);
     expect(ex.exceptionHistory?.entries).toHaveLength(2);
   });

@@ -2,7 +2,7 @@ import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { FakeJobManager, GATE_OPERATOR } from '../support/fake-jobmanager.js';
+import { FakeJobManager, GATE_METRICS, gateMetricName } from '../support/fake-jobmanager.js';
 import { describeWithReference, readReference } from '../support/reference.js';
 
 type Spec = { paths: Record<string, { get?: { responses: Record<string, { content?: Record<string, { schema: { $ref: string } }> }> } }> };
@@ -108,12 +108,12 @@ describeWithReference('the fake JobManager answers what the Flink OpenAPI spec d
     fake.setGateMetric('maxTimestampAtPrepare', [100, 250]);
     fake.setGateMetric('gateWatermark', [90, 240]);
     const gate = fake.gateVertex();
-    const names = ['currentInputWatermark', ...['preparedGeneration', 'maxTimestampAtPrepare', 'gateWatermark'].map((m) => `${GATE_OPERATOR}.${m}`)];
+    const names = ['currentInputWatermark', ...GATE_METRICS.map((m) => gateMetricName(m))];
     const b = (await body(`/jobs/${fake.job.jid}/vertices/${gate.id}/subtasks/metrics?get=${names.join(',')}&agg=min,max`)) as { id: string; min: number; max: number }[];
     expect(Array.isArray(b)).toBe(true);
     // The declared schema is `type: object`; the wire format is an array, hence the special case.
     expect(declared(b)).toBe(false);
     for (const x of b) expectValid(item, x, 'aggregated item');
-    expect(b.find((x) => x.id === `${GATE_OPERATOR}.maxTimestampAtPrepare`)).toEqual({ id: `${GATE_OPERATOR}.maxTimestampAtPrepare`, min: 100, max: 250 });
+    expect(b.find((x) => x.id === gateMetricName('maxTimestampAtPrepare'))).toEqual({ id: gateMetricName('maxTimestampAtPrepare'), min: 100, max: 250 });
   });
 });

@@ -9,13 +9,34 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { JobStatus } from '../../lib/flink/types.js';
 
 export const LONG_MIN = '-9223372036854775808';
-/** The gate operator's name; its metrics are exposed per subtask as `<operator>.<metric>`. */
-export const GATE_OPERATOR = 'flink-cutover-gate';
-export const GATE_METRICS = ['preparedGeneration', 'maxTimestampAtPrepare', 'gateWatermark'] as const;
-export type GateMetric = (typeof GATE_METRICS)[number];
+
+/**
+ * The names the fake serves gate metrics under, from the contract file itself (read here without
+ * the code under test, so the contract test compares two independent readings).
+ */
+const CONTRACT = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../schemas/gate-metrics.contract.json'), 'utf8')) as {
+  operatorName: string; metricGroup: string; noValue: string; decisionMetrics: Record<string, string>;
+};
+/** The gate operator's name (a job with several gates: this plus `-<suffix>`). */
+export const GATE_OPERATOR = CONTRACT.operatorName;
+export const GATE_METRIC_GROUP = CONTRACT.metricGroup;
+export const GATE_METRICS = Object.keys(CONTRACT.decisionMetrics) as ('preparedGeneration' | 'maxTimestampAtPrepare' | 'gateWatermark')[];
+export type GateMetric = 'preparedGeneration' | 'maxTimestampAtPrepare' | 'gateWatermark';
+
+/**
+ * A gate metric's name within its subtask, as Flink's MetricStore keys it: `<operator>.<group>.<metric>`
+ * (what `/subtasks/:i/metrics` and the aggregated `/subtasks/metrics` list). The vertex-level
+ * `/vertices/:vid/metrics` lists it as `<subtask>.<operator>.<group>.<metric>`.
+ */
+export function gateMetricName(metric: GateMetric, operator = GATE_OPERATOR): string {
+  return `${operator}.${GATE_METRIC_GROUP}.${metric}`;
+}
 
 export interface FakeVertex {
   id: string;
@@ -31,8 +52,11 @@ export interface FakeVertex {
   watermarks?: (number | null)[];
   /** The vertex's execution state in `/jobs/{id}` (e.g. INITIALIZING while restoring). @default from the job state */
   status?: string;
-  /** Extra subtask metrics: name -> value per subtask (`undefined`: not reported by that subtask). */
-  metrics?: Record<string, (number | undefined)[]>;
+  /**
+   * Extra subtask metrics: name within the subtask (e.g. `gateMetricName('gateWatermark')`) ->
+   * value per subtask (`undefined`: not reported by that subtask; `null`: Long.MIN_VALUE).
+   */
+  metrics?: Record<string, (number | null | undefined)[]>;
 }
 
 export interface FakeCheckpoints {
@@ -162,6 +186,14 @@ export class FakeJobManager {
   }
 
   /** Starts a fake on 127.0.0.1 with a random port. */
+  /**
+   * A fake without a server of its own, answering through `route()` (one process serving many
+   * JobManagers behind one port, as the controller benchmark does).
+   */
+  static detached(options: FakeOptions = {}): FakeJobManager {
+    return new FakeJobManager(options);
+  }
+
   static async start(options: FakeOptions = {}): Promise<FakeJobManager> {
     const fake = new FakeJobManager(options);
     fake.server = createServer((req, res) => void fake.handle(req, res));
@@ -234,15 +266,33 @@ export class FakeJobManager {
     for (const v of this.job.vertices) if (!v.source) v.watermarks = Array.from({ length: v.parallelism }, () => value);
   }
 
-  /** Sets a gate metric per subtask on the gate vertex (the vertex whose name starts with the gate operator). */
-  setGateMetric(metric: GateMetric, values: (number | undefined)[]): void {
-    const gate = this.gateVertex();
-    gate.metrics = { ...(gate.metrics ?? {}), [`${GATE_OPERATOR}.${metric}`]: values };
+  /**
+   * Sets a gate metric per subtask on a gate vertex (`null`: Long.MIN_VALUE, `undefined`: not
+   * reported). `operator` names the gate (default: the first vertex carrying one).
+   */
+  setGateMetric(metric: GateMetric, values: (number | null | undefined)[], operator?: string): void {
+    const gate = this.gateVertex(operator);
+    const op = operator ?? this.gateOperators(gate)[0]!;
+    gate.metrics = { ...(gate.metrics ?? {}), [gateMetricName(metric, op)]: values };
   }
 
-  gateVertex(): FakeVertex {
-    const v = this.job.vertices.find((x) => x.name.startsWith(GATE_OPERATOR));
-    if (!v) throw new Error('the fake job has no gate vertex');
+  /** Sets all three gate metrics of every subtask of every gate at once. */
+  setGates(m: { preparedGeneration: number; maxTimestampAtPrepare: number | null; gateWatermark: number | null }): void {
+    for (const v of this.job.vertices) {
+      for (const op of this.gateOperators(v)) {
+        for (const metric of GATE_METRICS) this.setGateMetric(metric, Array.from({ length: v.parallelism }, () => m[metric]), op);
+      }
+    }
+  }
+
+  /** The gate operators a vertex's (chained) name carries. */
+  gateOperators(v: FakeVertex): string[] {
+    return v.name.split(' -> ').map((x) => x.trim()).filter((x) => x === GATE_OPERATOR || x.startsWith(GATE_OPERATOR + '-'));
+  }
+
+  gateVertex(operator?: string): FakeVertex {
+    const v = this.job.vertices.find((x) => (operator ? this.gateOperators(x).includes(operator) : this.gateOperators(x).length > 0));
+    if (!v) throw new Error(`the fake job has no gate vertex${operator ? ` ${operator}` : ''}`);
     return v;
   }
 
@@ -311,11 +361,26 @@ export class FakeJobManager {
         return [200, Array.from({ length: v.parallelism }, (_, i) => ({ id: `${i}.currentInputWatermark`, value: this.watermarkOf(v, i) }))];
       }
       if (parts[4] === 'subtasks' && parts[5] === 'metrics' && parts.length === 6) return [200, this.aggregated(url, v)];
+      if (parts[4] === 'metrics' && parts.length === 5) {
+        // Vertex-level metrics: `<subtask>.<name within the subtask>`, as Flink's MetricStore lists them.
+        const values: Record<string, string> = {};
+        for (let i = 0; i < v.parallelism; i++) {
+          values[`${i}.numRecordsIn`] = '0';
+          for (const [name, per] of Object.entries(v.metrics ?? {})) {
+            const x = per[i];
+            if (x !== undefined) values[`${i}.${name}`] = x === null ? CONTRACT.noValue : String(x);
+          }
+        }
+        return [200, this.metricList(url, values)];
+      }
       if (parts[4] === 'subtasks' && parts[6] === 'metrics' && parts.length === 7) {
         const i = Number(parts[5]);
         if (!Number.isInteger(i) || i < 0 || i >= v.parallelism) return notFound(`Subtask ${parts[5]} not found`);
         const values: Record<string, string> = { currentInputWatermark: this.watermarkOf(v, i) };
-        for (const [name, per] of Object.entries(v.metrics ?? {})) if (per[i] !== undefined) values[name] = String(per[i]);
+        for (const [name, per] of Object.entries(v.metrics ?? {})) {
+          const x = per[i];
+          if (x !== undefined) values[name] = x === null ? CONTRACT.noValue : String(x);
+        }
         return [200, this.metricList(url, values)];
       }
     }
@@ -331,7 +396,7 @@ export class FakeJobManager {
   private aggregated(url: URL, v: FakeVertex): Record<string, number | string>[] {
     const subtasks = url.searchParams.get('subtasks');
     const chosen = subtasks ? subtasks.split(',').map(Number) : Array.from({ length: v.parallelism }, (_, i) => i);
-    const perSubtask: Record<string, (number | undefined)[]> = {
+    const perSubtask: Record<string, (number | null | undefined)[]> = {
       currentInputWatermark: Array.from({ length: v.parallelism }, (_, i) => Number(this.watermarkOf(v, i))),
       ...(v.metrics ?? {}),
     };
@@ -340,7 +405,7 @@ export class FakeJobManager {
     const aggs = (url.searchParams.get('agg') ?? 'min,max,avg,sum').split(',');
     const out: Record<string, number | string>[] = [];
     for (const id of get.split(',')) {
-      const values = chosen.map((i) => perSubtask[id]?.[i]).filter((x): x is number => x !== undefined);
+      const values = chosen.map((i) => perSubtask[id]?.[i]).filter((x): x is number => x !== undefined && x !== null);
       if (values.length === 0) continue;
       const entry: Record<string, number | string> = { id };
       const sum = values.reduce((a, b) => a + b, 0);
