@@ -6,3 +6,6 @@ export * from './pipeline.js';
 export * from './render.js';
 export * from './synth.js';
 export * from './verify-job.js';
+export * from './argocd-health.js';
+export * from './argocd-application.js';
+export * from './argocd-render.js';

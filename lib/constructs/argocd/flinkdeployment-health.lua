@@ -208,7 +208,11 @@ end
 -- Errors first: they stay true whatever generation the operator has reached.
 if jm == "ERROR" then
   local message = "The JobManager deployment failed"
-  if nonEmpty(status.error) then message = message .. ": " .. status.error end
+  if nonEmpty(status.error) then
+    message = message .. ": " .. status.error
+  elseif nonEmpty(rec.error) then
+    message = message .. ": " .. rec.error
+  end
   return result("Degraded", message)
 end
 if jobState == "FAILED" or lifecycle == "FAILED" then
