@@ -10,6 +10,7 @@ import { registerRollback } from './rollback.js';
 import { registerAbandon } from './abandon.js';
 import { registerVerify } from './verify.js';
 import { registerSimulate } from './simulate.js';
+import { registerInitRepo } from './init-repo.js';
 
 /** Every command of the CLI, in the order `--help` lists them. */
-export const commands: CommandModule[] = [registerSynth, registerInit, registerCheck, registerPlan, registerStage, registerSchedule, registerTeardown, registerRollback, registerAbandon, registerVerify, registerSimulate];
+export const commands: CommandModule[] = [registerSynth, registerInit, registerCheck, registerPlan, registerStage, registerSchedule, registerTeardown, registerRollback, registerAbandon, registerVerify, registerSimulate, registerInitRepo];
