@@ -41,7 +41,7 @@ export function runGopherLua(scriptFile: string, cases: readonly HealthCase[]): 
     cwd: HEALTH_DIR,
     input: JSON.stringify(cases),
     encoding: 'utf8',
-    env: { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' },
+    env: { ...process.env, GOFLAGS: '-mod=readonly', GOTOOLCHAIN: 'local' },
     maxBuffer: 16 * 1024 * 1024,
   });
   if (r.status !== 0) throw new Error(`go run . ${scriptFile} (in ${HEALTH_DIR}) exited ${r.status}: ${r.stderr || r.error?.message}`);
