@@ -1,12 +1,15 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { gitopsRepoFiles, REPO_WORKFLOW_FILE } from '../../lib/repo/init-repo.js';
 import { runCli } from '../support/cli.js';
 
+// Asynchronous, so the test worker keeps answering vitest while npm packs and installs.
+const run = promisify(execFile);
 const npmEnv = { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false' };
 
 interface Step { name?: string; run?: string; if?: string; uses?: string }
@@ -61,24 +64,24 @@ describe('a GitOps repo from the packed tarball', () => {
   let steps: Step[];
   let env: Record<string, string>;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'fc-gitops-'));
     mkdirSync(join(work, 'pack'));
-    execFileSync('npm', ['pack', '--pack-destination', join(work, 'pack')], { cwd: resolve('.'), env: npmEnv, stdio: 'pipe' });
+    await run('npm', ['pack', '--pack-destination', join(work, 'pack')], { cwd: resolve('.'), env: npmEnv });
     const tgz = join(work, 'pack', readdirSync(join(work, 'pack')).find((f) => f.endsWith('.tgz'))!);
     // The packed CLI, installed like a user would, makes the repo.
     mkdirSync(join(work, 'tool'));
     writeFileSync(join(work, 'tool', 'package.json'), '{"name":"tool","version":"0.0.0","private":true}\n');
-    execFileSync('npm', ['install', '--omit=dev', '--no-package-lock', '--prefer-offline', '--loglevel=error', tgz], { cwd: join(work, 'tool'), env: npmEnv, stdio: 'pipe' });
+    await run('npm', ['install', '--omit=dev', '--no-package-lock', '--prefer-offline', '--loglevel=error', tgz], { cwd: join(work, 'tool'), env: npmEnv });
     repo = join(work, 'my-pipelines');
-    execFileSync(join(work, 'tool', 'node_modules', '.bin', 'flink-cutover'), ['init-repo', repo, '--dependency', `file:${tgz}`, '--repo-url', 'https://git.example.com/acme/my-pipelines.git'], { stdio: 'pipe' });
-    execFileSync('npm', ['install', '--prefer-offline', '--loglevel=error'], { cwd: repo, env: npmEnv, stdio: 'pipe' });
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: 'pipe', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' } });
-    git('init', '-q', '-b', 'main');
-    git('add', '.');
-    git('commit', '-q', '-m', 'init');
-    git('update-ref', 'refs/remotes/origin/main', 'HEAD');
-    git('checkout', '-q', '-b', 'stage-example');
+    await run(join(work, 'tool', 'node_modules', '.bin', 'flink-cutover'), ['init-repo', repo, '--dependency', `file:${tgz}`, '--repo-url', 'https://git.example.com/acme/my-pipelines.git']);
+    await run('npm', ['install', '--prefer-offline', '--loglevel=error'], { cwd: repo, env: npmEnv });
+    const git = (...args: string[]) => run('git', args, { cwd: repo, env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' } });
+    await git('init', '-q', '-b', 'main');
+    await git('add', '.');
+    await git('commit', '-q', '-m', 'init');
+    await git('update-ref', 'refs/remotes/origin/main', 'HEAD');
+    await git('checkout', '-q', '-b', 'stage-example');
     const wf = parse(readFileSync(join(repo, REPO_WORKFLOW_FILE), 'utf8')) as { jobs: Record<string, { env: Record<string, string>; steps: Step[] }> };
     const job = Object.values(wf.jobs)[0]!;
     steps = job.steps;
