@@ -5,7 +5,8 @@
 -- no string library: no string.*, no s:find(), no s:sub(). Strings are only compared (==, <),
 -- measured (#) and concatenated (..) here; the one string this script has to read inside (the
 -- operator's lastReconciledSpec JSON, on operators that do not set status.observedGeneration)
--- is spelled out byte by byte by comparison.
+-- is read by comparison alone: whole tokens taken from the object's own spec where they match,
+-- the rest byte by byte.
 --
 -- Healthy:     the operator has reconciled the current metadata.generation, lifecycleState is
 --              STABLE and the job RUNNING (a session cluster: its JobManager READY).
