@@ -1,5 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import type { Diagnostic } from '../spec/diagnostics.js';
+import type { LoadedPipeline } from '../spec/load.js';
+import { positionOf } from '../spec/yaml-source.js';
 import type { Pipeline } from '../spec/types.js';
 import { LABEL_PIPELINE } from './labels.js';
 
@@ -60,6 +63,36 @@ export interface PipelineApplicationProps {
 /** `[<namespace>-]<name>`: the Application of a pipeline. */
 export function applicationName(p: Pipeline): string {
   return `${p.metadata.namespace ? `${p.metadata.namespace}-` : ''}${p.metadata.name}`;
+}
+
+/**
+ * Pipelines whose Applications would share a name (`a-b`/`c` and `a`/`b-c` both give `a-b-c`):
+ * one error per later pipeline, at its `metadata.name` (pure).
+ */
+export function applicationNameClashes(loaded: readonly LoadedPipeline[]): Diagnostic[] {
+  const seen = new Map<string, LoadedPipeline>();
+  const out: Diagnostic[] = [];
+  for (const lp of loaded) {
+    const name = applicationName(lp.pipeline);
+    const first = seen.get(name);
+    if (!first) {
+      seen.set(name, lp);
+      continue;
+    }
+    const pos = positionOf(lp.source, '/metadata/name');
+    out.push({
+      ruleId: 'argocd-application-name',
+      severity: 'error',
+      pipeline: lp.pipeline.metadata.name,
+      file: lp.file,
+      line: pos.line,
+      column: pos.column,
+      path: '/metadata/name',
+      message: `its Argo CD Application would be named ${name}, like the one of ${first.file}`,
+      fix: 'rename one of the two pipelines (the Application is named <namespace>-<name>)',
+    });
+  }
+  return out;
 }
 
 /**

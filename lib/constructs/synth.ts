@@ -4,6 +4,7 @@ import type { Diagnostic } from '../spec/diagnostics.js';
 import { loadPipelineDir } from '../spec/load.js';
 import { loadProjectConfig, PROJECT_CONFIG_FILE, projectConfigPath } from '../spec/project-config.js';
 import type { ProjectConfig } from '../spec/project-config.js';
+import { applicationNameClashes } from './argocd-application.js';
 import { ARGOCD_DIR, renderArgoCd } from './argocd-render.js';
 import { renderLoaded } from './render.js';
 import type { RenderedPipeline } from './render.js';
@@ -68,6 +69,8 @@ export function synth(options: SynthOptions): SynthResult {
   }
   const { pipelines, diagnostics } = loadPipelineDir(options.pipelinesDir);
   if (diagnostics.length > 0) return { diagnostics, rendered: [], changed: [], removed: [], unchanged: [] };
+  const clashes = config.argocd ? applicationNameClashes(pipelines) : [];
+  if (clashes.length > 0) return { diagnostics: clashes, rendered: [], changed: [], removed: [], unchanged: [] };
   const rendered = renderLoaded(pipelines, (lp) => relative(base, resolve(lp.file)).replace(/\\/g, '/'), config.verify);
   const wanted = new Map(rendered.map((r) => [r.fileName, r.yaml]));
   for (const f of renderArgoCd(rendered, config.argocd)) wanted.set(f.fileName, f.yaml);

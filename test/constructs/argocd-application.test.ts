@@ -126,12 +126,18 @@ describe('synth with flink-cutover.yaml', () => {
     expect(existsSync(join(dir, 'dist'))).toBe(false);
   });
 
-  it('two pipelines that would share an Application name are an error', () => {
+  it('two pipelines that would share an Application name are a file:line error, and nothing is written', async () => {
     const dir = tempDir({
       'package.json': '{}',
+      'flink-cutover.yaml': config({ argocd: { repoURL: 'https://x' } }),
       'apps/pipelines/a.yaml': steadyPipeline((p) => { p.metadata.namespace = 'a-b'; p.metadata.name = 'c'; }),
       'apps/pipelines/b.yaml': steadyPipeline((p) => { p.metadata.namespace = 'a'; p.metadata.name = 'b-c'; }),
     });
-    expect(() => synth({ pipelinesDir: join(dir, 'apps/pipelines'), outDir: join(dir, 'dist'), config: { argocd: { repoURL: 'https://x' } } })).toThrow(/Application a-b-c would be rendered for both/);
+    const r = await runCli(['synth', '--pipelines', 'apps/pipelines', '--out', 'dist'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/apps\/pipelines\/b\.yaml:\d+:\d+: error \[argocd-application-name\] at \/metadata\/name: its Argo CD Application would be named a-b-c, like the one of .*a\.yaml/);
+    expect(existsSync(join(dir, 'dist'))).toBe(false);
+    // Without Argo CD Applications the two pipelines are fine.
+    expect(synth({ pipelinesDir: join(dir, 'apps/pipelines'), outDir: join(dir, 'dist'), config: {} }).diagnostics).toEqual([]);
   });
 });
