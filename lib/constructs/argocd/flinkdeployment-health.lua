@@ -35,9 +35,9 @@ local BYTE = {
   "\240", "\241", "\242", "\243", "\244", "\245", "\246", "\247", "\248", "\249", "\250", "\251", "\252", "\253", "\254", "\255",
 }
 
--- The longest serialized spec read (the cost grows with the square of its length; 32 KiB take
--- about half of the 1 s Argo CD gives a script).
-local MAX_READ = 32768
+-- The longest serialized spec read (the cost grows with the square of its length; 12 KiB take
+-- about a tenth of the 1 s Argo CD gives a script on an idle machine, leaving room for a busy one).
+local MAX_READ = 12288
 
 -- Adds the tokens of a decoded object to `set`: every string key and value quoted, and every
 -- string-valued member as `"key":"value"` (how the operator's JSON writes it), each mapped to its
