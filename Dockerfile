@@ -1,11 +1,12 @@
 # syntax=docker/dockerfile:1
 # The image of the validation-gate Job (`flink-cutover verify`, rendered by the VerifyJob construct;
-# default tag ghcr.io/flink-cutover/flink-cutover:<package version>). Build:
+# default tag ghcr.io/flink-cutover/flink-cutover:<package version>; set yours in flink-cutover.yaml,
+# verify.image). Node.js 22, an LTS release (Node 20 reached its end of life in April 2026). Build:
 #   docker build -t ghcr.io/flink-cutover/flink-cutover:0.1.0 .
 # The install steps are the ones .ci/pack-check runs without Docker: npm pack, then
 # `npm install --omit=dev <tarball>` into an empty folder.
 
-FROM node:20-bookworm-slim AS pack
+FROM node:22-bookworm-slim AS pack
 WORKDIR /src
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json README.md ./
 COPY bin ./bin
@@ -17,7 +18,7 @@ RUN npm ci --no-audit --no-fund --ignore-scripts \
  && mkdir /pack \
  && npm pack --ignore-scripts --pack-destination /pack
 
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 ENV NODE_ENV=production \
     npm_config_update_notifier=false
 WORKDIR /opt/flink-cutover

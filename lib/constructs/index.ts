@@ -7,3 +7,6 @@ export * from './render.js';
 export * from './synth.js';
 export * from './verify-job.js';
 export * from './cutover-controller.js';
+export * from './argocd-health.js';
+export * from './argocd-application.js';
+export * from './argocd-render.js';

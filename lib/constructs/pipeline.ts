@@ -31,7 +31,7 @@ export interface FlinkBlueGreenPipelineProps {
    * The standby color's validation gate Job: options, or `false` for none.
    * @default a `VerifyJob` while a standby color exists (PostSync while staged, PreSync with a cutover)
    */
-  readonly verify?: false | Pick<VerifyJobProps, 'image' | 'prometheusUrl' | 'timeout' | 'interval' | 'resources' | 'backoffLimit'>;
+  readonly verify?: false | Pick<VerifyJobProps, 'image' | 'prometheusUrl' | 'timeout' | 'interval' | 'resources' | 'backoffLimit' | 'keepFinishedFor'>;
 }
 
 /**

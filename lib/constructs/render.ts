@@ -5,6 +5,7 @@ import type { Color, Pipeline } from '../spec/types.js';
 import { CONTROLLER_NAME, CutoverController } from './cutover-controller.js';
 import type { CutoverControllerProps } from './cutover-controller.js';
 import { FlinkBlueGreenPipeline } from './pipeline.js';
+import type { FlinkBlueGreenPipelineProps } from './pipeline.js';
 
 /** One pipeline rendered to Kubernetes objects. */
 export interface RenderedPipeline {
@@ -21,6 +22,11 @@ export interface RenderOptions {
   /** The spec file, named in the rendered file's header and in errors. */
   readonly sourceFile?: string;
   readonly restUrls?: Partial<Record<Color, string>>;
+  /**
+   * Options of the standby's verify Job (e.g. its image, from the project configuration).
+   * @default the VerifyJob defaults
+   */
+  readonly verify?: FlinkBlueGreenPipelineProps['verify'];
 }
 
 /** `[<namespace>.]<name>.k8s.yaml` (namespaces cannot contain dots, so this never collides). */
@@ -62,7 +68,7 @@ export function renderPipelines(inputs: readonly { spec: unknown; options?: Rend
     const id = `${typeof meta?.namespace === 'string' ? meta.namespace + '.' : ''}${typeof meta?.name === 'string' ? meta.name : 'pipeline'}`;
     if (app.node.tryFindChild(id)) throw new Error(`pipeline ${id} is rendered twice`);
     const chart = new Chart(app, id, { disableResourceNameHashes: true });
-    const construct = new FlinkBlueGreenPipeline(chart, 'Pipeline', { spec, file: options?.sourceFile ?? `<${id}>`, restUrls: options?.restUrls });
+    const construct = new FlinkBlueGreenPipeline(chart, 'Pipeline', { spec, file: options?.sourceFile ?? `<${id}>`, restUrls: options?.restUrls, verify: options?.verify });
     built.push({ construct, chart, options });
   }
   const errors = validateTree(app);
@@ -87,8 +93,8 @@ export function renderPipeline(spec: unknown, options?: RenderOptions): Rendered
  * Renders loaded pipelines (the CLI's path); `sourceName` names each spec in its file's header.
  * @default the file as loaded
  */
-export function renderLoaded(loaded: readonly LoadedPipeline[], sourceName: (lp: LoadedPipeline) => string = (lp) => lp.file): RenderedPipeline[] {
-  return renderPipelines(loaded.map((lp) => ({ spec: lp.pipeline, options: { sourceFile: sourceName(lp) } })));
+export function renderLoaded(loaded: readonly LoadedPipeline[], sourceName: (lp: LoadedPipeline) => string = (lp) => lp.file, verify?: RenderOptions['verify']): RenderedPipeline[] {
+  return renderPipelines(loaded.map((lp) => ({ spec: lp.pipeline, options: { sourceFile: sourceName(lp), ...(verify ? { verify } : {}) } })));
 }
 
 /** The controller's file in the output folder. */

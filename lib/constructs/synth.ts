@@ -1,7 +1,11 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Diagnostic } from '../spec/diagnostics.js';
 import { loadPipelineDir } from '../spec/load.js';
+import { loadProjectConfig, PROJECT_CONFIG_FILE, projectConfigPath } from '../spec/project-config.js';
+import type { ProjectConfig } from '../spec/project-config.js';
+import { applicationNameClashes } from './argocd-application.js';
+import { ARGOCD_DIR, renderArgoCd } from './argocd-render.js';
 import { renderController, renderLoaded } from './render.js';
 import type { RenderedPipeline } from './render.js';
 
@@ -14,6 +18,11 @@ export interface SynthOptions {
   readonly outDir: string;
   /** Compare instead of writing. */
   readonly check?: boolean;
+  /**
+   * The project configuration (verify image, Argo CD Applications).
+   * @default read from `flink-cutover.yaml` in the project root, when it exists
+   */
+  readonly config?: ProjectConfig;
 }
 
 export interface SynthResult {
@@ -35,8 +44,10 @@ function projectRoot(dir: string): string {
 }
 
 function existingRendered(outDir: string): string[] {
-  if (!existsSync(outDir)) return [];
-  return readdirSync(outDir).filter((f) => f.endsWith(RENDERED_SUFFIX)).sort();
+  const top = existsSync(outDir) ? readdirSync(outDir).filter((f) => f.endsWith(RENDERED_SUFFIX)) : [];
+  const argocd = join(outDir, ARGOCD_DIR);
+  const own = existsSync(argocd) ? readdirSync(argocd).filter((f) => f.endsWith('.yaml')).map((f) => `${ARGOCD_DIR}/${f}`) : [];
+  return [...top, ...own].sort();
 }
 
 /**
@@ -47,19 +58,28 @@ function existingRendered(outDir: string): string[] {
  * removed pipelines) are deleted. Other files in `outDir` are left alone.
  */
 export function synth(options: SynthOptions): SynthResult {
-  const { pipelines, diagnostics } = loadPipelineDir(options.pipelinesDir);
-  if (diagnostics.length > 0) return { diagnostics, rendered: [], changed: [], removed: [], unchanged: [] };
   // Name each spec relative to the project root (the nearest folder above the specs with .git,
   // cdk8s.yaml or package.json), so the rendered bytes depend neither on the directory synth runs
   // from nor on where the output goes.
   const base = projectRoot(resolve(options.pipelinesDir));
-  const rendered = renderLoaded(pipelines, (lp) => relative(base, resolve(lp.file)).replace(/\\/g, '/'));
+  let config = options.config;
+  if (!config) {
+    const loaded = loadProjectConfig(projectConfigPath(base), relative(process.cwd(), projectConfigPath(base)) || PROJECT_CONFIG_FILE);
+    if (!loaded.config) return { diagnostics: loaded.diagnostics, rendered: [], changed: [], removed: [], unchanged: [] };
+    config = loaded.config;
+  }
+  const { pipelines, diagnostics } = loadPipelineDir(options.pipelinesDir);
+  if (diagnostics.length > 0) return { diagnostics, rendered: [], changed: [], removed: [], unchanged: [] };
+  const clashes = config.argocd ? applicationNameClashes(pipelines) : [];
+  if (clashes.length > 0) return { diagnostics: clashes, rendered: [], changed: [], removed: [], unchanged: [] };
+  const rendered = renderLoaded(pipelines, (lp) => relative(base, resolve(lp.file)).replace(/\\/g, '/'), config.verify);
   const wanted = new Map(rendered.map((r) => [r.fileName, r.yaml]));
   // The controller that decides every pipeline's cutovers, in a file of its own.
   if (rendered.length > 0) {
     const controller = renderController(rendered.map((r) => r.pipeline));
     wanted.set(controller.fileName, controller.yaml);
   }
+  for (const f of renderArgoCd(rendered, config.argocd)) wanted.set(f.fileName, f.yaml);
   const changed: string[] = [];
   const unchanged: string[] = [];
   for (const [name, yaml] of wanted) {
@@ -73,9 +93,11 @@ export function synth(options: SynthOptions): SynthResult {
     const temps: [string, string][] = [];
     try {
       for (const name of changed) {
-        const tmp = join(options.outDir, `.${name}.${process.pid}.tmp`);
+        const dest = join(options.outDir, name);
+        mkdirSync(dirname(dest), { recursive: true });
+        const tmp = join(dirname(dest), `.${basename(dest)}.${process.pid}.tmp`);
         writeFileSync(tmp, wanted.get(name)!);
-        temps.push([tmp, join(options.outDir, name)]);
+        temps.push([tmp, dest]);
       }
     } catch (err) {
       for (const [tmp] of temps) rmSync(tmp, { force: true });

@@ -10,6 +10,13 @@ import { cutoverConfigMapName, pipelineAnnotations, pipelineLabels, statusConfig
 
 export const ANNOTATION_HOOK = 'argocd.argoproj.io/hook';
 export const ANNOTATION_HOOK_DELETE_POLICY = 'argocd.argoproj.io/hook-delete-policy';
+/**
+ * The verify Job's ServiceAccount, Role and RoleBinding go when the sync operation ends, whatever
+ * its outcome (the Job has finished by then), and before a new run creates them again.
+ */
+export const RBAC_DELETE_POLICY = 'BeforeHookCreation,HookSucceeded,HookFailed';
+/** A succeeded verify Job goes when the sync ends; a failed one stays for its logs until its TTL. */
+export const JOB_DELETE_POLICY = 'BeforeHookCreation,HookSucceeded';
 
 
 /** The image the verify Job runs by default: built from the project's Dockerfile. */
@@ -78,6 +85,13 @@ export interface VerifyJobProps {
    * @default 0
    */
   readonly backoffLimit?: number;
+  /**
+   * How long a finished Job stays for its logs (`ttlSecondsAfterFinished`). A succeeded Job is
+   * deleted by Argo CD right away (`HookSucceeded`); a failed one stays this long, then
+   * Kubernetes deletes it, so none lingers after a teardown or an abandon.
+   * @default "24h"
+   */
+  readonly keepFinishedFor?: string;
 }
 
 /**
@@ -140,23 +154,23 @@ export class VerifyJob extends Construct {
     ];
 
     const labels = pipelineLabels(p, 'verify', props.standby);
-    const metadata = (wave: string) => ({
+    const metadata = (wave: string, deletePolicy: string) => ({
       name: this.name,
       ...(namespace ? { namespace } : {}),
       labels,
       annotations: {
         ...pipelineAnnotations(p, wave),
         [ANNOTATION_HOOK]: props.hook,
-        [ANNOTATION_HOOK_DELETE_POLICY]: 'BeforeHookCreation',
+        [ANNOTATION_HOOK_DELETE_POLICY]: deletePolicy,
       },
     });
 
     // RBAC first (wave -1 within the hook phase): the Job's pod needs its ServiceAccount.
-    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata: metadata('-1'), automountToken: true });
-    this.role = new kplus.Role(this, 'Role', { metadata: metadata('-1') });
+    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata: metadata('-1', RBAC_DELETE_POLICY), automountToken: true });
+    this.role = new kplus.Role(this, 'Role', { metadata: metadata('-1', RBAC_DELETE_POLICY) });
     const configMap = (name: string): kplus.IApiResource => ({ apiGroup: '', resourceType: 'configmaps', resourceName: name });
     this.role.allowRead(configMap(cutoverConfigMapName(p)), configMap(statusConfigMapName(p)));
-    this.roleBinding = new kplus.RoleBinding(this, 'RoleBinding', { metadata: metadata('-1'), role: this.role });
+    this.roleBinding = new kplus.RoleBinding(this, 'RoleBinding', { metadata: metadata('-1', RBAC_DELETE_POLICY), role: this.role });
     this.roleBinding.addSubjects(this.serviceAccount);
 
     const r = props.resources ?? {};
@@ -164,13 +178,14 @@ export class VerifyJob extends Construct {
     // Node's heap within the container limit (3/4 of it; the rest is for Node itself).
     const heapMiB = Math.max(32, Math.floor(memoryLimit.toMebibytes() * 0.75));
     this.job = new kplus.Job(this, 'Job', {
-      metadata: metadata('0'),
+      metadata: metadata('0', JOB_DELETE_POLICY),
       podMetadata: { labels },
       serviceAccount: this.serviceAccount,
       automountServiceAccountToken: true,
       backoffLimit: props.backoffLimit ?? 0,
       // A little longer than verify's own timeout, so verify reports the verdict itself.
       activeDeadline: Duration.seconds(Math.ceil(timeoutMs / 1000) + 120),
+      ttlAfterFinished: Duration.seconds(Math.ceil(parseDuration(props.keepFinishedFor ?? '24h') / 1000)),
       restartPolicy: kplus.RestartPolicy.NEVER,
       securityContext: { ensureNonRoot: true, user: 10001, group: 10001, fsGroup: 10001 },
       containers: [{

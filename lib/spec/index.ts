@@ -6,3 +6,4 @@ export * from './load.js';
 export * from './schema.js';
 export * from './paths.js';
 export * from './yaml-source.js';
+export * from './project-config.js';

@@ -47,7 +47,7 @@ describe('VerifyJob', () => {
       expect(o.metadata.namespace).toBe('streaming');
       expect(o.metadata.name).toMatch(DNS1123);
       expect(o.metadata.labels).toMatchObject({ 'flink-cutover.dev/pipeline': 'orders', 'flink-cutover.dev/color': 'green', 'app.kubernetes.io/component': 'verify', team: 'payments' });
-      expect(o.metadata.annotations).toMatchObject({ 'argocd.argoproj.io/hook': 'PostSync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' });
+      expect(o.metadata.annotations).toMatchObject({ 'argocd.argoproj.io/hook': 'PostSync', 'argocd.argoproj.io/hook-delete-policy': o.kind === 'Job' ? 'BeforeHookCreation,HookSucceeded' : 'BeforeHookCreation,HookSucceeded,HookFailed' });
     }
     // RBAC before the Job within the hook phase.
     expect(find(objects, 'Role').metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('-1');

@@ -33,3 +33,12 @@ export function crdSpecValidator(file: string): ValidateFunction {
   const ajv = new Ajv({ strict: false, allErrors: true });
   return ajv.compile(strict(root.properties.spec));
 }
+
+/** A validator for the `status` of a CRD in ../shared/reference/crds (strict about unknown fields). */
+export function crdStatusValidator(file: string): ValidateFunction {
+  const crd = parse(readReference(`crds/${file}`)) as { spec: { versions: { name: string; schema: { openAPIV3Schema: Schema } }[] } };
+  const version = crd.spec.versions.find((v) => v.name === 'v1beta1') ?? crd.spec.versions[0]!;
+  const root = version.schema.openAPIV3Schema as { properties: { status: Schema } };
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  return ajv.compile(strict(root.properties.status));
+}

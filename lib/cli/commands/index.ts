@@ -12,6 +12,7 @@ import { registerVerify } from './verify.js';
 import { registerSimulate } from './simulate.js';
 import { registerController } from './controller.js';
 import { registerStatus } from './status.js';
+import { registerInitRepo } from './init-repo.js';
 
 /** Every command of the CLI, in the order `--help` lists them. */
-export const commands: CommandModule[] = [registerSynth, registerInit, registerCheck, registerPlan, registerStage, registerSchedule, registerTeardown, registerRollback, registerAbandon, registerVerify, registerSimulate, registerStatus, registerController];
+export const commands: CommandModule[] = [registerSynth, registerInit, registerInitRepo, registerCheck, registerPlan, registerStage, registerSchedule, registerTeardown, registerRollback, registerAbandon, registerVerify, registerSimulate, registerStatus, registerController];

@@ -20,7 +20,7 @@ export function registerSynth(program: Command, io: CliIO): void {
     .option('--pipelines <dir>', 'folder of pipeline specs (*.yaml)', 'apps/pipelines')
     .option('--out <dir>', 'output folder for the rendered *.k8s.yaml files', 'dist')
     .option('--check', 'write nothing; exit 1 and name the files when the output folder is not what synth renders now')
-    .addHelpText('after', '\nExit codes: 0 ok, 1 invalid specs or (with --check) stale output, 2 usage error.');
+    .addHelpText('after', '\nflink-cutover.yaml in the project root (the nearest folder above the specs with .git, cdk8s.yaml or package.json), when present, sets the verify Job\'s image (verify.image) and, with an argocd section, adds <out>/argocd/applications.yaml (one Argo CD Application per pipeline) and <out>/argocd/argocd-cm.patch.yaml (the FlinkDeployment health check).\nExit codes: 0 ok, 1 invalid specs or configuration, or (with --check) stale output, 2 usage error.');
   defineAction(cmd, (opts: SynthOpts) => {
     const pipelinesDir = resolve(io.cwd, opts.pipelines);
     if (!existsSync(pipelinesDir) || !statSync(pipelinesDir).isDirectory()) {
