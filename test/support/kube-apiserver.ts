@@ -331,6 +331,8 @@ export async function startKubeApiServer(options: StartOptions = {}): Promise<Ku
       `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
       '--service-cluster-ip-range=10.0.0.0/24',
       '--allow-privileged=true',
+      // Loopback may not be the advertised endpoint of the kubernetes Service: nothing here needs one.
+      '--endpoint-reconciler-type=none',
       '--profiling=false',
       ...(options.apiServerArgs ?? []),
     ], apiLog);
