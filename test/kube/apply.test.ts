@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { distObjects, inNamespace, objectId } from '../support/dist-objects.js';
 import type { KubeApiServer, KubeObject } from '../support/kube-apiserver.js';
-import { describeWithKubeApiServer, startKubeApiServer } from '../support/kube-apiserver.js';
+import { startKubeApiServer } from '../support/kube-apiserver.js';
+import { describeWithKubeApiServer } from '../support/kube-suite.js';
 
 const MANAGER = 'argocd-controller';
 

@@ -3,7 +3,8 @@ import { FlinkRestError } from '../../lib/flink/errors.js';
 import { readConfigMap } from '../../lib/verify/kube.js';
 import { distObjects } from '../support/dist-objects.js';
 import type { KubeApiServer, KubeObject } from '../support/kube-apiserver.js';
-import { describeWithKubeApiServer, startKubeApiServer } from '../support/kube-apiserver.js';
+import { startKubeApiServer } from '../support/kube-apiserver.js';
+import { describeWithKubeApiServer } from '../support/kube-suite.js';
 
 interface Rule { apiGroups?: string[]; resources?: string[]; resourceNames?: string[]; verbs: string[] }
 interface Subject { kind: string; name: string; namespace?: string }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { KubeApiServer } from '../support/kube-apiserver.js';
-import { describeWithKubeApiServer, startKubeApiServer } from '../support/kube-apiserver.js';
+import { startKubeApiServer } from '../support/kube-apiserver.js';
+import { describeWithKubeApiServer } from '../support/kube-suite.js';
 
 const NS = 'semantics';
 

@@ -18,13 +18,13 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { referenceAvailable, referencePath, referenceRequired, REFERENCE_DIR } from './reference.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The script that builds (once per machine) and locates the binaries. */
 export const BUILD_SCRIPT = join(REPO_ROOT, '.ci', 'kube-apiserver.sh');
+/** The operator CRDs (`../shared/reference/crds`, as reference.ts finds it; not imported from there: that module needs vitest, this one runs in benchmarks too). */
+const CRD_DIR = join(REPO_ROOT, '..', 'shared', 'reference', 'crds');
 
 /** A Kubernetes object as JSON. */
 export interface KubeObject {
@@ -96,6 +96,8 @@ export interface KubeApiServer {
   readonly dir: string;
   /** Milliseconds from spawning etcd to kube-apiserver's /readyz answering ok. */
   readonly startMs: number;
+  /** The process groups of etcd and kube-apiserver (each led by its watchdog; `stop()` ends them). */
+  readonly processGroups: readonly number[];
   /** A raw request (`path` starts with `/`); admin unless `token` is given. Never throws on a status. */
   request(method: string, path: string, options?: RequestOptions): Promise<KubeResponse>;
   /** Writes a kubeconfig that authenticates with `token`; returns its path. */
@@ -147,27 +149,6 @@ export function kubeBinaries(): Binaries {
     return (binariesCache = check(out[out.length - 1]!));
   } catch {
     return (binariesCache = { ok: false, reason: 'kube-apiserver and etcd are not built on this machine (run .ci/kube-apiserver.sh once, about 15-30 minutes)' });
-  }
-}
-
-/**
- * `describe` for tests against a real API server: skipped with a visible reason when the binaries
- * (or the reference CRDs) are missing, failing instead when REFERENCE_REQUIRED=1 (CI).
- */
-export function describeWithKubeApiServer(name: string, fn: () => void): void {
-  const bins = kubeBinaries();
-  const reason = !bins.ok ? bins.reason : !referenceAvailable ? `${REFERENCE_DIR} not found (the operator CRDs come from ../shared/reference)` : undefined;
-  if (reason === undefined) {
-    describe(name, fn);
-  } else if (referenceRequired) {
-    describe(name, () => {
-      throw new Error(`REFERENCE_REQUIRED=1 but ${reason}`);
-    });
-  } else {
-    process.stderr.write(`[flink-cutover] skipping "${name}": ${reason}\n`);
-    describe(name, () => {
-      it.skip(`skipped: ${reason} (CI sets REFERENCE_REQUIRED=1 and builds them)`, () => {});
-    });
   }
 }
 
@@ -419,6 +400,7 @@ export async function startKubeApiServer(options: StartOptions = {}): Promise<Ku
 
     const server: KubeApiServer = {
       url, caPem, adminKubeconfigPath, etcdUrl, issuer, dir, startMs, request, pathFor, apply,
+      processGroups: children.map((c) => c.pid!),
       kubeconfigFor(token: string, name = `token-${++kubeconfigs}`) {
         const p = join(dir, 'kubeconfigs', `${name}.kubeconfig`);
         writeFileSync(p, kubeconfig(url, caPem, { token }));
@@ -470,17 +452,18 @@ export async function startKubeApiServer(options: StartOptions = {}): Promise<Ku
 
 /** Applies the operator CRDs from the reference folder and waits until each is Established. */
 async function installCrds(server: KubeApiServer): Promise<void> {
-  const dir = referencePath('crds');
+  const dir = CRD_DIR;
   const crds = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()
     .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJSON() as KubeObject).filter((o) => o?.kind === 'CustomResourceDefinition'));
-  await server.apply(crds, 'flink-cutover-test');
-  for (const crd of crds) {
+  // In parallel: the API server takes seconds to establish each large CRD (schema compilation).
+  await Promise.all(crds.map(async (crd) => {
+    await server.apply([crd], 'flink-cutover-test');
     const path = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`;
-    await until(30_000, async () => {
+    await until(60_000, async () => {
       const res = await server.request('GET', path);
       return (res.body?.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === 'Established' && c.status === 'True');
     }, () => `CRD ${crd.metadata.name} did not become Established`);
-  }
+  }));
 }
 
 /** A plain-http request to etcd: GET, or POST with a JSON body. */
