@@ -84,13 +84,13 @@ describeWithKubeApiServer('watch, resourceVersion and Lease semantics of a real 
     expect(ev.object.data.n).toBe('after');
   });
 
-  /** The 410 of a watch from `rv`: an HTTP 410, or (past the handshake) an ERROR event carrying the Status. */
-  async function expectGone(rv: string): Promise<{ code: number; reason: string }> {
-    const w = await kube.watch(cms, { resourceVersion: rv, fieldSelector: 'metadata.name=compacted', timeoutSeconds: 10 });
-    if (w.status !== 200) return { code: w.status, reason: w.errorBody?.reason };
+  /** The 410 of a watch from `rv`: the API server answers 200, then an ERROR event carrying the Status. */
+  async function expectGone(rv: string, path = cms, fieldSelector = 'metadata.name=compacted'): Promise<{ code: number; reason: string }> {
+    const w = await kube.watch(path, { resourceVersion: rv, fieldSelector, timeoutSeconds: 10 });
+    expect(w.status, JSON.stringify(w.errorBody)).toBe(200);
     const ev = await w.next();
     w.close();
-    expect(ev.type, `a watch from ${rv} after the compaction delivered ${JSON.stringify(ev)}`).toBe('ERROR');
+    expect(ev.type, `a watch from ${rv} delivered ${JSON.stringify(ev)}`).toBe('ERROR');
     return { code: ev.object.code, reason: ev.object.reason };
   }
 
@@ -116,5 +116,26 @@ describeWithKubeApiServer('watch, resourceVersion and Lease semantics of a real 
     const stored = (await kube.request('GET', `${leases}/flink-cutover-controller`)).body;
     expect(stored.spec.holderIdentity).toBe(winner);
     expect(stored.spec.leaseTransitions).toBe(1);
+  });
+
+  // Last: it restarts the API server.
+  it('after an API server restart, a watch (served by the watch cache) from a resourceVersion before it gets 410 Gone', async () => {
+    const lease = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'before-restart' }, spec: { holderIdentity: 'a', leaseDurationSeconds: 15 } };
+    const created = await kube.request('POST', leases, { body: lease });
+    expect(created.status).toBe(201);
+    const old = created.body.metadata.resourceVersion as string;
+    const renewed = await kube.request('PUT', `${leases}/before-restart`, { body: { ...created.body, spec: { ...created.body.spec, holderIdentity: 'b' } } });
+    expect(renewed.status).toBe(200);
+    // Before the restart the cache still has that resourceVersion: the watch replays the renewal.
+    const before = await kube.watch(leases, { resourceVersion: old, fieldSelector: 'metadata.name=before-restart' });
+    const replay = await before.next();
+    before.close();
+    expect(replay.type).toBe('MODIFIED');
+    expect(replay.object.spec.holderIdentity).toBe('b');
+
+    await kube.restartApiServer();
+    const gone = await expectGone(old, leases, 'metadata.name=before-restart');
+    expect(gone.code).toBe(410);
+    expect(gone.reason).toBe('Expired');
   });
 });

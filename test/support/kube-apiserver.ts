@@ -112,6 +112,8 @@ export interface KubeApiServer {
   watch(collectionPath: string, options?: WatchOptions): Promise<KubeWatch>;
   /** Compacts etcd at its current revision (what kube-apiserver's periodic compaction does); returns that revision. */
   compactEtcd(): Promise<number>;
+  /** Stops kube-apiserver and starts it again on the same port and etcd (its caches start afresh); resolves when ready. */
+  restartApiServer(): Promise<void>;
   /** Creates a namespace (admin). */
   createNamespace(name: string): Promise<void>;
   /** Stops kube-apiserver, then etcd (SIGTERM, SIGKILL after 10 s) and removes the folder. */
@@ -300,7 +302,7 @@ export async function startKubeApiServer(options: StartOptions = {}): Promise<Ku
     const url = `https://127.0.0.1:${apiPort}`;
     const issuer = 'https://kubernetes.default.svc.cluster.local';
     const apiLog = join(dir, 'kube-apiserver.log');
-    const api = spawnGroup(join(bins.dir, 'kube-apiserver'), [
+    const apiArgs = [
       `--etcd-servers=${etcdUrl}`,
       '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
       `--cert-dir=${join(dir, 'cert-dir')}`,
@@ -316,8 +318,13 @@ export async function startKubeApiServer(options: StartOptions = {}): Promise<Ku
       '--endpoint-reconciler-type=none',
       '--profiling=false',
       ...(options.apiServerArgs ?? []),
-    ], apiLog);
-    children.push(api);
+    ];
+    const spawnApi = () => {
+      const c = spawnGroup(join(bins.dir, 'kube-apiserver'), apiArgs, apiLog);
+      children.push(c);
+      return c;
+    };
+    let api = spawnApi();
 
     const adminAgent = new Agent({ ca: caPem, cert: read('admin.crt'), key: read('admin.key'), keepAlive: true, maxSockets: 16 });
     const tokenAgent = new Agent({ ca: caPem, keepAlive: true, maxSockets: 16 });
@@ -354,8 +361,9 @@ export async function startKubeApiServer(options: StartOptions = {}): Promise<Ku
       return { status: res.statusCode ?? 0, body, text };
     };
 
-    await until(options.readyTimeoutMs ?? 120_000, async () => (await request('GET', '/readyz')).status === 200,
+    const ready = () => until(options.readyTimeoutMs ?? 120_000, async () => (await request('GET', '/readyz')).status === 200,
       () => `kube-apiserver did not become ready; ${apiLog}:\n${logTail(apiLog)}`, gone(api, 'kube-apiserver'));
+    await ready();
     const startMs = Date.now() - started;
 
     const adminKubeconfigPath = join(dir, 'admin.kubeconfig');
@@ -400,7 +408,9 @@ export async function startKubeApiServer(options: StartOptions = {}): Promise<Ku
 
     const server: KubeApiServer = {
       url, caPem, adminKubeconfigPath, etcdUrl, issuer, dir, startMs, request, pathFor, apply,
-      processGroups: children.map((c) => c.pid!),
+      get processGroups() {
+        return children.map((c) => c.pid!);
+      },
       kubeconfigFor(token: string, name = `token-${++kubeconfigs}`) {
         const p = join(dir, 'kubeconfigs', `${name}.kubeconfig`);
         writeFileSync(p, kubeconfig(url, caPem, { token }));
@@ -434,6 +444,14 @@ export async function startKubeApiServer(options: StartOptions = {}): Promise<Ku
       async createNamespace(name) {
         const res = await request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } });
         if (res.status !== 201) throw new Error(`create namespace ${name}: HTTP ${res.status} ${res.text}`);
+      },
+      async restartApiServer() {
+        await stopGroup(api);
+        children.splice(children.indexOf(api), 1);
+        adminAgent.destroy();
+        tokenAgent.destroy();
+        api = spawnApi();
+        await ready();
       },
       async stop() {
         adminAgent.destroy();
