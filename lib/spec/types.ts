@@ -53,6 +53,8 @@ export interface FlinkDeploymentSpec {
 export interface ColorSpec extends FlinkDeploymentSpec {
   initialSavepointPath?: string;
   deploymentName?: string;
+  /** The JobManager REST URL, when not the operator's `<deployment>-rest` Service. */
+  restUrl?: string;
   gate?: boolean;
 }
 
