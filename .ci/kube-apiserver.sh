@@ -39,6 +39,18 @@ fi
 
 command -v go >/dev/null || { echo "go is needed to build kube-apiserver (not found on PATH)" >&2; exit 2; }
 
+# One build at a time per cache folder: a second caller waits, then finds the binaries.
+mkdir -p "$dir"
+exec 9>"$dir/.lock"
+if ! flock -n 9; then
+  echo "another build of kube-apiserver $KUBE_VERSION is running; waiting for it" >&2
+  flock 9
+fi
+if built; then
+  echo "$bin"
+  exit 0
+fi
+
 start=$(date +%s)
 src="$dir/src"
 mkdir -p "$src" "$bin"

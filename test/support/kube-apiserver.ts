@@ -10,7 +10,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpsRequest } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { request as httpRequest } from 'node:http';
@@ -219,6 +219,7 @@ while kill -0 ${process.pid} 2>/dev/null && kill -0 $child 2>/dev/null; do sleep
 kill -KILL $child 2>/dev/null; wait $child`;
   const out = openSync(logFile, 'a');
   const child = spawn('bash', ['-c', watchdog, 'kube-test-process', bin, ...args], { detached: true, stdio: ['ignore', out, out] });
+  closeSync(out);
   live.add(child);
   child.on('exit', () => live.delete(child));
   return child;
