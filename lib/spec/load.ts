@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { join, relative, isAbsolute } from 'node:path';
 import type { Diagnostic } from './diagnostics.js';
@@ -11,6 +11,7 @@ import type { Pipeline } from './types.js';
 import { API_VERSION, KIND } from './types.js';
 import { parseYamlSource, positionOf } from './yaml-source.js';
 import type { SourceDocument, SourceFile } from './yaml-source.js';
+import { InputFileError, readRegularFile } from './read-file.js';
 
 export const PIPELINE_SCHEMA = 'pipeline.schema.json';
 
@@ -272,9 +273,10 @@ export function loadPipelineFile(path: string): LoadResult {
   const file = displayPath(path);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readRegularFile(path);
   } catch (err) {
-    return { pipelines: [], diagnostics: [{ ruleId: 'schema', severity: 'error', file, line: 0, column: 0, path: '', message: `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, fix: 'check the path' }] };
+    const why = err instanceof InputFileError ? err.message : (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    return { pipelines: [], diagnostics: [{ ruleId: 'schema', severity: 'error', file, line: 0, column: 0, path: '', message: `cannot read the file: ${why}`, fix: err instanceof InputFileError && err.code === 'ELOOP' ? 'remove the symbolic link loop' : err instanceof InputFileError && err.code === 'ENOENT' ? 'the file is a dangling symbolic link: remove it or fix its target' : 'give a regular, readable file' }] };
   }
   const { pipelines, diagnostics } = loadPipelineText(file, text);
   return { pipelines, diagnostics };
@@ -282,11 +284,23 @@ export function loadPipelineFile(path: string): LoadResult {
 
 /** The `*.yaml` / `*.yml` files directly in a folder, sorted by name. */
 export function pipelineFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .filter((f) => /\.ya?ml$/i.test(f))
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => /\.ya?ml$/i.test(e.name))
+    .filter((e) => {
+      if (e.isFile()) return true;
+      if (e.isDirectory()) return false;
+      if (!e.isSymbolicLink()) return true; // a FIFO or device named *.yaml: refused by name when read
+      // A link: kept when it leads to a file, and also when it is dangling or loops, so that the
+      // load reports it by name instead of skipping or crashing.
+      try {
+        return !statSync(join(dir, e.name)).isDirectory();
+      } catch {
+        return true;
+      }
+    })
+    .map((e) => e.name)
     .sort()
-    .map((f) => join(dir, f))
-    .filter((f) => statSync(f).isFile());
+    .map((f) => join(dir, f));
 }
 
 /**
