@@ -5,6 +5,7 @@ import type { Diagnostic } from './diagnostics.js';
 import { toPointer } from './diagnostics.js';
 import { parseDuration } from './duration.js';
 import { colorsOf, deploymentName, MAX_NAME } from './effective.js';
+import { isReservedKey, keyProblem, labelValueProblem, MAX_ANNOTATIONS_BYTES } from './k8s-meta.js';
 import { schemaValidator } from './schema.js';
 import type { ErrorObject } from './schema.js';
 import type { Pipeline } from './types.js';
@@ -171,6 +172,25 @@ function semanticChecks(p: Pipeline, file: string, source: () => SourceDocument 
       names.add(s.name);
     });
   }
+  for (const where of ['labels', 'annotations'] as const) {
+    const map = p.metadata[where] ?? {};
+    let bytes = 0;
+    for (const [k, v] of Object.entries(map)) {
+      bytes += Buffer.byteLength(k) + Buffer.byteLength(v);
+      if (isReservedKey(k, where)) {
+        out.push(diag(lazy.src, file, `/metadata/${where}`, `${where.slice(0, -1)} "${k}" is reserved: flink-cutover and Argo CD set it themselves (copied onto every object it would change what they do)`, 'remove it', k, name));
+        continue;
+      }
+      const kp = keyProblem(k);
+      if (kp) {
+        out.push(diag(lazy.src, file, `/metadata/${where}`, `${where.slice(0, -1)} key "${k}" is not valid in Kubernetes: ${kp}`, 'use a key like example.com/team or team', k, name));
+        continue;
+      }
+      const vp = where === 'labels' ? labelValueProblem(v) : undefined;
+      if (vp) out.push(diag(lazy.src, file, `/metadata/labels/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, `label ${k}: ${vp}`, 'shorten the value or move it to an annotation', undefined, name));
+    }
+    if (bytes > MAX_ANNOTATIONS_BYTES && where === 'annotations') out.push(diag(lazy.src, file, '/metadata/annotations', `the annotations are ${bytes} bytes; Kubernetes allows ${MAX_ANNOTATIONS_BYTES} per object`, 'move large values elsewhere', undefined, name));
+  }
   const durations: [string, string][] = [
     ['/spec/gate/lateness', p.spec.gate.lateness],
     ['/spec/validation/minRunning', p.spec.validation.minRunning],
@@ -204,6 +224,11 @@ function validateData(raw: unknown, file: string, source: SourceProvider, owned 
   if (kind !== undefined && kind !== KIND) {
     return { diagnostics: [diag(source(), file, '/kind', `this document is a ${typeof kind === 'string' ? kind : JSON.stringify(kind)}, not a ${KIND}`, `keep only ${KIND} specs in the pipelines folder (or fix kind)`, undefined, name)] };
   }
+  const unsafe = unsafeNumbers(raw);
+  if (unsafe.length > 0) {
+    const src = source();
+    return { diagnostics: unsafe.map((u) => diag(src, file, u.path, `${u.path.split('/').pop() || '(document)'} is ${u.text}, which does not fit: ${u.why}`, 'write a whole number up to 9007199254740991 (2^53 - 1), or quote the value when it is text', undefined, name)) };
+  }
   // ajv fills in defaults in place: work on a copy unless the caller handed over its own.
   const data = (owned ? raw : structuredClone(raw)) as Record<string, unknown>;
   const validate = schemaValidator(PIPELINE_SCHEMA, { useDefaults: true });
@@ -229,6 +254,27 @@ function validateData(raw: unknown, file: string, source: SourceProvider, owned 
   const pipeline = data as unknown as Pipeline;
   const semantic = semanticChecks(pipeline, file, source);
   return semantic.length > 0 ? { diagnostics: semantic } : { pipeline, diagnostics: [] };
+}
+
+/**
+ * Numbers no JSON reader keeps exactly: not finite, or whole numbers beyond 2^53 (silently
+ * rounded: 9007199254740993 reads as ...992, 1e300 is no generation). Walks with a stack.
+ */
+export function unsafeNumbers(raw: unknown): { path: string; text: string; why: string }[] {
+  const out: { path: string; text: string; why: string }[] = [];
+  const stack: [unknown, string][] = [[raw, '']];
+  while (stack.length > 0 && out.length < 20) {
+    const [v, path] = stack.pop()!;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) out.push({ path, text: String(v), why: 'not a finite number' });
+      else if (Number.isInteger(v) && !Number.isSafeInteger(v)) out.push({ path, text: String(v), why: 'whole numbers above 2^53 are rounded' });
+    } else if (Array.isArray(v)) {
+      v.forEach((x, i) => stack.push([x, `${path}/${i}`]));
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) stack.push([x, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`]);
+    }
+  }
+  return out.reverse();
 }
 
 /** Validates one parsed document as a BlueGreenPipeline. */
