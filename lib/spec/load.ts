@@ -5,6 +5,7 @@ import type { Diagnostic } from './diagnostics.js';
 import { toPointer } from './diagnostics.js';
 import { parseDuration } from './duration.js';
 import { colorsOf, deploymentName, MAX_NAME } from './effective.js';
+import { credentialIn } from './credentials.js';
 import { isReservedKey, keyProblem, labelValueProblem, MAX_ANNOTATIONS_BYTES } from './k8s-meta.js';
 import { schemaValidator } from './schema.js';
 import type { ErrorObject } from './schema.js';
@@ -190,6 +191,16 @@ function semanticChecks(p: Pipeline, file: string, source: () => SourceDocument 
       if (vp) out.push(diag(lazy.src, file, `/metadata/labels/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, `label ${k}: ${vp}`, 'shorten the value or move it to an annotation', undefined, name));
     }
     if (bytes > MAX_ANNOTATIONS_BYTES && where === 'annotations') out.push(diag(lazy.src, file, '/metadata/annotations', `the annotations are ${bytes} bytes; Kubernetes allows ${MAX_ANNOTATIONS_BYTES} per object`, 'move large values elsewhere', undefined, name));
+  }
+  // The verify Job carries the validation settings in its args, readable by everyone who can read
+  // the Job: a credential there is never rendered.
+  const checks: [string, string | undefined][] = [
+    ...p.spec.validation.prometheus.map((q, i): [string, string | undefined] => [`/spec/validation/prometheus/${i}/url`, q.url]),
+    ...p.spec.validation.http.map((h, i): [string, string | undefined] => [`/spec/validation/http/${i}/url`, h.url]),
+  ];
+  for (const [path, url] of checks) {
+    const why = url === undefined ? undefined : credentialIn(url);
+    if (why) out.push(diag(lazy.src, file, path, `the URL holds ${why}; it would be rendered in clear text into the validation Job's args`, 'remove the credential: give the endpoint access without one (a NetworkPolicy, an auth proxy beside it) or check it from Prometheus', undefined, name));
   }
   const durations: [string, string][] = [
     ['/spec/gate/lateness', p.spec.gate.lateness],
