@@ -238,7 +238,7 @@ function validateData(raw: unknown, file: string, source: SourceProvider, owned 
   const unsafe = unsafeNumbers(raw);
   if (unsafe.length > 0) {
     const src = source();
-    return { diagnostics: unsafe.map((u) => diag(src, file, u.path, `${u.path.split('/').pop() || '(document)'} is ${u.text}, which does not fit: ${u.why}`, 'write a whole number up to 9007199254740991 (2^53 - 1), or quote the value when it is text', undefined, name)) };
+    return { diagnostics: unsafe.map((u) => diag(src, file, u.path, `${u.path.split('/').pop() || '(document)'} is ${u.text}, which does not fit: ${u.why}`, u.text.startsWith('nested') ? 'flatten the value' : 'write a whole number up to 9007199254740991 (2^53 - 1), or quote the value when it is text', undefined, name)) };
   }
   // ajv fills in defaults in place: work on a copy unless the caller handed over its own.
   const data = (owned ? raw : structuredClone(raw)) as Record<string, unknown>;
@@ -267,15 +267,38 @@ function validateData(raw: unknown, file: string, source: SourceProvider, owned 
   return semantic.length > 0 ? { diagnostics: semantic } : { pipeline, diagnostics: [] };
 }
 
+/** The deepest nesting of maps and lists a spec may have. */
+export const MAX_DEPTH = 64;
+
 /**
  * Numbers no JSON reader keeps exactly: not finite, or whole numbers beyond 2^53 (silently
  * rounded: 9007199254740993 reads as ...992, 1e300 is no generation). Walks with a stack.
  */
 export function unsafeNumbers(raw: unknown): { path: string; text: string; why: string }[] {
   const out: { path: string; text: string; why: string }[] = [];
+  const EXIT = Symbol('exit');
   const stack: [unknown, string][] = [[raw, '']];
+  // The values being walked (ancestors): an alias inside its own anchor (`&a [*a]`) reads as a
+  // value that contains itself. A value shared by aliases elsewhere is fine (and walked again).
+  const open = new Set<object>();
   while (stack.length > 0 && out.length < 20) {
     const [v, path] = stack.pop()!;
+    if (v === EXIT) {
+      open.delete(stack.pop()![0] as object);
+      continue;
+    }
+    if (v !== null && typeof v === 'object' && open.size >= MAX_DEPTH) {
+      out.push({ path, text: `nested ${MAX_DEPTH} levels deep`, why: `no field of a pipeline needs more than ${MAX_DEPTH} levels, and deeper values cannot be rendered` });
+      continue;
+    }
+    if (v !== null && typeof v === 'object') {
+      if (open.has(v)) {
+        out.push({ path, text: 'an alias of a value that contains it', why: 'a value cannot contain itself' });
+        continue;
+      }
+      open.add(v);
+      stack.push([v, path], [EXIT, path]);
+    }
     if (typeof v === 'number') {
       if (!Number.isFinite(v)) out.push({ path, text: String(v), why: 'not a finite number' });
       else if (Number.isInteger(v) && !Number.isSafeInteger(v)) out.push({ path, text: String(v), why: 'whole numbers above 2^53 are rounded' });

@@ -38,14 +38,17 @@ export function parseYamlSource(file: string, text: string): SourceFile {
   list.forEach((doc, index) => {
     for (const err of doc.errors) {
       const pos = lineCounter.linePos(err.pos[0]);
-      syntaxErrors.push({ message: err.message.split('\n')[0]!, line: pos.line, column: pos.col });
+      const message = /Maximum call stack/.test(err.message) ? 'the document is nested too deeply to read' : err.message.split('\n')[0]!;
+      syntaxErrors.push({ message, line: pos.line, column: pos.col });
     }
     for (const offset of duplicateKeys(doc)) {
       const pos = lineCounter.linePos(offset);
       syntaxErrors.push({ message: 'Map keys must be unique', line: pos.line, column: pos.col });
     }
     // Skip empty documents (e.g. a trailing `---`).
-    if (doc.contents !== null || doc.errors.length > 0) documents.push({ file, doc, lineCounter, index });
+    const c = doc.contents;
+    const empty = c === null || (isScalar(c) && c.value === null && !c.source);
+    if (!empty || doc.errors.length > 0) documents.push({ file, doc, lineCounter, index });
   });
   return { file, text, documents, lineCounter, syntaxErrors };
 }
