@@ -112,7 +112,7 @@ export function synth(options: SynthOptions): SynthResult {
   // from nor on where the output goes.
   const base = projectRoot(resolve(options.pipelinesDir));
   const rendered = renderLoaded(pipelines, (lp) => relative(base, resolve(lp.file)).replace(/\\/g, '/'));
-  const clashes = collisions(rendered, (r) => pipelines.find((lp) => lp.pipeline === r.pipeline)?.file ?? r.fileName);
+  const clashes = collisions(rendered, (r) => pipelines.find((lp) => lp.pipeline.metadata.name === r.pipeline.metadata.name && lp.pipeline.metadata.namespace === r.pipeline.metadata.namespace)?.file ?? r.fileName);
   if (clashes.length > 0) return { diagnostics: clashes, rendered: [], changed: [], removed: [], unchanged: [] };
   const wanted = new Map(rendered.map((r) => [r.fileName, r.yaml]));
   const changed: string[] = [];

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect } from 'vitest';
 import { runCli } from '../support/cli.js';
 import type { CliResult } from '../support/cli.js';
@@ -75,7 +75,7 @@ export async function runCase(argv: string[], options: { cwd?: string; deadlineM
 export function runChild(argv: string[], options: { cwd?: string; deadlineMs?: number } = {}): Promise<CliResult & { hung: boolean }> {
   const deadline = options.deadlineMs ?? DEADLINE_MS;
   return new Promise((ok) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'lib/cli/main.ts'), ...argv], { cwd: options.cwd ?? root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FLINK_CUTOVER_DEBUG: '' } });
+    const child = spawn(process.execPath, ['--import', pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href, join(root, 'lib/cli/main.ts'), ...argv], { cwd: options.cwd ?? root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FLINK_CUTOVER_DEBUG: '' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
