@@ -164,6 +164,21 @@ describe('synth output', () => {
   });
 });
 
+describe('init --out', () => {
+  it('a folder there, a path under a file, a missing folder: exit 2 naming it, nothing written', async () => {
+    const manifest = { apiVersion: 'flink.apache.org/v1beta1', kind: 'FlinkDeployment', metadata: { name: 'legacy-orders', namespace: 'streaming' }, spec: { image: 'flink:1.20', flinkVersion: 'v1_20', serviceAccount: 'flink', job: { jarURI: 'local:///x.jar', parallelism: 2, upgradeMode: 'savepoint' } } };
+    const dir = tempDir({ 'd.yaml': stringify(manifest), 'afile': 'x' });
+    mkdirSync(join(dir, 'adir'));
+    for (const out of ['adir', 'afile/p.yaml', 'missing/p.yaml']) {
+      const before = [snapshot(dir)];
+      const r = await runCase(['init', '--from', 'd.yaml', '--out', out, '--force'], { cwd: dir });
+      count('init: output paths');
+      expectRefusal(r, { codes: [2], mention: `--out ${out}` });
+      expectUnchanged(before, [dir]);
+    }
+  });
+});
+
 describe('promotion edits', () => {
   it('never write through a planted link; keep the mode; leave no temp file', async () => {
     const dir = await project();

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { existsSync, lstatSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Document, parseAllDocuments } from 'yaml';
 import { adoptManifest } from '../../spec/adopt.js';
 import { formatDiagnostic } from '../../spec/diagnostics.js';
@@ -99,9 +100,21 @@ export function registerInit(program: Command, io: CliIO): void {
     if (opts.out) {
       const out = resolve(io.cwd, opts.out);
       if (existsSync(out) && !opts.force) throw new UsageError(`--out ${opts.out} exists; pass --force to overwrite it`);
-      const tmp = `${out}.${process.pid}.tmp`;
-      writeFileSync(tmp, body);
-      renameSync(tmp, out);
+      if (existsSync(out) && !lstatSync(out).isFile()) throw new UsageError(`--out ${opts.out}: ${lstatSync(out).isDirectory() ? 'a folder' : 'not a regular file'} is there; give a file name`);
+      const tmp = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.tmp`);
+      try {
+        writeFileSync(tmp, body, { flag: 'wx' });
+        renameSync(tmp, out);
+      } catch (err) {
+        try {
+          rmSync(tmp, { force: true });
+        } catch {
+          // the temp file's folder is not one (ENOTDIR): nothing was created
+        }
+        const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+        const why: Record<string, string> = { ENOENT: 'its folder does not exist', ENOTDIR: 'a part of its path is a file, not a folder', EACCES: 'the folder is read-only', EROFS: 'the file system is read-only' };
+        throw new UsageError(`--out ${opts.out}: cannot write it (${code}${why[code] ? `: ${why[code]}` : ''}); nothing was written`);
+      }
       io.err(`wrote ${opts.out}\n`);
     } else {
       io.out(body);
