@@ -1,4 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import type { Stats } from 'node:fs';
 
 /** The largest input file read (a spec, a status or approval ConfigMap, an init source): 16 MiB. */
 export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
@@ -11,7 +12,7 @@ export class InputFileError extends Error {
   }
 }
 
-function kindOf(st: import('node:fs').Stats): string {
+function kindOf(st: Stats): string {
   if (st.isDirectory()) return 'a folder';
   if (st.isFIFO()) return 'a FIFO (named pipe)';
   if (st.isCharacterDevice()) return 'a character device';
