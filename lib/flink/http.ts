@@ -16,8 +16,8 @@ export interface HttpOptions {
   /** Injected for tests. @default a timer */
   readonly sleep?: (ms: number) => Promise<void>;
   /**
-   * Wall-clock deadline (epoch millis) for everything: no attempt, backoff or body read runs past
-   * it (`verify --timeout` bounds the whole run through it). @default none
+   * Wall-clock deadline (epoch millis) after which no retry starts (`verify --timeout` bounds the
+   * whole run through it); each attempt, body included, is bounded by `timeoutMs`. @default none
    */
   readonly deadline?: number;
   /** Largest response body read, in bytes; a longer one is a failed request. @default 16 MiB */
@@ -163,12 +163,12 @@ export async function getRaw(rawUrl: string, expected: string, options: HttpOpti
   let attempts = 0;
   for (let attempt = 1; attempt <= retries + 1; attempt++) {
     if (attempt > 1) {
+      // A retry starts only before the deadline; the first attempt of a request always runs.
       const pause = backoffDelay(backoff, attempt - 1);
       if (pause >= left()) break;
       await sleep(pause);
     }
-    const budget = Math.min(timeoutMs, left());
-    if (budget <= 0) break;
+    const budget = timeoutMs;
     attempts = attempt;
     try {
       const headers = { accept: 'application/json', ...(authorization ? { authorization } : {}), ...(options.headers ?? {}) };

@@ -27,7 +27,7 @@ export interface KubeAccess {
   readonly namespace?: string;
   /** Wall-clock limit of one request, body included. @default 5000 */
   readonly timeoutMs?: number;
-  /** Wall-clock deadline (epoch millis) no request runs past. @default none */
+  /** Wall-clock deadline (epoch millis) of the whole run: no request starts a request's time past it. @default none */
   readonly deadline?: number;
   /** Largest response body read, in bytes. @default 4 MiB (a ConfigMap holds at most 1 MiB) */
   readonly maxBodyBytes?: number;
@@ -77,11 +77,11 @@ export function configMapView(value: unknown, path = ''): ConfigMapView {
 export async function readConfigMap(access: KubeAccess, namespace: string, name: string): Promise<ConfigMapView | undefined> {
   const url = `${access.apiUrl.replace(/\/+$/, '')}/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${encodeURIComponent(name)}`;
   const expected = `ConfigMap ${namespace}/${name} from the Kubernetes API`;
-  const limitMs = Math.min(access.timeoutMs ?? 5000, access.deadline === undefined ? Infinity : access.deadline - Date.now());
+  const limitMs = access.timeoutMs ?? 5000;
   const maxBody = access.maxBodyBytes ?? 4 * 1024 * 1024;
   const fail = (problem: 'timeout' | 'unreachable' | 'http-status', detail: string, status?: number) =>
     new FlinkRestError({ url, expected, problem, detail, attempts: 1, ...(status !== undefined ? { status } : {}) });
-  if (!(limitMs > 0)) throw fail('timeout', 'the deadline had passed before the request');
+  if (access.deadline !== undefined && Date.now() > access.deadline + limitMs) throw fail('timeout', 'the deadline had passed before the request');
   const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
     const u = new URL(url);
     let settled = false;

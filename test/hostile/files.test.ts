@@ -50,7 +50,7 @@ describe('links and special files in the pipelines folder', () => {
       expectRefusal(r, { codes: [1], mention: name });
       expectUnchanged(before, watched);
     }
-  });
+  }, 180_000);
 
   it.each([['--status'], ['--from']])('%s given a FIFO or /dev/zero is refused by name (exit 2)', async (flag) => {
     const dir = await project();
@@ -63,7 +63,7 @@ describe('links and special files in the pipelines folder', () => {
       expectRefusal(r, { codes: [2], mention: `${flag} ${file}: ` });
       expect(r.stderr).toMatch(/not a regular file|EISDIR/);
     }
-  });
+  }, 180_000);
 });
 
 describe('hostile --status and init --from contents', () => {
@@ -239,7 +239,7 @@ describe('promotion edits', () => {
     const check = await runCase(['check', '--head', 'p'], { cwd: dir });
     expect(check.code).toBe(0);
     expect(execFileSync('ls', ['-a', join(dir, 'p')]).toString()).not.toMatch(/tmp|lock/);
-  });
+  }, 180_000);
 
   it('abandon racing schedule: not both succeed', async () => {
     const dir = await project(stagedPipeline());
@@ -251,7 +251,7 @@ describe('promotion edits', () => {
     expectNoCrash(a);
     expectNoCrash(s);
     expect([a.code, s.code].filter((c) => c === 0)).toHaveLength(1);
-  });
+  }, 180_000);
 });
 
 describe('the PR check fails closed', () => {

@@ -73,7 +73,8 @@ export async function runCase(argv: string[], options: { cwd?: string; deadlineM
  * concurrent edits); killed at the deadline, which is then a hang.
  */
 export function runChild(argv: string[], options: { cwd?: string; deadlineMs?: number } = {}): Promise<CliResult & { hung: boolean }> {
-  const deadline = options.deadlineMs ?? DEADLINE_MS;
+  // A child process also compiles the CLI (tsx) first: a longer deadline, still far below "forever".
+  const deadline = options.deadlineMs ?? 2 * DEADLINE_MS;
   return new Promise((ok) => {
     const child = spawn(process.execPath, ['--import', pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href, join(root, 'lib/cli/main.ts'), ...argv], { cwd: options.cwd ?? root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FLINK_CUTOVER_DEBUG: '' } });
     let stdout = '';

@@ -144,8 +144,9 @@ describe('bounded bodies and deadlines', () => {
     const silent = await server(() => undefined);
     for (const h of [drip, silent]) {
       // Each request may take 5s and is retried twice: without a deadline for the run this is 16s+;
-      // the harness's deadline (well below that) makes it a hang.
-      const r = await runCase(['verify', '--spec', easySpec(), '--color', 'green', '--rest', h.url, '--interval', '50ms', '--request-timeout', '5s', '--retries', '2', '--timeout', '1s'], { deadlineMs: 9_000 });
+      // with it, --timeout 1s ends after at most one retry (about 10s); the harness's deadline of 13s
+      // makes anything longer a hang.
+      const r = await runCase(['verify', '--spec', easySpec(), '--color', 'green', '--rest', h.url, '--interval', '50ms', '--request-timeout', '5s', '--retries', '2', '--timeout', '1s'], { deadlineMs: 13_000 });
       count('http: slow or silent server');
       expectRefusal(r, { codes: [1], mention: 'within the timeout' });
     }

@@ -171,9 +171,9 @@ Examples:
     const requestTimeoutMs = duration('--request-timeout', opts.requestTimeout);
     if (requestTimeoutMs <= 0) throw new UsageError(`--request-timeout ${opts.requestTimeout}: use a duration above 0, e.g. 5s`);
     if (!/^[0-9]+$/.test(opts.retries) || Number(opts.retries) > 10) throw new UsageError(`--retries ${opts.retries}: use an integer from 0 to 10`);
-    // --timeout bounds the whole run: no request, retry or body read goes past this deadline (at
-    // least one request's time, so that --timeout 0s still polls once).
-    const deadline = Date.now() + Math.max(timeoutMs, requestTimeoutMs);
+    // --timeout bounds the whole run: no retry starts past this deadline, and every request, body
+    // included, is bounded by --request-timeout. The last poll gets one request's time.
+    const deadline = Date.now() + timeoutMs + requestTimeoutMs;
     const found = approvalSource(opts, settings, io);
     const approval = found?.kind === 'cluster' ? { ...found, access: { ...found.access, timeoutMs: requestTimeoutMs, deadline } } : found;
     const http = { timeoutMs: requestTimeoutMs, retries: Number(opts.retries), deadline };
