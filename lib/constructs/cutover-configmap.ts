@@ -17,7 +17,7 @@ export interface CutoverConfigMapProps {
 
 /**
  * The `<name>-cutover` ConfigMap: the desired handover every gate and the controller read
- * (DESIGN.md "The handover protocol"). All values are strings; `generation` is `0` when there is no
+ * (README "The handover"). All values are strings; `generation` is `0` when there is no
  * cutover, and `to`/`watermark` (epoch millis) are present only with one. Sync wave -1.
  */
 export class CutoverConfigMap extends Construct {

@@ -38,10 +38,24 @@ export interface CutoverDesired {
   colors: Partial<Record<Color, ColorEndpoint>>;
 }
 
+/** A generation whose handover took effect (Armed or Completed): records t >= watermark went from `active` to `to`. */
+export interface DecidedGeneration {
+  generation: number;
+  active: Color;
+  to: Color;
+  watermark: number;
+}
+
 /** The controller's verdict (`<name>-cutover-status`), typed. */
 export interface CutoverStatus {
   generation: number;
   phase: Phase;
+  /** The decided generation's from-color, to-color and W, as in the desired map the controller decided on. */
+  active: Color;
+  to: Color;
+  watermark: number;
+  /** Earlier generations of this handover chain that were Armed or Completed, oldest first. */
+  history: DecidedGeneration[];
   reason?: string;
   /** ISO-8601. */
   armedAt?: string;
@@ -169,6 +183,50 @@ export function parseCutoverConfigMap(data: unknown): ParseResult<CutoverDesired
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value };
 }
 
+/** `<generation>:<from>><to>@<W>` entries, `;`-separated (the schema has checked the shape). */
+function parseHistory(text: string, errors: ContractError[]): DecidedGeneration[] {
+  const out: DecidedGeneration[] = [];
+  for (const part of text.split(';')) {
+    const m = /^(\d+):(blue|green)>(blue|green)@(-?\d+)$/.exec(part)!;
+    const generation = Number(m[1]);
+    const watermark = Number(m[4]);
+    if (!Number.isSafeInteger(generation) || !Number.isSafeInteger(watermark)) errors.push({ key: pointer('history'), message: `history entry ${JSON.stringify(part)} is beyond the exact integer range` });
+    else if (out.length > 0 && generation <= out[out.length - 1]!.generation) errors.push({ key: pointer('history'), message: `history entry ${JSON.stringify(part)} is not newer than the one before it`, fix: 'list the generations oldest first' });
+    out.push({ generation, active: m[2] as Color, to: m[3] as Color, watermark });
+  }
+  return out;
+}
+
+export function renderHistory(h: readonly DecidedGeneration[]): string {
+  return h.map((e) => `${e.generation}:${e.active}>${e.to}@${e.watermark}`).join(';');
+}
+
+/**
+ * The handover chain a new generation `generation` from `active` continues, given the newest status
+ * of an earlier generation: that status's own chain, plus its generation if it took effect (Armed
+ * or Completed) and handed the output to `active` (a rollback, or a new cutover after a teardown
+ * the status never saw). A Rejected or withdrawn generation moved nothing: its chain carries over if
+ * it still ends at `active`.
+ */
+export function chainFor(generation: number, active: Color, prev: Pick<CutoverStatus, 'generation' | 'phase' | 'active' | 'to' | 'watermark' | 'history'> | null): DecidedGeneration[] {
+  if (!prev || prev.generation >= generation) return [];
+  const took = (prev.phase === 'Armed' || prev.phase === 'Completed') && prev.to === active;
+  const chain = took ? [...prev.history, { generation: prev.generation, active: prev.active, to: prev.to, watermark: prev.watermark }] : prev.history;
+  const last = chain[chain.length - 1];
+  return last && last.to === active ? chain.map((e) => ({ ...e })) : [];
+}
+
+/**
+ * The owner of a record with timestamp t before a generation's own W: `active`, unless the
+ * generation continues a chain of earlier handovers (oldest first), whose boundaries then apply.
+ */
+export function chainOwner(chain: readonly DecidedGeneration[], active: Color, t: number): Color {
+  if (chain.length === 0) return active;
+  let owner = chain[0]!.active;
+  for (const h of chain) if (t >= h.watermark) owner = h.to;
+  return owner;
+}
+
 /** Parses `<name>-cutover-status` data (a string map) into the typed status. */
 export function parseCutoverStatus(data: unknown): ParseResult<CutoverStatus> {
   if (!isRecord(data)) return { ok: false, errors: [{ key: '', message: 'ConfigMap data must be a map of strings' }] };
@@ -176,7 +234,16 @@ export function parseCutoverStatus(data: unknown): ParseResult<CutoverStatus> {
   if (!validate(data)) return { ok: false, errors: ajvErrors(validate.errors, data) };
   const s = data as Record<string, string>;
   const errors: ContractError[] = [];
-  const value: CutoverStatus = { generation: int(s, 'generation', errors), phase: s.phase as Phase, updatedAt: s.updatedAt!, watermarks: {} };
+  const value: CutoverStatus = {
+    generation: int(s, 'generation', errors),
+    phase: s.phase as Phase,
+    active: s.active as Color,
+    to: s.to as Color,
+    watermark: int(s, 'watermark', errors),
+    history: s.history === undefined ? [] : parseHistory(s.history, errors),
+    updatedAt: s.updatedAt!,
+    watermarks: {},
+  };
   if (s.reason !== undefined) value.reason = s.reason;
   if (s.armedAt !== undefined) value.armedAt = s.armedAt;
   if (s.completedAt !== undefined) value.completedAt = s.completedAt;
@@ -217,7 +284,8 @@ export function renderCutoverConfigMap(d: CutoverDesired): Record<string, string
 
 /** The `<name>-cutover-status` data for a typed status (inverse of parseCutoverStatus). */
 export function renderCutoverStatus(s: CutoverStatus): Record<string, string> {
-  const out: Record<string, string> = { generation: String(s.generation), phase: s.phase };
+  const out: Record<string, string> = { generation: String(s.generation), phase: s.phase, active: s.active, to: s.to, watermark: String(s.watermark) };
+  if (s.history.length > 0) out.history = renderHistory(s.history);
   if (s.reason !== undefined) out.reason = s.reason;
   if (s.armedAt !== undefined) out.armedAt = s.armedAt;
   if (s.completedAt !== undefined) out.completedAt = s.completedAt;

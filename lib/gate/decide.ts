@@ -1,10 +1,11 @@
 /**
- * The controller's pure arm / reject / complete decision (DESIGN.md "The handover protocol"):
+ * The controller's pure arm / reject / complete decision (README "The handover"):
  * from the desired handover, the current status and the gates' metrics, the next status.
  * Idempotent: deciding again on the same inputs changes nothing but `updatedAt`-free fields.
  */
 import type { Color } from '../spec/types.js';
 import type { CutoverDesired, CutoverStatus, Phase } from './contract.js';
+import { chainFor, renderHistory } from './contract.js';
 import { LONG_MIN_WATERMARK } from './gate.js';
 import type { GateMetrics } from './types.js';
 
@@ -45,6 +46,7 @@ export const PROTOCOL_DECIDE_RULES: DecideRules = Object.freeze({ requireAllRepo
 export const DECIDE_TRANSITIONS = [
   'no-cutover',
   'withdrawn',
+  'withdrawn-after-armed',
   'older-desired',
   'final',
   'pending-rejected',
@@ -106,8 +108,23 @@ function describeWatermarks(views: ColorView[], target: number): string {
   return views.map((v) => (!v.found ? `${v.color}: job not found` : !v.running ? `${v.color}: job not running` : v.withoutWatermark > 0 ? `${v.color}: ${v.withoutWatermark} of ${v.parallelism} subtask(s) without a committed watermark (idle input, or no checkpoint yet)` : `${v.color} ${v.watermark}${v.watermark! < target ? ` (${((target - v.watermark!) / 1000).toFixed(1)} s short)` : ''}`)).join(', ');
 }
 
+function withdrawnReason(generation: number, active: Color): string {
+  return `generation ${generation} was withdrawn from the desired ConfigMap before it was armed; ${active} keeps the output`;
+}
+
 function sameStatus(a: CutoverStatus | null, b: CutoverStatus): boolean {
-  return !!a && a.generation === b.generation && a.phase === b.phase && a.reason === b.reason && a.watermarks.blue === b.watermarks.blue && a.watermarks.green === b.watermarks.green;
+  return (
+    !!a &&
+    a.generation === b.generation &&
+    a.phase === b.phase &&
+    a.reason === b.reason &&
+    a.active === b.active &&
+    a.to === b.to &&
+    a.watermark === b.watermark &&
+    renderHistory(a.history) === renderHistory(b.history) &&
+    a.watermarks.blue === b.watermarks.blue &&
+    a.watermarks.green === b.watermarks.green
+  );
 }
 
 /**
@@ -118,19 +135,33 @@ function sameStatus(a: CutoverStatus | null, b: CutoverStatus): boolean {
  */
 export function decide(desired: CutoverDesired, status: CutoverStatus | null, observed: ObservedGateMetrics, options: DecideOptions): Decision {
   const rules = options.rules ?? PROTOCOL_DECIDE_RULES;
-  const g = desired.generation;
-  if (g === 0 || desired.to === undefined || desired.watermark === undefined) {
+  if (desired.generation === 0 || desired.to === undefined || desired.watermark === undefined) {
+    // A cutover withdrawn from git after the controller armed it (a merge racing the arm; the policy
+    // refuses it otherwise): nothing leaves Armed but Completed, so it is completed on the values it
+    // was armed with, which the status carries.
+    if (rules.monotonic && status?.phase === 'Armed' && status.generation > desired.generation) {
+      const d = decide({ ...desired, generation: status.generation, active: status.active, to: status.to, watermark: status.watermark }, status, observed, options);
+      return { ...d, transition: d.transition === 'armed-completed' ? d.transition : 'withdrawn-after-armed' };
+    }
     // A cutover withdrawn while Pending (allowed by the policy): the gates prepared for it hold every
     // record at or past W until the generation is decided, and only a status can decide it.
     // Withdrawn before the controller wrote anything for it: the gates' metrics still name it.
     const prepared = Math.max(0, ...Object.values(observed).flatMap((o) => (o?.running ? o.subtasks.map((t) => t.preparedGeneration) : [])));
-    const withdrawn = status && status.phase === 'Pending' && status.generation > g ? status.generation : prepared > (status?.generation ?? 0) ? prepared : 0;
-    if (withdrawn > 0) {
-      const next: CutoverStatus = { generation: withdrawn, phase: 'Rejected', reason: `generation ${withdrawn} was withdrawn from the desired ConfigMap before it was armed; ${desired.active} keeps the output`, updatedAt: options.now, watermarks: status?.generation === withdrawn ? { ...status.watermarks } : {} };
+    const pendingWithdrawn = status && status.phase === 'Pending' && status.generation > desired.generation ? status : null;
+    if (pendingWithdrawn) {
+      const next: CutoverStatus = { ...pendingWithdrawn, phase: 'Rejected', reason: withdrawnReason(pendingWithdrawn.generation, pendingWithdrawn.active), updatedAt: options.now, watermarks: { ...pendingWithdrawn.watermarks } };
+      return { status: next, changed: true, transition: 'withdrawn' };
+    }
+    if (prepared > (status?.generation ?? 0)) {
+      // Never written for: the gates name the generation but not its to and W (git no longer has
+      // them). Rejected keeps the output where it is for every record, whatever W was.
+      const to = desired.active === 'blue' ? 'green' : 'blue';
+      const next: CutoverStatus = { generation: prepared, phase: 'Rejected', reason: withdrawnReason(prepared, desired.active), active: desired.active, to, watermark: 0, history: chainFor(prepared, desired.active, status), updatedAt: options.now, watermarks: {} };
       return { status: next, changed: true, transition: 'withdrawn' };
     }
     return { status, changed: false, transition: 'no-cutover' };
   }
+  const g = desired.generation;
   const w = desired.watermark;
   // The status is about a newer generation than git's (a stale read, or a generation lowered
   // against the policy): overwriting it would restart a decided generation from Pending later.
@@ -146,7 +177,7 @@ export function decide(desired: CutoverDesired, status: CutoverStatus | null, ob
   for (const v of both) if (v.watermark !== undefined) watermarks[v.color] = v.watermark;
 
   const make = (phase: Phase, reason: string, transition: DecideTransition): Decision => {
-    const next: CutoverStatus = { generation: g, phase, reason, updatedAt: options.now, watermarks };
+    const next: CutoverStatus = { generation: g, phase, reason, active: desired.active, to: desired.to!, watermark: w, history: cur ? cur.history : chainFor(g, desired.active, status), updatedAt: options.now, watermarks };
     if (phase === 'Armed' || phase === 'Completed') next.armedAt = cur?.armedAt ?? options.now;
     if (phase === 'Completed') next.completedAt = cur?.completedAt ?? options.now;
     const changed = !sameStatus(status, next);

@@ -8,7 +8,8 @@
  * the conformance vectors must fire each one (test/gate/vectors.test.ts).
  */
 import type { Color } from '../spec/types.js';
-import type { Phase } from './contract.js';
+import type { DecidedGeneration, Phase } from './contract.js';
+import { chainFor, chainOwner } from './contract.js';
 import type { GateDesired, GateMetrics, GateRecord, GateRules, GateSnapshot, GateStatus, Released, RecordDecision } from './types.js';
 import { PROTOCOL_GATE_RULES } from './types.js';
 
@@ -38,6 +39,8 @@ export const GATE_BRANCHES = [
   'owner.decided-before-w',
   'owner.decided-at-or-after-w',
   'owner.rejected',
+  'owner.status-generation',
+  'owner.chained',
   'record.hold',
   'record.emit',
   'record.drop',
@@ -77,11 +80,15 @@ export function emptySnapshot(): GateSnapshot {
   return { version: 1, desired: null, status: null, maxTimestamp: null, prepared: null, watermark: null, committedWatermark: null, held: [] };
 }
 
+function copyStatus(st: GateStatus): GateStatus {
+  return { ...st, history: st.history.map((h) => ({ ...h })) };
+}
+
 function copySnapshot(s: GateSnapshot): GateSnapshot {
   return {
     version: 1,
     desired: s.desired ? { ...s.desired } : null,
-    status: s.status ? { ...s.status } : null,
+    status: s.status ? copyStatus(s.status) : null,
     maxTimestamp: s.maxTimestamp,
     prepared: s.prepared ? { ...s.prepared } : null,
     watermark: s.watermark,
@@ -92,6 +99,29 @@ function copySnapshot(s: GateSnapshot): GateSnapshot {
 
 function max(a: number | null, b: number): number {
   return a === null || b > a ? b : a;
+}
+
+/**
+ * The cutover a gate acts on, derived from the desired and status ConfigMaps it holds: the desired
+ * generation, or a newer generation known only from the status (a fresh gate after a withdrawal
+ * raced the arm), judged by the status's own active, to and W.
+ */
+type Acting =
+  | { steady: true; active: Color }
+  | { steady: false; generation: number; active: Color; to: Color; watermark: number; phase: Phase; chain: readonly DecidedGeneration[]; fromStatus: boolean };
+
+/** A clear (generation 0) that settles the status's generation: a teardown after Completed or a withdrawal after Rejected. */
+function settles(d: GateDesired, st: GateStatus): boolean {
+  return d.generation === 0 && ((st.phase === 'Completed' && d.active === st.to) || (st.phase === 'Rejected' && d.active === st.active));
+}
+
+function acting(d: GateDesired, st: GateStatus | null): Acting {
+  if (st && st.generation > d.generation && !settles(d, st)) {
+    return { steady: false, generation: st.generation, active: st.active, to: st.to, watermark: st.watermark, phase: st.phase, chain: st.history, fromStatus: true };
+  }
+  if (d.generation === 0) return { steady: true, active: d.active };
+  if (st && st.generation === d.generation) return { steady: false, generation: d.generation, active: st.active, to: st.to, watermark: st.watermark, phase: st.phase, chain: st.history, fromStatus: false };
+  return { steady: false, generation: d.generation, active: d.active, to: d.to!, watermark: d.watermark!, phase: 'Pending', chain: chainFor(d.generation, d.active, st), fromStatus: false };
 }
 
 export interface GateOptions {
@@ -147,8 +177,9 @@ export class Gate {
   /** The phase the gate acts on for the current generation: 'none' without a cutover. */
   get phase(): Phase | 'none' {
     const d = this.s.desired;
-    if (!d || d.generation === 0) return 'none';
-    return this.s.status && this.s.status.generation === d.generation ? this.s.status.phase : 'Pending';
+    if (!d) return 'none';
+    const a = acting(d, this.s.status);
+    return a.steady ? 'none' : a.phase;
   }
 
   /** Records held so far (oldest first). */
@@ -215,22 +246,22 @@ export class Gate {
       this.trace('status.absent');
     } else if (cur === null) {
       this.trace('status.first');
-      this.s.status = { ...st };
+      this.s.status = copyStatus(st);
     } else if (st.generation > cur.generation) {
       this.trace('status.newer-generation');
-      this.s.status = { ...st };
+      this.s.status = copyStatus(st);
     } else if (st.generation < cur.generation) {
       this.trace('status.older-ignored');
     } else if (st.phase === cur.phase) {
       this.trace('status.repeat');
     } else if (FORWARD[cur.phase].includes(st.phase)) {
       this.trace('status.advance');
-      this.s.status = { ...st };
+      this.s.status = copyStatus(st);
     } else if (this.rules.monotonic) {
       this.trace('status.regression-ignored');
     } else {
       this.trace('variant.status-regression-applied');
-      this.s.status = { ...st };
+      this.s.status = copyStatus(st);
     }
     this.markRead();
     const released = this.releaseDecided();
@@ -258,33 +289,37 @@ export class Gate {
 
   /** The owner of a record with timestamp t, or 'hold' while the generation is undecided. */
   private owner(t: number): Color | 'hold' {
-    const d = this.s.desired!;
-    const phase = this.phase;
-    if (phase === 'none') {
+    const a = acting(this.s.desired!, this.s.status);
+    if (a.steady) {
       this.trace('owner.no-cutover');
-      return d.active;
+      return a.active;
     }
-    const w = d.watermark!;
-    const to = d.to!;
-    if (phase === 'Rejected') {
+    if (a.fromStatus) this.trace('owner.status-generation');
+    // Before W the generation's from-color owns t, unless it continues a chain (a rollback).
+    const before = (): Color => {
+      const o = chainOwner(a.chain, a.active, t);
+      if (o !== a.active) this.trace('owner.chained');
+      return o;
+    };
+    if (a.phase === 'Rejected') {
       this.trace('owner.rejected');
-      return d.active;
+      return before();
     }
-    if (phase === 'Pending') {
-      if (t >= w) {
+    if (a.phase === 'Pending') {
+      if (t >= a.watermark) {
         this.trace('owner.pending-hold');
         return 'hold';
       }
       this.trace('owner.pending-before-w');
-      return d.active;
+      return before();
     }
     // Armed or Completed.
-    if (t < w) {
+    if (t < a.watermark) {
       this.trace('owner.decided-before-w');
-      return d.active;
+      return before();
     }
     this.trace('owner.decided-at-or-after-w');
-    return to;
+    return a.to;
   }
 
   private act(owner: Color): 'emit' | 'drop' | 'tag' {

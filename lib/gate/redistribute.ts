@@ -17,7 +17,7 @@ export function redistribute(snaps: readonly GateSnapshot[], index: number, para
   let wm: number | null | undefined;
   for (const s of snaps) {
     if (s.desired && (!out.desired || s.desired.generation > out.desired.generation)) out.desired = { ...s.desired };
-    if (s.status && (!out.status || s.status.generation > out.status.generation || (s.status.generation === out.status.generation && FORWARD[out.status.phase].includes(s.status.phase)))) out.status = { ...s.status };
+    if (s.status && (!out.status || s.status.generation > out.status.generation || (s.status.generation === out.status.generation && FORWARD[out.status.phase].includes(s.status.phase)))) out.status = { ...s.status, history: s.status.history.map((h) => ({ ...h })) };
     if (s.maxTimestamp !== null) out.maxTimestamp = max(out.maxTimestamp, s.maxTimestamp);
     wm = wm === undefined ? s.watermark : wm === null || s.watermark === null ? null : Math.min(wm, s.watermark);
     for (const r of s.held) {

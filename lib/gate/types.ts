@@ -1,14 +1,15 @@
 import type { Color } from '../spec/types.js';
-import type { CutoverDesired, Phase } from './contract.js';
+import type { CutoverDesired, CutoverStatus } from './contract.js';
 
 /** What a gate needs from the `<name>-cutover` ConfigMap (the contract without names and URLs). */
 export type GateDesired = Pick<CutoverDesired, 'active' | 'generation' | 'to' | 'watermark' | 'lateness' | 'gateMode'>;
 
-/** What a gate needs from the `<name>-cutover-status` ConfigMap. */
-export interface GateStatus {
-  generation: number;
-  phase: Phase;
-}
+/**
+ * What a gate needs from the `<name>-cutover-status` ConfigMap: the decided generation, its phase,
+ * its from/to colors and W (so a generation known only from the status is judged by the values the
+ * controller decided on) and the handover chain it continues.
+ */
+export type GateStatus = Pick<CutoverStatus, 'generation' | 'phase' | 'active' | 'to' | 'watermark' | 'history'>;
 
 /** A record as the gate sees it: an id (for audits and vectors) and its event timestamp. */
 export interface GateRecord {
@@ -57,7 +58,7 @@ export interface GateSnapshot {
 }
 
 /**
- * The protocol rules of DESIGN.md a gate implements. All true is the protocol; the simulator turns
+ * The protocol rules a gate implements (README "The handover"). All true is the protocol; the simulator turns
  * one off at a time to show what it prevents.
  */
 export interface GateRules {

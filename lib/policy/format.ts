@@ -6,7 +6,7 @@ import type { LoadedPipeline } from '../spec/load.js';
 export const FORMATS = ['text', 'json', 'sarif', 'github', 'junit'] as const;
 export type Format = (typeof FORMATS)[number];
 
-/** `{"results":[...],"summary":{...}}` as DESIGN.md fixes it. */
+/** `{"results":[...],"summary":{...}}` the documented JSON output (README). */
 export function formatJson(r: CheckResult): string {
   const results = r.results.map((f) => ({ ruleId: f.ruleId, severity: f.severity, pipeline: f.pipeline, file: f.file, line: f.line, path: f.path, message: f.message, fix: f.fix ?? '' }));
   return JSON.stringify({ results, summary: r.summary }, null, 2) + '\n';

@@ -1,7 +1,7 @@
 import { colorsOf, effectiveSpec, lifecycleState, standbyColor } from '../spec/effective.js';
 import type { Color, Pipeline } from '../spec/types.js';
 
-/** One lifecycle step (DESIGN.md "Lifecycle"); each must be its own pull request. */
+/** One lifecycle step (README "Promoting a pipeline"); each must be its own pull request. */
 export type Step =
   | 'create' // a new pipeline
   | 'stage' // Steady -> Staged: a standby color is added

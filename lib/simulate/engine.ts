@@ -236,7 +236,7 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
     if (d.watermark !== undefined) g.watermark = d.watermark;
     return g;
   };
-  const gateStatus = (st: CutoverStatus | null): GateStatus | null => (st ? { generation: st.generation, phase: st.phase } : null);
+  const gateStatus = (st: CutoverStatus | null): GateStatus | null => (st ? { generation: st.generation, phase: st.phase, active: st.active, to: st.to, watermark: st.watermark, history: st.history } : null);
 
   const delay = (): number => s.propagation.minMs + Math.floor(delays.next() * (s.propagation.maxMs - s.propagation.minMs + 1));
   // Deliveries of one ConfigMap to one subtask arrive in order (a watch), each after its own delay.

@@ -282,7 +282,7 @@ export function randomScenario(r: Rng, name = 'random'): Scenario {
   const ratePerSecond = r.int(4, 16);
   // A throttled standby catches up at 1.5x to 3x its share of the input.
   const greenMax = r.chance(0.5) ? 0 : Math.ceil(ratePerSecond * Math.ceil(partitions / greenP) * r.range(1.5, 3));
-  return {
+  const scenario: Scenario = {
     name,
     seed: r.int(0, 2 ** 31),
     active: 'blue',
@@ -298,4 +298,8 @@ export function randomScenario(r: Rng, name = 'random'): Scenario {
     restarts,
     teardownDelayMs: r.chance(0.5) ? r.int(0, 5) * 1000 : null,
   };
+  // Drawn last, so the runs without a withdrawal stay what they were. Some runs withdraw the cutover
+  // from git shortly after committing it: before the gates prepare, while Pending, or racing the arm.
+  if (r.chance(0.15)) scenario.cutover.withdrawAtMs = commitAtMs + r.int(1, 16) * 250;
+  return scenario;
 }

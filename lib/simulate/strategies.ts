@@ -1,7 +1,7 @@
 import type { DecideRules } from '../gate/decide.js';
 import type { GateRules } from '../gate/types.js';
 
-/** The protocol, the thread's original proposal, and the protocol with one DESIGN.md rule dropped each. */
+/** The protocol, the naive watermark switch, and the protocol with one of its rules dropped each. */
 export const STRATEGIES = [
   'two-phase',
   'watermark-gate',
@@ -23,8 +23,8 @@ export interface StrategyRules {
 }
 
 export const STRATEGY_DESCRIPTIONS: Record<Strategy, string> = {
-  'two-phase': 'the protocol of DESIGN.md: prepare, arm or reject, complete',
-  'watermark-gate': "the thread's original proposal: each subtask switches when its own watermark crosses W (no prepare, no arming)",
+  'two-phase': 'the handover protocol: prepare, arm or reject, complete',
+  'watermark-gate': "the naive proposal: each subtask switches when its own watermark crosses W (no prepare, no arming)",
   'two-phase-no-restore-read': 'drops "a gate reads the ConfigMaps before its first record after a restore" (it trusts its checkpointed view)',
   'two-phase-no-held-state': 'drops "held records and the prepare state are checkpointed" (a restore forgets them)',
   'two-phase-no-missing-report-check': 'drops "a missing report is never a yes" (arms when no reporting subtask is past W)',

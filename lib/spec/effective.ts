@@ -2,7 +2,7 @@ import type { Color, ColorSpec, FlinkDeploymentSpec, Json, JsonObject, Pipeline,
 
 /** Longest Kubernetes object name; the operator names the REST service `<deployment>-rest`. */
 export const MAX_NAME = 63;
-const COLOR_ONLY_KEYS = new Set(['initialSavepointPath', 'deploymentName', 'gate']);
+const COLOR_ONLY_KEYS = new Set(['initialSavepointPath', 'deploymentName', 'restUrl', 'gate']);
 
 function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -130,8 +130,10 @@ export function flattenFlinkConfiguration(conf: JsonObject | undefined): Record<
   return out;
 }
 
-/** The JobManager REST URL of a color: `http://<deployment>-rest[.<namespace>]:<rest.port|8081>`. */
+/** The JobManager REST URL of a color: its `restUrl`, or `http://<deployment>-rest[.<namespace>]:<rest.port|8081>`. */
 export function restUrl(p: Pipeline, color: Color): string {
+  const own = p.spec.colors[color]?.restUrl;
+  if (own !== undefined) return own;
   const conf = flattenFlinkConfiguration(effectiveSpec(p, color).flinkConfiguration);
   const port = conf['rest.port'] ?? '8081';
   const ns = p.metadata.namespace ? `.${p.metadata.namespace}` : '';

@@ -53,6 +53,8 @@ export interface FlinkDeploymentSpec {
 export interface ColorSpec extends FlinkDeploymentSpec {
   initialSavepointPath?: string;
   deploymentName?: string;
+  /** The JobManager REST URL, when not the operator's `<deployment>-rest` Service. */
+  restUrl?: string;
   gate?: boolean;
 }
 
@@ -153,5 +155,5 @@ export interface Pipeline {
   spec: PipelineSpecBody;
 }
 
-/** Lifecycle state derived from a spec (DESIGN.md "Lifecycle"). */
+/** Lifecycle state derived from a spec (README "Promoting a pipeline"). */
 export type LifecycleState = 'Steady' | 'Staged' | 'Cutover';

@@ -8,6 +8,8 @@ import {
   contractDiagnostics,
   parseCutoverConfigMap,
   parseCutoverConfigMapOrThrow,
+  chainFor,
+  chainOwner,
   parseCutoverStatus,
   parseCutoverStatusOrThrow,
   renderCutoverConfigMap,
@@ -123,11 +125,11 @@ describe('cutover ConfigMap contract', () => {
 });
 
 describe('cutover status contract', () => {
-  const status = { generation: '2', phase: 'Completed', reason: 'done', armedAt: '2026-12-01T12:00:00Z', completedAt: '2026-12-01T12:05:00Z', updatedAt: '2026-12-01T12:05:00Z', 'blue.watermark': '1796126700000', 'green.watermark': '-9223372036854775808' };
+  const status = { generation: '2', phase: 'Completed', active: 'green', to: 'blue', watermark: '1796126500000', history: '1:blue>green@1796126400000', reason: 'done', armedAt: '2026-12-01T12:00:00Z', completedAt: '2026-12-01T12:05:00Z', updatedAt: '2026-12-01T12:05:00Z', 'blue.watermark': '1796126700000', 'green.watermark': '-9223372036854775808' };
 
   it('parses and renders the status', () => {
     const s = parseCutoverStatusOrThrow({ ...status, 'green.watermark': '1796126700001' });
-    expect(s).toEqual({ generation: 2, phase: 'Completed', reason: 'done', armedAt: '2026-12-01T12:00:00Z', completedAt: '2026-12-01T12:05:00Z', updatedAt: '2026-12-01T12:05:00Z', watermarks: { blue: 1796126700000, green: 1796126700001 } });
+    expect(s).toEqual({ generation: 2, phase: 'Completed', active: 'green', to: 'blue', watermark: 1796126500000, history: [{ generation: 1, active: 'blue', to: 'green', watermark: 1796126400000 }], reason: 'done', armedAt: '2026-12-01T12:00:00Z', completedAt: '2026-12-01T12:05:00Z', updatedAt: '2026-12-01T12:05:00Z', watermarks: { blue: 1796126700000, green: 1796126700001 } });
     expect(renderCutoverStatus(s)).toEqual({ ...status, 'green.watermark': '1796126700001' });
   });
 
@@ -138,6 +140,12 @@ describe('cutover status contract', () => {
     ['Pending with armedAt', (({ completedAt: _c, ...rest }) => ({ ...rest, phase: 'Pending' }))(status), '/armedAt', /must be absent in phase "Pending"/],
     ['Long.MIN_VALUE as a watermark (beyond exact integers)', status, '/green.watermark', /beyond the exact integer range/],
     ['no generation', (({ generation: _g, ...rest }) => rest)(status), '/generation', /missing key "generation"/],
+    ['generation 0 (no status without a cutover)', { ...status, generation: '0' }, '/generation', /not a decimal integer string/],
+    ['a status without the decided W', (({ watermark: _w, ...rest }) => rest)(status), '/watermark', /missing key "watermark"/],
+    ['a status without its from-color', (({ active: _a, ...rest }) => rest)(status), '/active', /missing key "active"/],
+    ['a status handing over to its own color', { ...status, to: 'green' }, '/to', /must be "blue" here/],
+    ['a malformed history', { ...status, history: '1:blue-green@5' }, '/history', /not a decimal integer string|pattern/],
+    ['a history out of order', { ...status, history: '3:blue>green@5;1:green>blue@9' }, '/history', /not newer than the one before it/],
   ];
   for (const [what, data, key, message] of bad) {
     it(`rejects ${what}`, () => {
@@ -146,6 +154,19 @@ describe('cutover status contract', () => {
       if (!r.ok) expect(r.errors.find((e) => e.key === key)?.message ?? JSON.stringify(r.errors)).toMatch(message);
     });
   }
+
+  it('chains a rollback through the history: chainFor builds it, chainOwner reads it', () => {
+    const completed1 = parseCutoverStatusOrThrow({ ...status, generation: '1', active: 'blue', to: 'green', watermark: '1000', history: undefined, 'green.watermark': '2000' });
+    // Generation 2 hands the output back from green: t < 1000 stays blue's, [1000, W2) green's.
+    const chain = chainFor(2, 'green', completed1);
+    expect(chain).toEqual([{ generation: 1, active: 'blue', to: 'green', watermark: 1000 }]);
+    expect([999, 1000, 5000].map((t) => chainOwner(chain, 'green', t))).toEqual(['blue', 'green', 'green']);
+    // A Rejected generation moved nothing; a new cutover from the other color starts no chain.
+    expect(chainFor(2, 'blue', { ...completed1, phase: 'Rejected' })).toEqual([]);
+    expect(chainFor(2, 'blue', completed1)).toEqual([]);
+    expect(chainFor(3, 'green', { ...completed1, generation: 2, phase: 'Rejected', active: 'green', to: 'blue', history: chain })).toEqual(chain);
+    expect(chainOwner([], 'green', 5)).toBe('green');
+  });
 
   it('every status decide() writes validates against the schema', () => {
     const desired = parseCutoverConfigMapOrThrow({ ...good, 'green.gate': 'true' });

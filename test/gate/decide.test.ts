@@ -18,7 +18,7 @@ function color(n: number, max: number | null, wm: number | null = null, gen = 3)
 }
 
 function status(phase: Phase, extra: Partial<CutoverStatus> = {}): CutoverStatus {
-  return { generation: 3, phase, reason: 'x', updatedAt: now, watermarks: {}, ...(phase === 'Armed' || phase === 'Completed' ? { armedAt: now } : {}), ...extra };
+  return { generation: 3, phase, reason: 'x', active: 'blue', to: 'green', watermark: W, history: [], updatedAt: now, watermarks: {}, ...(phase === 'Armed' || phase === 'Completed' ? { armedAt: now } : {}), ...extra };
 }
 
 describe('decide', () => {
@@ -29,7 +29,7 @@ describe('decide', () => {
 
   it('waits while a job is missing or a subtask has not reported, naming what it waits for', () => {
     const d1 = decide(desired, null, { blue: color(2, W - 1) }, { now });
-    expect(d1.status).toMatchObject({ generation: 3, phase: 'Pending' });
+    expect(d1.status).toMatchObject({ generation: 3, phase: 'Pending', active: 'blue', to: 'green', watermark: W, history: [] });
     expect(d1.status!.reason).toBe('waiting for gate reports: blue 2/2 subtasks, green: job not found');
     const partial = color(3, W - 1);
     partial.subtasks[2]!.preparedGeneration = 2; // still on the previous generation
@@ -85,17 +85,17 @@ describe('decide', () => {
   it('rejects a Pending generation withdrawn from the desired ConfigMap, so the gates release what they hold', () => {
     const cleared = { ...desired, generation: 0, to: undefined, watermark: undefined };
     const d = decide(cleared, status('Pending'), {}, { now });
-    expect(d).toMatchObject({ changed: true, transition: 'withdrawn', status: { generation: 3, phase: 'Rejected' } });
+    expect(d).toMatchObject({ changed: true, transition: 'withdrawn', status: { generation: 3, phase: 'Rejected', active: 'blue', to: 'green', watermark: W, history: [] } });
     expect(d.status!.reason).toBe('generation 3 was withdrawn from the desired ConfigMap before it was armed; blue keeps the output');
     // A gate holding t >= W for generation 3 ignores the clear (it cannot tell it from a stale read) but follows the status.
     const gate = new Gate('blue');
     gate.onConfig({ active: 'blue', generation: 3, to: 'green', watermark: W, lateness: L, gateMode: 'filter' });
-    gate.onStatus({ generation: 3, phase: 'Pending' });
+    gate.onStatus({ generation: 3, phase: 'Pending', active: 'blue', to: 'green', watermark: W, history: [] });
     expect(gate.onRecord({ id: 'r', t: W + 1 })).toEqual({ action: 'hold' });
     expect(gate.onConfig({ active: 'blue', generation: 0, lateness: L, gateMode: 'filter' })).toEqual([]);
-    expect(gate.onStatus({ generation: 3, phase: d.status!.phase })).toEqual([{ record: { id: 'r', t: W + 1 }, action: 'emit', owner: 'blue' }]);
-    // Armed, Completed and Rejected are left alone; deciding again on the withdrawn status changes nothing.
-    for (const p of ['Armed', 'Completed', 'Rejected'] as const) expect(decide(cleared, status(p), {}, { now })).toMatchObject({ changed: false, transition: 'no-cutover' });
+    expect(gate.onStatus({ generation: 3, phase: d.status!.phase, active: 'blue', to: 'green', watermark: W, history: [] })).toEqual([{ record: { id: 'r', t: W + 1 }, action: 'emit', owner: 'blue' }]);
+    // Completed and Rejected are left alone; deciding again on the withdrawn status changes nothing.
+    for (const p of ['Completed', 'Rejected'] as const) expect(decide(cleared, status(p), {}, { now })).toMatchObject({ changed: false, transition: 'no-cutover' });
     expect(decide(cleared, d.status, {}, { now })).toMatchObject({ changed: false, transition: 'no-cutover' });
   });
 
@@ -103,10 +103,30 @@ describe('decide', () => {
     const cleared = { ...desired, generation: 0, to: undefined, watermark: undefined };
     const d = decide(cleared, { ...status('Completed'), generation: 2 }, { blue: color(2, W - 1), green: color(1, null, null, 2) }, { now });
     expect(d).toMatchObject({ changed: true, transition: 'withdrawn', status: { generation: 3, phase: 'Rejected', watermarks: {} } });
-    expect(decide(cleared, null, { green: color(1, null) }, { now }).status).toMatchObject({ generation: 3, phase: 'Rejected' });
+    // Git no longer says where W was: Rejected hands nothing over, whatever W was (0 stands for unknown).
+    expect(decide(cleared, null, { green: color(1, null) }, { now }).status).toMatchObject({ generation: 3, phase: 'Rejected', active: 'blue', to: 'green', watermark: 0, history: [] });
     // After a teardown the gates still name the completed generation: nothing to do.
     expect(decide(cleared, status('Completed'), { blue: color(2, W - 1, W + L) }, { now })).toMatchObject({ changed: false, transition: 'no-cutover' });
     expect(decide(cleared, null, { blue: color(2, null, null, 0) }, { now })).toMatchObject({ status: null, changed: false, transition: 'no-cutover' });
+  });
+
+  it('completes an Armed generation withdrawn from git (a merge racing the arm) on the values the status carries', () => {
+    const cleared = { ...desired, generation: 0, to: undefined, watermark: undefined };
+    const armed = status('Armed');
+    const waiting = decide(cleared, armed, { blue: color(2, W - 1, W), green: color(2, W - 1, W) }, { now });
+    expect(waiting).toMatchObject({ transition: 'withdrawn-after-armed', status: { generation: 3, phase: 'Armed', active: 'blue', to: 'green', watermark: W } });
+    const done = decide(cleared, waiting.status, { blue: color(2, W - 1, W + L), green: color(2, W - 1, W + L) }, { now });
+    expect(done).toMatchObject({ changed: true, transition: 'armed-completed', status: { generation: 3, phase: 'Completed', watermark: W } });
+  });
+
+  it('carries the handover chain into a rollback: the status of generation g+1 names g in its history', () => {
+    const completed = status('Completed', { completedAt: now, watermarks: { blue: W + L, green: W + L } });
+    const rollback: CutoverDesired = { ...desired, generation: 4, active: 'green', to: 'blue', watermark: W + 10 * L };
+    const d = decide(rollback, completed, { blue: color(2, W + L), green: color(2, W + L) }, { now });
+    expect(d.status).toMatchObject({ generation: 4, active: 'green', to: 'blue', watermark: W + 10 * L, history: [{ generation: 3, active: 'blue', to: 'green', watermark: W }] });
+    // Rescheduled after a rejection: the rejected generation moved nothing.
+    const rejected = decide({ ...desired, generation: 5, watermark: W + 20 * L }, { ...status('Rejected'), generation: 4 }, {}, { now });
+    expect(rejected.status!.history).toEqual([]);
   });
 
   it('never overwrites the status of a newer generation than the desired one (a stale read of git)', () => {
@@ -116,7 +136,7 @@ describe('decide', () => {
 
   it('starts a new generation from Pending whatever the status of an older one says', () => {
     const d = decide(desired, { ...status('Completed'), generation: 2 }, { blue: color(1, W - 1) }, { now });
-    expect(d.status).toMatchObject({ generation: 3, phase: 'Pending' });
+    expect(d.status).toMatchObject({ generation: 3, phase: 'Pending', active: 'blue', to: 'green', watermark: W, history: [] });
   });
 
   it('ignores a color without a gate (an adopted job: at-least-once)', () => {

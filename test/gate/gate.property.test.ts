@@ -59,8 +59,8 @@ describe('gate pair property', () => {
         expect(['Armed', 'Rejected']).toContain(decision.phase);
         for (const c of ['blue', 'green'] as const) {
           feed(c, sides[c].configAt, sides[c].statusAt);
-          if (pendingFirst) onReleased(c, gates[c].onStatus({ generation: 1, phase: 'Pending' }));
-          onReleased(c, gates[c].onStatus({ generation: 1, phase: decision.phase }));
+          if (pendingFirst) onReleased(c, gates[c].onStatus({ generation: 1, phase: 'Pending', active: 'blue', to: 'green', watermark: W, history: [] }));
+          onReleased(c, gates[c].onStatus({ generation: 1, phase: decision.phase, active: 'blue', to: 'green', watermark: W, history: [] }));
           feed(c, sides[c].statusAt, ts.length);
           expect(gates[c].held).toEqual([]);
         }

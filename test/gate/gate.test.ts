@@ -18,7 +18,7 @@ describe('redistribute (a standby or rescaled job restoring other subtasks\' gat
 
   it('spreads held records round-robin and keeps the conservative prepare state and watermark', () => {
     const a = snap({ maxTimestamp: 900, prepared: { generation: 1, maxTimestampAtPrepare: 800 }, watermark: 700, held: [{ id: 'a', t: 1000 }, { id: 'b', t: 1001 }] });
-    const b = snap({ maxTimestamp: 950, prepared: null, watermark: 650, held: [{ id: 'c', t: 1002 }], status: { generation: 1, phase: 'Pending' } });
+    const b = snap({ maxTimestamp: 950, prepared: null, watermark: 650, held: [{ id: 'c', t: 1002 }], status: { generation: 1, phase: 'Pending', active: 'blue', to: 'green', watermark: 1000, history: [] } });
     const s0 = redistribute([a, b], 0, 2);
     const s1 = redistribute([a, b], 1, 2);
     expect(s0.held.map((r) => r.id)).toEqual(['a', 'c']);
@@ -26,7 +26,7 @@ describe('redistribute (a standby or rescaled job restoring other subtasks\' gat
     // b had not prepared yet: its largest timestamp counts as seen at prepare.
     expect(s0.prepared).toEqual({ generation: 1, maxTimestampAtPrepare: 950 });
     expect(s0.watermark).toBe(650);
-    expect(s0.status).toEqual({ generation: 1, phase: 'Pending' });
+    expect(s0.status).toEqual({ generation: 1, phase: 'Pending', active: 'blue', to: 'green', watermark: 1000, history: [] });
     expect(redistribute([a, snap({ watermark: null })], 0, 1).watermark).toBeNull();
   });
 
@@ -35,7 +35,7 @@ describe('redistribute (a standby or rescaled job restoring other subtasks\' gat
     const g = Gate.restore('green', redistribute([a], 0, 1));
     expect(g.ready).toBe(false);
     g.onConfig(gen1);
-    expect(g.onStatus({ generation: 1, phase: 'Armed' })).toEqual([{ record: { id: 'a', t: 1000 }, action: 'emit', owner: 'green' }]);
+    expect(g.onStatus({ generation: 1, phase: 'Armed', active: 'blue', to: 'green', watermark: 1000, history: [] })).toEqual([{ record: { id: 'a', t: 1000 }, action: 'emit', owner: 'green' }]);
   });
 });
 
@@ -65,9 +65,9 @@ describe('gate rule variants (only the simulator uses them)', () => {
 
   it('without monotonic phases, a gate follows a status that moves backwards', () => {
     const g = ready(new Gate('green', { rules: { restoreRead: true, heldState: true, monotonic: false } }), gen1);
-    g.onStatus({ generation: 1, phase: 'Armed' });
+    g.onStatus({ generation: 1, phase: 'Armed', active: 'blue', to: 'green', watermark: 1000, history: [] });
     expect(g.onRecord({ id: 1, t: 1000 })).toEqual({ action: 'emit' });
-    g.onStatus({ generation: 1, phase: 'Rejected' });
+    g.onStatus({ generation: 1, phase: 'Rejected', active: 'blue', to: 'green', watermark: 1000, history: [] });
     expect(g.phase).toBe('Rejected');
     expect(g.onRecord({ id: 2, t: 1000 })).toEqual({ action: 'drop' });
   });

@@ -77,7 +77,7 @@ export function runVector(v: Vector, trace?: Trace): VectorMismatch[] {
     switch (s.do) {
       case 'config':
       case 'status': {
-        const released = s.do === 'config' ? gate.onConfig(desiredOf(s.data)) : gate.onStatus(s.data === null ? null : (({ generation, phase }) => ({ generation, phase }))(parseCutoverStatusOrThrow(s.data)));
+        const released = s.do === 'config' ? gate.onConfig(desiredOf(s.data)) : gate.onStatus(s.data === null ? null : (({ generation, phase, active, to, watermark, history }) => ({ generation, phase, active, to, watermark, history }))(parseCutoverStatusOrThrow(s.data)));
         const got = released.map(releasedText);
         if (!same(got, s.expectReleased)) fail(`released ${JSON.stringify(got)}, expected ${JSON.stringify(s.expectReleased)}`);
         break;

@@ -11,7 +11,7 @@ const base = () => tempDir({ 'orders.yaml': stagedPipeline() });
 const head = () => tempDir({ 'orders.yaml': cutoverPipeline((p) => { p.spec.cutover.watermark = '2026-12-01T10:05:00Z'; p.spec.sources.push({ name: 'k', kind: 'kinesis' }); }) });
 
 describe('check output formats', () => {
-  it('json has the shape DESIGN.md fixes and exits 1 on errors', async () => {
+  it('json has the documented shape and exits 1 on errors', async () => {
     const r = await runCli(['check', '--head', head(), '--base', base(), ...NOW, '--format', 'json']);
     expect(r.code).toBe(1);
     const j = JSON.parse(r.stdout) as { results: Record<string, unknown>[]; summary: Record<string, number> };

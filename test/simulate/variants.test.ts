@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { STRATEGIES } from '../../lib/simulate/strategies.js';
 import { sweep } from '../../lib/simulate/sweep.js';
 
-/** Each rule of DESIGN.md's handover protocol, dropped alone, breaks exactness in some scenarios of a sweep. */
+/** Each rule of the handover protocol, dropped alone, breaks exactness in some scenarios of a sweep. */
 describe('dropping one protocol rule', () => {
   const seed = 11;
   const runs = 300;

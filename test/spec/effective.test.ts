@@ -36,6 +36,20 @@ describe('effective color specs', () => {
     expect(deploymentName(p, 'blue')).toBe('orders-blue');
   });
 
+  it('a color may name the REST URL it is reached at; it stays out of the FlinkDeployment spec', () => {
+    const p = load(stagedPipeline((x) => (x.spec.colors.green.restUrl = 'http://127.0.0.1:18081')));
+    expect(restUrl(p, 'green')).toBe('http://127.0.0.1:18081');
+    expect(restUrl(p, 'blue')).toBe('http://orders-blue-rest.streaming:8081');
+    expect(Object.keys(effectiveSpec(p, 'green'))).not.toContain('restUrl');
+  });
+
+  it('refuses a REST URL with credentials or a query at its line', () => {
+    for (const url of ['http://admin:secret@jm:8081', 'http://jm:8081/?token=x', 'jm:8081']) {
+      const r = validatePipelineObject(stagedPipeline((x) => (x.spec.colors.green.restUrl = url)), 'x');
+      expect(r.diagnostics.map((d) => d.path), url).toContain('/spec/colors/green/restUrl');
+    }
+  });
+
   it('merge replaces arrays and removes keys set to null', () => {
     expect(deepMerge({ a: [1, 2], b: { c: 1, d: 2 } }, { a: [3], b: { d: null } })).toEqual({ a: [3], b: { c: 1 } });
   });

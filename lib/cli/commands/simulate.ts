@@ -43,7 +43,7 @@ export function registerSimulate(program: Command, io: CliIO): void {
     .option('--seed <n>', 'seed of the random scenarios', '1')
     .option('--runs <n>', 'sweep this many random scenarios (default 1: one run, reported in detail)')
     .option('--run <i>', 'replay run i of the sweep with --seed in detail (as listed by a sweep with violations)')
-    .addOption(new Option('--strategy <name>', `two-phase (the protocol), watermark-gate (the thread's first proposal), or the protocol minus one rule: ${STRATEGIES.slice(2).join(', ')}`).default('two-phase'))
+    .addOption(new Option('--strategy <name>', `two-phase (the protocol), watermark-gate (the naive switch: each subtask switches when its own watermark crosses W), or the protocol minus one rule: ${STRATEGIES.slice(2).join(', ')}`).default('two-phase'))
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--svg <file>', 'also write an SVG timeline of the run (for a sweep: of the first violating run, else run 0)')
     .addHelpText(
