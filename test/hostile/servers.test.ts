@@ -153,7 +153,7 @@ describe('bounded bodies and deadlines', () => {
     const slowApi = await readConfigMap({ apiUrl: drip.url, timeoutMs: 300 }, 'ns', 'cm').catch((e: unknown) => e);
     count('http: slow or silent server');
     expect((slowApi as FlinkRestError).failure.problem).toBe('timeout');
-  });
+  }, 60_000);
 
   it('an approval file that is a FIFO or a device is refused by name, not read forever', async () => {
     const file = spec((p) => void (p.spec.validation.approval = true), cutoverPipeline);
