@@ -4,7 +4,7 @@
  */
 
 /** Query-string parameter names that carry a credential (`?token=…`, `&X-Amz-Signature=…`, SAS `sig=`). */
-const QUERY_SECRET = /^(password|passwd|pwd|pass|secret|client[-_]?secret|token|access[-_]?token|refresh[-_]?token|id[-_]?token|auth|auth[-_]?token|api[-_]?key|apikey|key|access[-_]?key|sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential|sas|sv)$/i;
+const QUERY_SECRET = /^(password|passwd|pwd|pass|secret|client[-_]?secret|token|access[-_]?token|refresh[-_]?token|id[-_]?token|auth|auth[-_]?token|api[-_]?key|apikey|key|access[-_]?key|sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential|sas)$/i;
 
 /** Shapes of credentials whatever the key is called. */
 const SHAPES: readonly [RegExp, string][] = [
