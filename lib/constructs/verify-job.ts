@@ -165,8 +165,10 @@ export class VerifyJob extends Construct {
       },
     });
 
+    // Only the approval check reads the API (the cutover ConfigMaps): without it the pod gets no token.
+    const needsApi = this.settings.validation.approval;
     // RBAC first (wave -1 within the hook phase): the Job's pod needs its ServiceAccount.
-    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata: metadata('-1', RBAC_DELETE_POLICY), automountToken: true });
+    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata: metadata('-1', RBAC_DELETE_POLICY), automountToken: needsApi });
     this.role = new kplus.Role(this, 'Role', { metadata: metadata('-1', RBAC_DELETE_POLICY) });
     const configMap = (name: string): kplus.IApiResource => ({ apiGroup: '', resourceType: 'configmaps', resourceName: name });
     this.role.allowRead(configMap(cutoverConfigMapName(p)), configMap(statusConfigMapName(p)));
@@ -181,7 +183,7 @@ export class VerifyJob extends Construct {
       metadata: metadata('0', JOB_DELETE_POLICY),
       podMetadata: { labels },
       serviceAccount: this.serviceAccount,
-      automountServiceAccountToken: true,
+      automountServiceAccountToken: needsApi,
       backoffLimit: props.backoffLimit ?? 0,
       // A little longer than verify's own timeout, so verify reports the verdict itself.
       activeDeadline: Duration.seconds(Math.ceil(timeoutMs / 1000) + 120),

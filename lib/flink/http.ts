@@ -15,9 +15,75 @@ export interface HttpOptions {
   readonly fetch?: typeof fetch;
   /** Injected for tests. @default a timer */
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * Wall-clock deadline (epoch millis) after which no retry starts (`verify --timeout` bounds the
+   * whole run through it); each attempt, body included, is bounded by `timeoutMs`. @default none
+   */
+  readonly deadline?: number;
+  /** Largest response body read, in bytes; a longer one is a failed request. @default 16 MiB */
+  readonly maxBodyBytes?: number;
 }
 
-export const DEFAULT_HTTP: Required<Pick<HttpOptions, 'timeoutMs' | 'retries' | 'backoffMs'>> = { timeoutMs: 5000, retries: 2, backoffMs: 250 };
+export const DEFAULT_HTTP: Required<Pick<HttpOptions, 'timeoutMs' | 'retries' | 'backoffMs' | 'maxBodyBytes'>> = { timeoutMs: 5000, retries: 2, backoffMs: 250, maxBodyBytes: 16 * 1024 * 1024 };
+
+/** Same-origin redirects followed before a request fails. */
+export const MAX_REDIRECTS = 5;
+
+/** A failure that retrying cannot fix (a cross-origin redirect, a body over the cap). */
+class FinalHttpProblem extends Error {
+  constructor(readonly problem: RestProblem, readonly detail: string, readonly status?: number) {
+    super(detail);
+  }
+}
+
+/** The origin of a URL (`scheme://host:port`), or the text itself when it does not parse. */
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
+}
+
+/** A URL for messages: without userinfo and without the query string (it may carry a token). */
+export function shownUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    if (u.search) u.search = '?…';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * Reads a response body up to `max` bytes; a longer body cancels the stream and is a failed request
+ * (a hostile or broken server must not exhaust the memory).
+ */
+export async function readCapped(res: Response, max: number, url: string): Promise<string> {
+  const length = Number(res.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(length) && length > max) {
+    await res.body?.cancel().catch(() => undefined);
+    throw new FinalHttpProblem('http-status', `the response body of ${shownUrl(url)} is ${length} bytes, more than the ${max} bytes read`, res.status);
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel().catch(() => undefined);
+      throw new FinalHttpProblem('http-status', `the response body of ${shownUrl(url)} is longer than the ${max} bytes read`, res.status);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -90,23 +156,52 @@ export async function getRaw(rawUrl: string, expected: string, options: HttpOpti
   const backoff = options.backoffMs ?? DEFAULT_HTTP.backoffMs;
   const doFetch = options.fetch ?? globalThis.fetch;
   const sleep = options.sleep ?? realSleep;
-  let last: { problem: RestProblem; detail: string; status?: number } = { problem: 'unreachable', detail: 'not attempted' };
+  const maxBody = options.maxBodyBytes ?? DEFAULT_HTTP.maxBodyBytes;
+  const deadline = options.deadline;
+  const left = () => (deadline === undefined ? Infinity : deadline - Date.now());
+  let last: { problem: RestProblem; detail: string; status?: number } = { problem: 'timeout', detail: 'the deadline had passed before the request' };
+  let attempts = 0;
   for (let attempt = 1; attempt <= retries + 1; attempt++) {
-    if (attempt > 1) await sleep(backoffDelay(backoff, attempt - 1));
+    if (attempt > 1) {
+      // A retry starts only before the deadline; the first attempt of a request always runs.
+      const pause = backoffDelay(backoff, attempt - 1);
+      if (pause >= left()) break;
+      await sleep(pause);
+    }
+    const budget = timeoutMs;
+    attempts = attempt;
     try {
       const headers = { accept: 'application/json', ...(authorization ? { authorization } : {}), ...(options.headers ?? {}) };
-      const res = await doFetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
-      const body = await res.text();
+      // One wall-clock signal for the request, every redirect and the whole body.
+      const signal = AbortSignal.timeout(budget);
+      let current = url;
+      let res: Response;
+      for (let hops = 0; ; hops++) {
+        res = await doFetch(current, { headers, signal, redirect: 'manual' });
+        const location = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null;
+        if (location === null) break;
+        await res.body?.cancel().catch(() => undefined);
+        const next = new URL(location, current).toString();
+        if (originOf(next) !== originOf(url)) {
+          throw new FinalHttpProblem('http-status', `HTTP ${res.status} redirects from ${shownUrl(current)} to ${shownUrl(next)}, another origin: not followed`, res.status);
+        }
+        if (hops >= MAX_REDIRECTS) throw new FinalHttpProblem('http-status', `more than ${MAX_REDIRECTS} redirects from ${shownUrl(url)} (last to ${shownUrl(next)})`, res.status);
+        current = next;
+      }
+      const body = await readCapped(res, maxBody, current);
       if (res.status >= 500) {
         last = { problem: 'http-status', status: res.status, detail: `HTTP ${res.status}${errorText(body)}` };
         continue;
       }
       return { url, status: res.status, body, attempts: attempt };
     } catch (err) {
+      if (err instanceof FinalHttpProblem) {
+        throw new FlinkRestError({ url, expected, attempts: attempt, problem: err.problem, detail: err.detail, ...(err.status !== undefined ? { status: err.status } : {}) });
+      }
       last = connectionProblem(err);
     }
   }
-  throw new FlinkRestError({ url, expected, attempts: retries + 1, ...last });
+  throw new FlinkRestError({ url, expected, attempts: Math.max(1, attempts), ...last });
 }
 
 /** Flink's error body is `{"errors": ["..."]}` (Prometheus's `{"error": "..."}`); shows its first line. */

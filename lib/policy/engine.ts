@@ -68,6 +68,13 @@ export function checkPolicy(input: CheckInput): CheckResult {
   const results: Finding[] = [];
   const headDiagnostics: readonly Diagnostic[] = input.head.diagnostics;
   for (const r of rules) if (r.checkLoad) results.push(...r.checkLoad(headDiagnostics));
+  // Fail closed: a spec that does not load at base cannot be judged as "no pipeline at base" (a
+  // restart of the active color would pass as a new pipeline). Every base error is an error here.
+  if (input.base && input.base !== input.head) {
+    for (const d of input.base.diagnostics) {
+      results.push({ ...d, ruleId: 'schema', severity: 'error', message: `at base: ${d.message}`, pipeline: d.pipeline ?? '', fix: 'the base spec must load to judge this change: fix it at base first, or compare with another --base/--base-ref' });
+    }
+  }
   // A pipeline whose head file failed to load is reported by `schema`, not as removed.
   const brokenFiles = new Set(headDiagnostics.map((d) => d.file));
   for (const pair of pairs) {

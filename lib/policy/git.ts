@@ -33,11 +33,24 @@ export function readDirAtRef(dir: string, ref: string): { name: string; text: st
   let listing: string;
   try {
     listing = git(dir, ['ls-tree', '--full-tree', '-z', `${ref}:${prefix}`]).toString();
-  } catch {
-    return []; // the folder does not exist at that ref: every pipeline is new
+  } catch (err) {
+    // The folder does not exist at that ref: every pipeline is new. Any other failure is an error.
+    const exists = (() => {
+      try {
+        git(dir, ['cat-file', '-e', `${ref}:${prefix}`]);
+        return true;
+      } catch {
+        return false;
+      }
+    })();
+    if (exists) throw err;
+    return [];
   }
   const blobs = listing.split('\0').filter(Boolean).map((line) => {
-    const [meta, name] = line.split('\t') as [string, string];
+    // `<mode> <type> <sha>\t<name>`: the name is everything after the first tab (it may hold tabs).
+    const tab = line.indexOf('\t');
+    const meta = line.slice(0, tab);
+    const name = line.slice(tab + 1);
     const [, type, sha] = meta.split(' ') as [string, string, string];
     return { name, type, sha };
   }).filter((e) => e.type === 'blob' && /\.ya?ml$/i.test(e.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -1,10 +1,12 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { loadPipelineDir } from '../spec/load.js';
+import { parseIsoStrict } from '../spec/time.js';
 import type { LoadedPipeline, LoadResult } from '../spec/load.js';
 import { GitReadError, loadPipelinesAtRef } from './git.js';
 import type { CutoverStatus } from './status.js';
 import { parseStatusText } from './status.js';
+import { InputFileError, readRegularFile } from '../spec/read-file.js';
 
 /** A problem with the command line or its files: the CLI reports it as a usage error (exit 2). */
 export class InputError extends Error {
@@ -45,12 +47,19 @@ export function loadSides(cwd: string, opts: SidesOptions): { head: LoadResult; 
   const headAbs = resolve(cwd, opts.head);
   requireDir(headAbs, '--head', opts.head);
   const shown = displayDir(headAbs);
-  const head = loadPipelineDir(headAbs);
+  const readDir = (abs: string, flag: string, given: string): LoadResult => {
+    try {
+      return loadPipelineDir(abs);
+    } catch (err) {
+      throw new InputError(`${flag} ${given}: ${(err as Error).message}`);
+    }
+  };
+  const head = readDir(headAbs, '--head', opts.head);
   let base: LoadResult | undefined;
   if (opts.base !== undefined) {
     const baseAbs = resolve(cwd, opts.base);
     requireDir(baseAbs, '--base', opts.base);
-    base = renamed(loadPipelineDir(baseAbs), shown);
+    base = renamed(readDir(baseAbs, '--base', opts.base), shown);
   } else if (opts.baseRef !== undefined) {
     try {
       base = loadPipelinesAtRef(headAbs, opts.baseRef, shown);
@@ -65,8 +74,8 @@ export function loadSides(cwd: string, opts: SidesOptions): { head: LoadResult; 
 /** Parses `--now` (ISO-8601) or returns the current time. */
 export function parseNow(text: string | undefined, flag = '--now'): number {
   if (text === undefined) return Date.now();
-  const t = Date.parse(text);
-  if (Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}/.test(text)) throw new InputError(`${flag} ${text}: not an ISO-8601 date-time (e.g. 2026-12-01T12:00:00Z)`);
+  const t = parseIsoStrict(text);
+  if (t === undefined) throw new InputError(`${flag} ${text}: not an ISO-8601 date-time (e.g. 2026-12-01T12:00:00Z)`);
   return t;
 }
 
@@ -75,9 +84,9 @@ export function readStatuses(cwd: string, file: string | undefined): CutoverStat
   if (file === undefined) return undefined;
   let text: string;
   try {
-    text = readFileSync(resolve(cwd, file), 'utf8');
+    text = readRegularFile(resolve(cwd, file));
   } catch (err) {
-    throw new InputError(`--status ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new InputError(`--status ${file}: ${err instanceof InputFileError ? err.message : `cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`}`);
   }
   const r = parseStatusText(text, file);
   if (r.problems.length > 0) throw new InputError(`--status ${file}: ${r.problems.map((p) => p.message).join('; ')}`);

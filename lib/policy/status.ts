@@ -1,5 +1,6 @@
 import { parseAllDocuments } from 'yaml';
 import type { Pipeline } from '../spec/types.js';
+import { parseIsoStrict } from '../spec/time.js';
 
 export type CutoverPhase = 'Pending' | 'Armed' | 'Rejected' | 'Completed';
 const PHASES: readonly CutoverPhase[] = ['Pending', 'Armed', 'Rejected', 'Completed'];
@@ -31,9 +32,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
 function time(data: Record<string, unknown>, key: string, where: string, problems: StatusProblem[]): number | undefined {
   const v = data[key];
   if (v === undefined || v === '') return undefined;
-  const t = Date.parse(String(v));
-  if (Number.isNaN(t)) problems.push({ message: `${where}: ${key} "${String(v)}" is not an ISO-8601 date-time` });
-  return Number.isNaN(t) ? undefined : t;
+  const t = parseIsoStrict(String(v));
+  if (t === undefined) problems.push({ message: `${where}: ${key} "${String(v)}" is not an ISO-8601 date-time` });
+  return t;
 }
 
 function fromConfigMap(obj: Record<string, unknown>, where: string, problems: StatusProblem[]): CutoverStatus | undefined {
@@ -46,7 +47,7 @@ function fromConfigMap(obj: Record<string, unknown>, where: string, problems: St
   if (!name.endsWith('-cutover-status')) return undefined; // another ConfigMap in the same file
   const data = isObject(obj.data) ? obj.data : {};
   const generation = Number(data.generation ?? 0);
-  if (!Number.isInteger(generation) || generation < 0) {
+  if (!Number.isSafeInteger(generation) || generation < 0) {
     problems.push({ message: `${where} (${name}): generation "${String(data.generation)}" is not a whole number` });
     return undefined;
   }
@@ -58,7 +59,9 @@ function fromConfigMap(obj: Record<string, unknown>, where: string, problems: St
   const watermarks: Record<string, number> = {};
   for (const [k, v] of Object.entries(data)) {
     const m = /^(blue|green)\.watermark$/.exec(k);
-    if (m && /^-?\d+$/.test(String(v))) watermarks[m[1]!] = Number(v);
+    if (!m) continue;
+    if (/^-?\d+$/.test(String(v)) && Number.isSafeInteger(Number(v))) watermarks[m[1]!] = Number(v);
+    else problems.push({ message: `${where} (${name}): ${k} "${String(v)}" is not a whole number of epoch millis` });
   }
   const s: CutoverStatus = {
     name,
@@ -81,17 +84,24 @@ function fromConfigMap(obj: Record<string, unknown>, where: string, problems: St
 export function parseStatusText(text: string, file: string): { statuses: CutoverStatus[]; problems: StatusProblem[] } {
   const problems: StatusProblem[] = [];
   const statuses: CutoverStatus[] = [];
-  const docs = parseAllDocuments(text);
-  const list = Array.isArray(docs) ? docs : [];
   const objects: unknown[] = [];
-  for (const d of list) {
-    if (d.errors.length > 0) {
-      const e = d.errors[0]!;
-      problems.push({ message: `${file}:${e.linePos?.[0].line ?? 0}: invalid YAML/JSON: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}; it should be the ConfigMap as printed by kubectl get configmap <pipeline>-cutover-status -o yaml (or -o json)` });
-      return { statuses, problems };
+  try {
+    const docs = parseAllDocuments(text);
+    const list = Array.isArray(docs) ? docs : [];
+    for (const d of list) {
+      if (d.errors.length > 0) {
+        const e = d.errors[0]!;
+        problems.push({ message: `${file}:${e.linePos?.[0].line ?? 0}: invalid YAML/JSON: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}; it should be the ConfigMap as printed by kubectl get configmap <pipeline>-cutover-status -o yaml (or -o json)` });
+        return { statuses, problems };
+      }
+      const js = d.toJS({ maxAliasCount: 100 }) as unknown;
+      if (js !== null && js !== undefined) objects.push(js);
     }
-    const js = d.toJS() as unknown;
-    if (js !== null && js !== undefined) objects.push(js);
+  } catch (err) {
+    // An alias bomb ("Excessive alias count") or nesting too deep for the parser: a problem of the file.
+    const why = err instanceof RangeError ? 'it is nested too deeply' : (err as Error).message;
+    problems.push({ message: `${file}: cannot read it: ${why}` });
+    return { statuses, problems };
   }
   const visit = (o: unknown, where: string) => {
     if (Array.isArray(o)) return o.forEach((x, i) => visit(x, `${where}[${i}]`));
@@ -102,7 +112,12 @@ export function parseStatusText(text: string, file: string): { statuses: Cutover
       if (s) statuses.push(s);
     }
   };
-  objects.forEach((o, i) => visit(o, objects.length > 1 ? `${file} document ${i + 1}` : file));
+  try {
+    objects.forEach((o, i) => visit(o, objects.length > 1 ? `${file} document ${i + 1}` : file));
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    problems.push({ message: `${file}: cannot read it: it is nested too deeply` });
+  }
   if (statuses.length === 0 && problems.length === 0) problems.push({ message: `${file}: no ConfigMap named <pipeline>-cutover-status found` });
   return { statuses, problems };
 }

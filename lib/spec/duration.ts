@@ -1,4 +1,7 @@
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** The longest duration accepted: 100 years (36500d). Longer ones are mistakes and overflow times. */
+export const MAX_DURATION_MS = 36_500 * 86_400_000;
 const PART = /([0-9]+)(ms|s|m|h|d)/gy;
 
 /**
@@ -18,6 +21,7 @@ export function parseDuration(text: string): number {
     total += Number(m[1]) * UNIT_MS[m[2]!]!;
     pos = PART.lastIndex;
   }
+  if (!(total <= MAX_DURATION_MS)) throw new Error(`"${text}" is longer than the longest duration accepted, 36500d (100 years)`);
   return total;
 }
 

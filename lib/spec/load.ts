@@ -1,16 +1,19 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { join, relative, isAbsolute } from 'node:path';
 import type { Diagnostic } from './diagnostics.js';
 import { toPointer } from './diagnostics.js';
 import { parseDuration } from './duration.js';
 import { colorsOf, deploymentName, MAX_NAME } from './effective.js';
+import { credentialIn } from './credentials.js';
+import { isReservedKey, keyProblem, labelValueProblem, MAX_ANNOTATIONS_BYTES } from './k8s-meta.js';
 import { schemaValidator } from './schema.js';
 import type { ErrorObject } from './schema.js';
 import type { Pipeline } from './types.js';
 import { API_VERSION, KIND } from './types.js';
 import { parseYamlSource, positionOf } from './yaml-source.js';
 import type { SourceDocument, SourceFile } from './yaml-source.js';
+import { InputFileError, readRegularFile } from './read-file.js';
 
 export const PIPELINE_SCHEMA = 'pipeline.schema.json';
 
@@ -170,6 +173,35 @@ function semanticChecks(p: Pipeline, file: string, source: () => SourceDocument 
       names.add(s.name);
     });
   }
+  for (const where of ['labels', 'annotations'] as const) {
+    const map = p.metadata[where] ?? {};
+    let bytes = 0;
+    for (const [k, v] of Object.entries(map)) {
+      bytes += Buffer.byteLength(k) + Buffer.byteLength(v);
+      if (isReservedKey(k, where)) {
+        out.push(diag(lazy.src, file, `/metadata/${where}`, `${where.slice(0, -1)} "${k}" is reserved: flink-cutover and Argo CD set it themselves (copied onto every object it would change what they do)`, 'remove it', k, name));
+        continue;
+      }
+      const kp = keyProblem(k);
+      if (kp) {
+        out.push(diag(lazy.src, file, `/metadata/${where}`, `${where.slice(0, -1)} key "${k}" is not valid in Kubernetes: ${kp}`, 'use a key like example.com/team or team', k, name));
+        continue;
+      }
+      const vp = where === 'labels' ? labelValueProblem(v) : undefined;
+      if (vp) out.push(diag(lazy.src, file, `/metadata/labels/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, `label ${k}: ${vp}`, 'shorten the value or move it to an annotation', undefined, name));
+    }
+    if (bytes > MAX_ANNOTATIONS_BYTES && where === 'annotations') out.push(diag(lazy.src, file, '/metadata/annotations', `the annotations are ${bytes} bytes; Kubernetes allows ${MAX_ANNOTATIONS_BYTES} per object`, 'move large values elsewhere', undefined, name));
+  }
+  // The verify Job carries the validation settings in its args, readable by everyone who can read
+  // the Job: a credential there is never rendered.
+  const checks: [string, string | undefined][] = [
+    ...p.spec.validation.prometheus.map((q, i): [string, string | undefined] => [`/spec/validation/prometheus/${i}/url`, q.url]),
+    ...p.spec.validation.http.map((h, i): [string, string | undefined] => [`/spec/validation/http/${i}/url`, h.url]),
+  ];
+  for (const [path, url] of checks) {
+    const why = url === undefined ? undefined : credentialIn(url);
+    if (why) out.push(diag(lazy.src, file, path, `the URL holds ${why}; it would be rendered in clear text into the validation Job's args`, 'remove the credential: give the endpoint access without one (a NetworkPolicy, an auth proxy beside it) or check it from Prometheus', undefined, name));
+  }
   const durations: [string, string][] = [
     ['/spec/gate/lateness', p.spec.gate.lateness],
     ['/spec/validation/minRunning', p.spec.validation.minRunning],
@@ -203,6 +235,11 @@ function validateData(raw: unknown, file: string, source: SourceProvider, owned 
   if (kind !== undefined && kind !== KIND) {
     return { diagnostics: [diag(source(), file, '/kind', `this document is a ${typeof kind === 'string' ? kind : JSON.stringify(kind)}, not a ${KIND}`, `keep only ${KIND} specs in the pipelines folder (or fix kind)`, undefined, name)] };
   }
+  const unsafe = unsafeNumbers(raw);
+  if (unsafe.length > 0) {
+    const src = source();
+    return { diagnostics: unsafe.map((u) => diag(src, file, u.path, `${u.path.split('/').pop() || '(document)'} is ${u.text}, which does not fit: ${u.why}`, u.text.startsWith('nested') ? 'flatten the value' : 'write a whole number up to 9007199254740991 (2^53 - 1), or quote the value when it is text', undefined, name)) };
+  }
   // ajv fills in defaults in place: work on a copy unless the caller handed over its own.
   const data = (owned ? raw : structuredClone(raw)) as Record<string, unknown>;
   const validate = schemaValidator(PIPELINE_SCHEMA, { useDefaults: true });
@@ -228,6 +265,50 @@ function validateData(raw: unknown, file: string, source: SourceProvider, owned 
   const pipeline = data as unknown as Pipeline;
   const semantic = semanticChecks(pipeline, file, source);
   return semantic.length > 0 ? { diagnostics: semantic } : { pipeline, diagnostics: [] };
+}
+
+/** The deepest nesting of maps and lists a spec may have. */
+export const MAX_DEPTH = 64;
+
+/**
+ * Numbers no JSON reader keeps exactly: not finite, or whole numbers beyond 2^53 (silently
+ * rounded: 9007199254740993 reads as ...992, 1e300 is no generation). Walks with a stack.
+ */
+export function unsafeNumbers(raw: unknown): { path: string; text: string; why: string }[] {
+  const out: { path: string; text: string; why: string }[] = [];
+  const EXIT = Symbol('exit');
+  const stack: [unknown, string][] = [[raw, '']];
+  // The values being walked (ancestors): an alias inside its own anchor (`&a [*a]`) reads as a
+  // value that contains itself. A value shared by aliases elsewhere is fine (and walked again).
+  const open = new Set<object>();
+  while (stack.length > 0 && out.length < 20) {
+    const [v, path] = stack.pop()!;
+    if (v === EXIT) {
+      open.delete(stack.pop()![0] as object);
+      continue;
+    }
+    if (v !== null && typeof v === 'object' && open.size >= MAX_DEPTH) {
+      out.push({ path, text: `nested ${MAX_DEPTH} levels deep`, why: `no field of a pipeline needs more than ${MAX_DEPTH} levels, and deeper values cannot be rendered` });
+      continue;
+    }
+    if (v !== null && typeof v === 'object') {
+      if (open.has(v)) {
+        out.push({ path, text: 'an alias of a value that contains it', why: 'a value cannot contain itself' });
+        continue;
+      }
+      open.add(v);
+      stack.push([v, path], [EXIT, path]);
+    }
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) out.push({ path, text: String(v), why: 'not a finite number' });
+      else if (Number.isInteger(v) && !Number.isSafeInteger(v)) out.push({ path, text: String(v), why: 'whole numbers above 2^53 are rounded' });
+    } else if (Array.isArray(v)) {
+      v.forEach((x, i) => stack.push([x, `${path}/${i}`]));
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) stack.push([x, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`]);
+    }
+  }
+  return out.reverse();
 }
 
 /** Validates one parsed document as a BlueGreenPipeline. */
@@ -272,9 +353,10 @@ export function loadPipelineFile(path: string): LoadResult {
   const file = displayPath(path);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readRegularFile(path);
   } catch (err) {
-    return { pipelines: [], diagnostics: [{ ruleId: 'schema', severity: 'error', file, line: 0, column: 0, path: '', message: `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, fix: 'check the path' }] };
+    const why = err instanceof InputFileError ? err.message : (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    return { pipelines: [], diagnostics: [{ ruleId: 'schema', severity: 'error', file, line: 0, column: 0, path: '', message: `cannot read the file: ${why}`, fix: err instanceof InputFileError && err.code === 'ELOOP' ? 'remove the symbolic link loop' : err instanceof InputFileError && err.code === 'ENOENT' ? 'the file is a dangling symbolic link: remove it or fix its target' : 'give a regular, readable file' }] };
   }
   const { pipelines, diagnostics } = loadPipelineText(file, text);
   return { pipelines, diagnostics };
@@ -282,11 +364,23 @@ export function loadPipelineFile(path: string): LoadResult {
 
 /** The `*.yaml` / `*.yml` files directly in a folder, sorted by name. */
 export function pipelineFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .filter((f) => /\.ya?ml$/i.test(f))
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => /\.ya?ml$/i.test(e.name))
+    .filter((e) => {
+      if (e.isFile()) return true;
+      if (e.isDirectory()) return false;
+      if (!e.isSymbolicLink()) return true; // a FIFO or device named *.yaml: refused by name when read
+      // A link: kept when it leads to a file, and also when it is dangling or loops, so that the
+      // load reports it by name instead of skipping or crashing.
+      try {
+        return !statSync(join(dir, e.name)).isDirectory();
+      } catch {
+        return true;
+      }
+    })
+    .map((e) => e.name)
     .sort()
-    .map((f) => join(dir, f))
-    .filter((f) => statSync(f).isFile());
+    .map((f) => join(dir, f));
 }
 
 /**

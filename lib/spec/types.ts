@@ -103,6 +103,8 @@ export interface PolicySpec {
   minLeadTime: string;
   teardownDelay: string;
   allowParallelismChange: boolean;
+  /** `warn` (default): pod-security findings are warnings; `enforce`: errors. */
+  podSecurity?: 'warn' | 'enforce';
 }
 
 export type SourceKind =

@@ -29,19 +29,55 @@ export interface SourceFile {
 /** Parses a YAML text (possibly several documents) keeping positions. */
 export function parseYamlSource(file: string, text: string): SourceFile {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
+  // The library's own duplicate-key check is quadratic per map (10k keys: seconds); keys are
+  // checked below in linear time instead.
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false, merge: true });
   const list = Array.isArray(docs) ? docs : [];
   const syntaxErrors: SourceFile['syntaxErrors'] = [];
   const documents: SourceDocument[] = [];
   list.forEach((doc, index) => {
     for (const err of doc.errors) {
       const pos = lineCounter.linePos(err.pos[0]);
-      syntaxErrors.push({ message: err.message.split('\n')[0]!, line: pos.line, column: pos.col });
+      const message = /Maximum call stack/.test(err.message) ? 'the document is nested too deeply to read' : err.message.split('\n')[0]!;
+      syntaxErrors.push({ message, line: pos.line, column: pos.col });
+    }
+    for (const offset of duplicateKeys(doc)) {
+      const pos = lineCounter.linePos(offset);
+      syntaxErrors.push({ message: 'Map keys must be unique', line: pos.line, column: pos.col });
     }
     // Skip empty documents (e.g. a trailing `---`).
-    if (doc.contents !== null || doc.errors.length > 0) documents.push({ file, doc, lineCounter, index });
+    const c = doc.contents;
+    const empty = c === null || (isScalar(c) && c.value === null && !c.source);
+    if (!empty || doc.errors.length > 0) documents.push({ file, doc, lineCounter, index });
   });
   return { file, text, documents, lineCounter, syntaxErrors };
+}
+
+/**
+ * Offsets of keys that repeat an earlier key of the same map (scalar keys compared by value, as
+ * the YAML library does), in linear time; walks with a stack, so deep nesting cannot overflow.
+ */
+export function duplicateKeys(doc: Document): number[] {
+  const out: number[] = [];
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Set<unknown>();
+      for (const pair of node.items) {
+        const k = pair.key;
+        if (isScalar(k)) {
+          const v = k.value;
+          if (seen.has(v) && !(v === '<<' && k.source === '<<')) out.push(k.range?.[0] ?? 0);
+          seen.add(v);
+        } else if (k !== null && k !== undefined) stack.push(k);
+        stack.push(pair.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push(item);
+    }
+  }
+  return out.sort((a, b) => a - b);
 }
 
 function offsetOf(node: Node | null | undefined): number | undefined {

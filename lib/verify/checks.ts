@@ -1,5 +1,6 @@
 import { formatRestFailure } from '../flink/errors.js';
 import { withoutCredentials } from '../flink/http.js';
+import { showInstant } from '../spec/time.js';
 import { formatDuration, parseDuration } from '../spec/duration.js';
 import type { CheckResult, JobObservation, Observation, Observed, SoakState, VerifySettings } from './types.js';
 
@@ -58,7 +59,7 @@ function finalIfShape<T>(o: Observed<T>): boolean {
 
 /** Shows an epoch-millis watermark as ISO-8601. */
 export function showWatermark(w: number | null): string {
-  return w === null ? 'none yet' : new Date(w).toISOString();
+  return w === null ? 'none yet' : showInstant(w);
 }
 
 /**

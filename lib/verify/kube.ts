@@ -25,7 +25,12 @@ export interface KubeAccess {
   readonly ca?: string;
   /** The pod's namespace (from the service account), used when none is given. */
   readonly namespace?: string;
+  /** Wall-clock limit of one request, body included. @default 5000 */
   readonly timeoutMs?: number;
+  /** Wall-clock deadline (epoch millis) of the whole run: no request starts a request's time past it. @default none */
+  readonly deadline?: number;
+  /** Largest response body read, in bytes. @default 4 MiB (a ConfigMap holds at most 1 MiB) */
+  readonly maxBodyBytes?: number;
 }
 
 /**
@@ -72,25 +77,54 @@ export function configMapView(value: unknown, path = ''): ConfigMapView {
 export async function readConfigMap(access: KubeAccess, namespace: string, name: string): Promise<ConfigMapView | undefined> {
   const url = `${access.apiUrl.replace(/\/+$/, '')}/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${encodeURIComponent(name)}`;
   const expected = `ConfigMap ${namespace}/${name} from the Kubernetes API`;
+  const limitMs = access.timeoutMs ?? 5000;
+  const maxBody = access.maxBodyBytes ?? 4 * 1024 * 1024;
+  const fail = (problem: 'timeout' | 'unreachable' | 'http-status', detail: string, status?: number) =>
+    new FlinkRestError({ url, expected, problem, detail, attempts: 1, ...(status !== undefined ? { status } : {}) });
+  if (access.deadline !== undefined && Date.now() > access.deadline + limitMs) throw fail('timeout', 'the deadline had passed before the request');
   const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
     const u = new URL(url);
+    let settled = false;
+    const done = (f: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      f();
+    };
     const req = (u.protocol === 'https:' ? httpsRequest : httpRequest)(u, {
       method: 'GET',
       headers: { ...(access.token ? { authorization: `Bearer ${access.token}` } : {}), accept: 'application/json' },
       ...(access.ca ? { ca: access.ca } : {}),
-      timeout: access.timeoutMs ?? 5000,
     }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      res.on('error', reject);
+      const code = res.statusCode ?? 0;
+      if (code >= 300 && code < 400) {
+        // Never follow a redirect: the API server does not send them, and the token must not travel.
+        const to = res.headers.location ? new URL(res.headers.location, url).toString() : '(no Location)';
+        res.destroy();
+        done(() => reject(fail('http-status', `HTTP ${code} redirects from ${url} to ${to}: not followed`, code)));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let total = 0;
+      res.on('data', (c: Buffer) => {
+        total += c.length;
+        if (total > maxBody) {
+          res.destroy();
+          req.destroy();
+          done(() => reject(fail('http-status', `the response body is longer than the ${maxBody} bytes read`, code)));
+          return;
+        }
+        chunks.push(c);
+      });
+      res.on('end', () => done(() => resolve({ status: code, body: Buffer.concat(chunks).toString('utf8') })));
+      res.on('error', (err) => done(() => reject(fail('unreachable', connectionProblem({ cause: err }).detail))));
     });
-    req.on('timeout', () => req.destroy(Object.assign(new Error('no response within the timeout'), { code: 'ETIMEDOUT' })));
-    req.on('error', (err) => {
-      const timedOut = (err as NodeJS.ErrnoException).code === 'ETIMEDOUT';
-      reject(new FlinkRestError({ url, expected, problem: timedOut ? 'timeout' : 'unreachable', detail: timedOut ? 'no response within the timeout' : connectionProblem({ cause: err }).detail, attempts: 1 }));
-    });
+    // A wall-clock limit (the socket's idle timeout would let a slow drip run forever).
+    const timer = setTimeout(() => {
+      req.destroy();
+      done(() => reject(fail('timeout', 'no complete response within the timeout')));
+    }, limitMs);
+    req.on('error', (err) => done(() => reject(fail('unreachable', connectionProblem({ cause: err }).detail))));
     req.end();
   });
   if (status === 404) return undefined;

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { FlinkRestClient } from '../flink/client.js';
 import { FlinkRestError, ShapeError } from '../flink/errors.js';
@@ -9,6 +8,7 @@ import { NO_WATERMARK } from '../flink/types.js';
 import type { ConfigMapView, KubeAccess } from './kube.js';
 import { configMapView, readConfigMap } from './kube.js';
 import type { ApprovalObservation, HttpObservation, JobObservation, Observation, Observed, PrometheusObservation, VerifySettings } from './types.js';
+import { InputFileError, readRegularFile } from '../spec/read-file.js';
 
 export const APPROVAL_ANNOTATION = 'flink-cutover.dev/approved-generation';
 /** Key of the status ConfigMap that approves a generation (alternative to the annotation). */
@@ -188,11 +188,28 @@ export function approvalFrom(configMaps: readonly ConfigMapView[], source: strin
 
 /** Reads ConfigMaps from a YAML or JSON file (one document, several, or a `kind: List`). */
 export function readApprovalFile(path: string): ConfigMapView[] {
-  const text = readFileSync(path, 'utf8');
+  let text: string;
+  try {
+    text = readRegularFile(path);
+  } catch (err) {
+    if (err instanceof InputFileError) throw Object.assign(new Error(`${path}: ${err.message}`), { code: err.code });
+    throw err;
+  }
   const out: ConfigMapView[] = [];
-  for (const doc of parseAllDocuments(text)) {
+  let docs;
+  try {
+    docs = parseAllDocuments(text);
+  } catch (err) {
+    throw new Error(`${path}: cannot read it: ${err instanceof RangeError ? 'it is nested too deeply' : (err as Error).message}`, { cause: err });
+  }
+  for (const doc of docs) {
     if (doc.errors.length > 0) throw new Error(`${path}: not YAML or JSON: ${doc.errors[0]!.message}`);
-    const v = doc.toJS() as unknown;
+    let v: unknown;
+    try {
+      v = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    } catch (err) {
+      throw new Error(`${path}: cannot read it: ${err instanceof RangeError ? 'it is nested too deeply' : (err as Error).message}`, { cause: err });
+    }
     if (v === null || v === undefined) continue;
     const items = typeof v === 'object' && !Array.isArray(v) && (v as { kind?: unknown }).kind === 'List' ? arr((v as { items?: unknown }).items, '/items') : [v];
     for (const item of items) out.push(configMapView(item));

@@ -42,6 +42,6 @@ export async function pollUntilVerified(settings: VerifySettings, o: PollOptions
     if (checks.some((c) => !c.passed && c.final)) return { passed, checks, polls: n, elapsedMs, reason: 'final-failure' };
     if (elapsedMs + o.intervalMs > o.timeoutMs) return { passed, checks, polls: n, elapsedMs, reason: 'timeout' };
     o.onPoll?.({ n, elapsedMs, checks, soak });
-    await sleep(o.intervalMs);
+    await sleep(Math.max(0, Math.min(o.intervalMs, o.timeoutMs - (now() - start))));
   }
 }

@@ -65,7 +65,8 @@ describe('VerifyJob', () => {
     const pod = job.spec.template.spec;
     expect(pod.restartPolicy).toBe('Never');
     expect(pod.serviceAccountName).toBe('orders-green-verify');
-    expect(pod.automountServiceAccountToken).toBe(true);
+    // The token only where the approval check reads the cutover ConfigMaps through the API.
+    expect(pod.automountServiceAccountToken).toBe(false); // stagedPipeline() needs no approval
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001 });
     expect(pod.containers).toHaveLength(1);
     const c = pod.containers[0];

@@ -25,7 +25,7 @@ describe('loading pipeline specs', () => {
     const spec = r.pipelines[0]!.pipeline.spec;
     expect(spec.gate).toEqual({ mode: 'filter', lateness: '0s' });
     expect(spec.validation).toEqual({ minRunning: '10m', minCompletedCheckpoints: 3, maxWatermarkLag: '1m', maxRestarts: 0, prometheus: [], http: [], approval: false });
-    expect(spec.policy).toEqual({ minLeadTime: '15m', teardownDelay: '30m', allowParallelismChange: false });
+    expect(spec.policy).toEqual({ minLeadTime: '15m', teardownDelay: '30m', allowParallelismChange: false, podSecurity: 'warn' });
     expect(spec.sources).toEqual([]);
   });
 

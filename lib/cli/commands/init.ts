@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { existsSync, lstatSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Document, parseAllDocuments } from 'yaml';
 import { adoptManifest } from '../../spec/adopt.js';
 import { formatDiagnostic } from '../../spec/diagnostics.js';
@@ -8,6 +9,7 @@ import type { Diagnostic } from '../../spec/diagnostics.js';
 import { validatePipelineObject } from '../../spec/load.js';
 import type { CliIO } from '../io.js';
 import { defineAction, UsageError } from '../io.js';
+import { InputFileError, readRegularFile } from '../../spec/read-file.js';
 
 interface InitOpts {
   from: string;
@@ -38,11 +40,17 @@ export function registerInit(program: Command, io: CliIO): void {
     const from = resolve(io.cwd, opts.from);
     let text: string;
     try {
-      text = readFileSync(from, 'utf8');
+      text = readRegularFile(from);
     } catch (err) {
-      throw new UsageError(`--from ${opts.from}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      throw new UsageError(`--from ${opts.from}: ${err instanceof InputFileError ? err.message : `cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`}`);
     }
-    const docs = parseAllDocuments(text);
+    let docs;
+    try {
+      docs = parseAllDocuments(text);
+    } catch (err) {
+      io.err(`${opts.from}: error: cannot read it: ${err instanceof RangeError ? 'it is nested too deeply' : (err as Error).message}\n`);
+      return 1;
+    }
     const list = Array.isArray(docs) ? docs : [];
     for (const d of list) {
       if (d.errors.length > 0) {
@@ -52,10 +60,17 @@ export function registerInit(program: Command, io: CliIO): void {
       }
     }
     // `kubectl get ... -o yaml` gives a List (or a <Kind>List) holding the objects in `items`.
-    const objects = list
-      .map((d) => d.toJS() as unknown)
-      .flatMap((o) => (isList(o) ? o.items : [o]))
-      .filter((o) => o !== null && o !== undefined);
+    let objects: unknown[];
+    try {
+      objects = list
+        .map((d) => d.toJS({ maxAliasCount: 100 }) as unknown)
+        .flatMap((o) => (isList(o) ? o.items : [o]))
+        .filter((o) => o !== null && o !== undefined);
+    } catch (err) {
+      // An alias bomb ("Excessive alias count") or nesting too deep: a problem of the file.
+      io.err(`${opts.from}: error: cannot read it: ${err instanceof RangeError ? 'it is nested too deeply' : (err as Error).message}; write the values out instead of repeating aliases\n`);
+      return 1;
+    }
     const outcomes = objects.map((o) => adoptManifest(o, { name: opts.name }));
     const adopted = outcomes.filter((o) => o.kind === 'pipeline');
     if (opts.name && adopted.length > 1) throw new UsageError(`--name given but ${opts.from} holds ${adopted.length} adoptable deployments; adopt them one file at a time`);
@@ -85,9 +100,21 @@ export function registerInit(program: Command, io: CliIO): void {
     if (opts.out) {
       const out = resolve(io.cwd, opts.out);
       if (existsSync(out) && !opts.force) throw new UsageError(`--out ${opts.out} exists; pass --force to overwrite it`);
-      const tmp = `${out}.${process.pid}.tmp`;
-      writeFileSync(tmp, body);
-      renameSync(tmp, out);
+      if (existsSync(out) && !lstatSync(out).isFile()) throw new UsageError(`--out ${opts.out}: ${lstatSync(out).isDirectory() ? 'a folder' : 'not a regular file'} is there; give a file name`);
+      const tmp = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.tmp`);
+      try {
+        writeFileSync(tmp, body, { flag: 'wx' });
+        renameSync(tmp, out);
+      } catch (err) {
+        try {
+          rmSync(tmp, { force: true });
+        } catch {
+          // the temp file's folder is not one (ENOTDIR): nothing was created
+        }
+        const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+        const why: Record<string, string> = { ENOENT: 'its folder does not exist', ENOTDIR: 'a part of its path is a file, not a folder', EACCES: 'the folder is read-only', EROFS: 'the file system is read-only' };
+        throw new UsageError(`--out ${opts.out}: cannot write it (${code}${why[code] ? `: ${why[code]}` : ''}); nothing was written`);
+      }
       io.err(`wrote ${opts.out}\n`);
     } else {
       io.out(body);

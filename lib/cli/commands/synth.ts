@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { synth } from '../../constructs/synth.js';
+import { synth, SynthOutputError } from '../../constructs/synth.js';
 import { formatDiagnostic } from '../../spec/diagnostics.js';
 import type { CliIO } from '../io.js';
 import { defineAction, UsageError } from '../io.js';
@@ -28,7 +28,13 @@ export function registerSynth(program: Command, io: CliIO): void {
     }
     const outDir = resolve(io.cwd, opts.out);
     if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UsageError(`--out ${opts.out}: not a folder`);
-    const r = synth({ pipelinesDir, outDir, check: opts.check });
+    let r;
+    try {
+      r = synth({ pipelinesDir, outDir, check: opts.check });
+    } catch (err) {
+      if (err instanceof SynthOutputError) throw new UsageError(`--out ${opts.out}: ${err.message}`);
+      throw err;
+    }
     if (r.diagnostics.length > 0) {
       io.err(r.diagnostics.map(formatDiagnostic).join('\n') + '\n');
       io.err(`${r.diagnostics.length} error(s); nothing written to ${opts.out}\n`);

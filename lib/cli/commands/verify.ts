@@ -144,7 +144,7 @@ export function registerVerify(program: Command, io: CliIO): void {
     .option('--rest <url>', 'the color\'s JobManager REST URL (default: the operator\'s service http://<deployment>-rest.<namespace>:8081)')
     .option('--active-rest <url>', 'the active color\'s JobManager REST URL, for the watermark lag (default: its operator service)')
     .option('--prometheus <url>', 'Prometheus base URL for prometheus checks that name no url')
-    .option('--timeout <duration>', 'give up after this long (default: max(validation.minRunning, (minCompletedCheckpoints + 1) x the color\'s execution.checkpointing.interval) + 10m)')
+    .option('--timeout <duration>', 'give up after this long, requests and retries included (default: max(validation.minRunning, (minCompletedCheckpoints + 1) x the color\'s execution.checkpointing.interval) + 10m)')
     .option('--interval <duration>', 'pause between polls', '10s')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--generation <n>', 'the cutover generation an approval must name (default: spec.cutover.generation)')
@@ -171,8 +171,12 @@ Examples:
     const requestTimeoutMs = duration('--request-timeout', opts.requestTimeout);
     if (requestTimeoutMs <= 0) throw new UsageError(`--request-timeout ${opts.requestTimeout}: use a duration above 0, e.g. 5s`);
     if (!/^[0-9]+$/.test(opts.retries) || Number(opts.retries) > 10) throw new UsageError(`--retries ${opts.retries}: use an integer from 0 to 10`);
-    const approval = approvalSource(opts, settings, io);
-    const http = { timeoutMs: requestTimeoutMs, retries: Number(opts.retries) };
+    // --timeout bounds the whole run: no retry starts past this deadline, and every request, body
+    // included, is bounded by --request-timeout. The last poll gets one request's time.
+    const deadline = Date.now() + timeoutMs + requestTimeoutMs;
+    const found = approvalSource(opts, settings, io);
+    const approval = found?.kind === 'cluster' ? { ...found, access: { ...found.access, timeoutMs: requestTimeoutMs, deadline } } : found;
+    const http = { timeoutMs: requestTimeoutMs, retries: Number(opts.retries), deadline };
     const text = opts.format === 'text';
     if (text) {
       const show = (u: string) => withoutCredentials(u).url;

@@ -1,4 +1,5 @@
 import { parseDuration } from '../../spec/duration.js';
+import { isEpochInRange, parseIsoStrict } from '../../spec/time.js';
 
 /** A problem with a promotion argument (usage error). */
 export class PromotionArgError extends Error {
@@ -20,12 +21,14 @@ export function parseAt(text: string, now: number): number {
     } catch (err) {
       throw new PromotionArgError(`--at ${text}: ${(err as Error).message}`);
     }
-    return Math.ceil((now + d) / 1000) * 1000;
+    const at = Math.ceil((now + d) / 1000) * 1000;
+    if (!isEpochInRange(at)) throw new PromotionArgError(`--at ${text}: lands outside the range of dates`);
+    return at;
   }
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(t)) {
     throw new PromotionArgError(`--at ${text}: use an ISO-8601 date-time with a zone (2026-12-01T12:00:00Z) or +DURATION (+30m, +2h)`);
   }
-  const ms = Date.parse(t);
-  if (Number.isNaN(ms)) throw new PromotionArgError(`--at ${text}: not a valid date-time`);
+  const ms = parseIsoStrict(t);
+  if (ms === undefined) throw new PromotionArgError(`--at ${text}: not a valid date-time`);
   return ms;
 }

@@ -1,4 +1,3 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Document } from 'yaml';
 import type { Diagnostic } from '../../spec/diagnostics.js';
@@ -13,6 +12,8 @@ import type { Finding } from '../types.js';
 import type { PromotionOutcome } from './steps.js';
 import { PromotionRefused } from './steps.js';
 import { likeOriginal, parseForEdit, serialize } from './yaml-edit.js';
+import { EditConflict, lockFile, replaceFile, requirePlainFile } from './write.js';
+import { InputFileError, readRegularFile } from '../../spec/read-file.js';
 
 export interface PromoteRequest {
   readonly cwd: string;
@@ -62,13 +63,41 @@ export function promote(req: PromoteRequest): PromoteResult {
   const dirAbs = resolve(req.cwd, req.pipelinesDir);
   const found = findPipeline(dirAbs, req.pipelinesDir, req.pipeline, req.namespace);
   if (!found.lp) return { file: req.pipelinesDir, findings: [], diagnostics: found.diagnostics, written: false, refused: { message: `${req.pipeline} could not be loaded: the pipelines folder has spec errors`, fix: 'fix the errors below first' } };
-  const lp = found.lp;
+  const file = found.lp.file;
   // loadPipelineDir names files relative to the process's working directory.
-  const absPath = isAbsolute(lp.file) ? lp.file : resolve(process.cwd(), lp.file);
-  const before = readFileSync(absPath, 'utf8');
+  const absPath = isAbsolute(file) ? file : resolve(process.cwd(), file);
+  const refuse = (message: string, fix: string): PromoteResult => ({ file, findings: [], diagnostics: [], written: false, refused: { message, fix } });
+  let release: (() => void) | undefined;
+  try {
+    requirePlainFile(absPath, file);
+    // One edit of a file at a time: a concurrent edit is refused, a later one sees this one's result.
+    if (!req.dryRun) release = lockFile(absPath, file);
+    return promoteLocked(req, found.lp, absPath);
+  } catch (err) {
+    if (err instanceof EditConflict) return refuse(err.message, err.fix);
+    throw err;
+  } finally {
+    release?.();
+  }
+}
+
+/** The edit, with the file's lock held: the file is read again, so an edit just finished is seen. */
+function promoteLocked(req: PromoteRequest, found: LoadedPipeline, absPath: string): PromoteResult {
+  const file = found.file;
+  const refuse = (message: string, fix: string): PromoteResult => ({ file, findings: [], diagnostics: [], written: false, refused: { message, fix } });
+  let before: string;
+  try {
+    before = readRegularFile(absPath);
+  } catch (err) {
+    if (err instanceof InputFileError) return refuse(`${file}: ${err.message}`, 'keep pipeline specs as regular files');
+    throw err;
+  }
+  const now = loadPipelineText(file, before);
+  const lp = now.pipelines.find((x) => pipelineKey(x.pipeline) === pipelineKey(found.pipeline));
+  if (!lp) return { file, findings: [], diagnostics: now.diagnostics, written: false, refused: { message: `${file} changed while it was being read and no longer holds ${pipelineKey(found.pipeline)}`, fix: 'run the command again' } };
   const docs = parseForEdit(before);
   const doc = docs[lp.source.index];
-  if (!doc) throw new Error(`document ${lp.source.index} of ${lp.file} disappeared`);
+  if (!doc) return refuse(`${file} changed while it was being read`, 'run the command again');
   const status = req.statuses ? statusFor(req.statuses, lp.pipeline) : undefined;
   let outcome: PromotionOutcome;
   try {
@@ -94,9 +123,12 @@ export function promote(req: PromoteRequest): PromoteResult {
     return { file: lp.file, outcome, findings, diagnostics: [], written: false, text, refused: { message: `${outcome.step} would not pass the pull-request check`, fix: 'resolve the errors below (the same rules as flink-cutover check)' } };
   }
   if (!req.dryRun) {
-    const tmp = `${absPath}.flink-cutover-tmp`;
-    writeFileSync(tmp, text);
-    renameSync(tmp, absPath);
+    try {
+      replaceFile(absPath, text);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      return refuse(`cannot write ${lp.file} (${e.code ?? e.message}); it is unchanged`, e.code === 'EEXIST' ? 'run the command again' : 'check that the file and its folder are writable');
+    }
   }
   return { file: lp.file, outcome, findings, diagnostics: [], written: !req.dryRun, text };
 }

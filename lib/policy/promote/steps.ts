@@ -50,6 +50,8 @@ export function parseSet(assignment: string): { path: string[]; value: unknown }
   const raw = assignment.slice(eq + 1);
   const path = key.startsWith('flinkConfiguration.') ? ['flinkConfiguration', key.slice('flinkConfiguration.'.length)] : key.split('.');
   if (path.some((s) => s === '')) throw new PromotionArgError(`--set ${assignment}: empty key segment`);
+  const reserved = path.slice(0, path[0] === 'flinkConfiguration' ? 1 : undefined).find((seg) => ['__proto__', 'constructor', 'prototype'].includes(seg));
+  if (reserved !== undefined) throw new PromotionArgError(`--set ${assignment}: "${reserved}" is not a field of a color`);
   if (['initialSavepointPath', 'gate'].includes(path[0]!)) throw new PromotionArgError(`--set ${assignment}: use --from-savepoint for the initial state; a new color always has a gate`);
   let value: unknown;
   try {
@@ -77,11 +79,18 @@ export function stage(doc: Document, p: Pipeline, o: StageOptions): PromotionOut
   const sets = (o.set ?? []).map(parseSet);
   for (const s of sets) {
     let at = entry;
+    // Own properties only (defineProperty): no key, not even __proto__, reaches a prototype.
+    const own = (o: Record<string, unknown>, k: string, v: unknown) => Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
     for (const seg of s.path.slice(0, -1)) {
-      const next = at[seg];
-      at = (typeof next === 'object' && next !== null ? next : (at[seg] = {})) as Record<string, unknown>;
+      const next = Object.hasOwn(at, seg) ? at[seg] : undefined;
+      if (typeof next === 'object' && next !== null && !Array.isArray(next)) at = next as Record<string, unknown>;
+      else {
+        const fresh: Record<string, unknown> = {};
+        own(at, seg, fresh);
+        at = fresh;
+      }
     }
-    at[s.path[s.path.length - 1]!] = s.value;
+    own(at, s.path[s.path.length - 1]!, s.value);
   }
   setAfter(doc, ['spec', 'colors'], standby, doc.createNode(entry), active);
   const from = effectiveSpec(p, active).image ?? '(template image)';

@@ -6,7 +6,7 @@ export const TO_STRING = { lineWidth: 0, flowCollectionPadding: false } as const
 
 /** Parses a YAML file into documents that keep comments, for in-place edits. */
 export function parseForEdit(text: string): Document.Parsed[] {
-  const docs = parseAllDocuments(text, { keepSourceTokens: false });
+  const docs = parseAllDocuments(text, { keepSourceTokens: false, uniqueKeys: false });
   return Array.isArray(docs) ? docs : [];
 }
 

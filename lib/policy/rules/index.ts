@@ -13,6 +13,7 @@ import { oneStep } from './one-step.js';
 import { parallelismChange } from './parallelism-change.js';
 import { pipelineRemoved } from './pipeline-removed.js';
 import { plaintextSecret } from './plaintext-secret.js';
+import { podSecurity } from './pod-security.js';
 import { processingTime } from './processing-time.js';
 import { rollbackBeforeArmed } from './rollback-before-armed.js';
 import { schema } from './schema.js';
@@ -45,6 +46,7 @@ export const RULES: readonly Rule[] = [
   rollbackBeforeArmed,
   gatelessCutover,
   plaintextSecret,
+  podSecurity,
   pipelineRemoved,
 ];
 

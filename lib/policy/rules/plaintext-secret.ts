@@ -4,9 +4,10 @@ import { COLORS } from '../../spec/types.js';
 import { flattenWithPointers } from '../config.js';
 import { findingAt } from '../findings.js';
 import type { Finding, Rule, RuleContext } from '../types.js';
+import { credentialIn, stringsOf } from '../../spec/credentials.js';
 
 /** Key names that hold credentials. */
-const SECRET_KEY = /(password|passwd|secret|token|credential|sasl\.jaas\.config|access[-._]?key|private[-._]?key|api[-._]?key|auth[-._]?key)/i;
+const SECRET_KEY = /(password|passwd|secret|token|credential|sasl\.jaas\.config|access[-._]?key|account[-._]?key|private[-._]?key|api[-._]?key|auth[-._]?key|signing[-._]?key|encryption[-._]?key|sas[-._]?key|connection[-._]?string|bearer)/i;
 /** Key names that hold a reference to a credential (a file, a name), not the credential. */
 const REFERENCE_KEY = /([-._](file|path|dir|name|names|provider|class|type|enabled|location|uri|url|mount|secrets|renewer|interval|timeout|ttl|attempts|ratio|backoff|period|retries))$/i;
 /** Values that are references, not literals: env/placeholder syntax, files, secret stores. */
@@ -44,11 +45,36 @@ function scanArgs(lp: LoadedPipeline, args: readonly string[] | undefined, base:
   });
 }
 
+/** Keys outside flinkConfiguration and connector properties whose values are credentials (env vars, annotations). */
+const ENV_SECRET_KEY = /(password|passwd|secret|token|credential|access[-_]?key|account[-_]?key|private[-_]?key|api[-_]?key)/i;
+
+/**
+ * Every string of the spec as written (pod templates, env values, annotations, URLs of jars,
+ * checks and connectors, args): credentials in URLs (userinfo, query parameters), well-known
+ * token shapes, and env vars or annotations named like a credential with a literal value.
+ */
+function scanEverywhere(lp: LoadedPipeline, out: Finding[]): void {
+  const reported = new Set(out.map((f) => f.path));
+  for (const s of stringsOf(lp.raw)) {
+    if (reported.has(s.pointer)) continue;
+    let why = credentialIn(s.value);
+    const inConfig = /\/(flinkConfiguration|properties)(\/|$)/.test(s.pointer) || /\/job\/args\//.test(s.pointer);
+    if (!why && !inConfig && s.key !== undefined && ENV_SECRET_KEY.test(s.key) && !REFERENCE_KEY.test(s.key) && !/^(name|secretName|key|secretKeyRef)$/.test(s.key) && isLiteralSecret(s.key, s.value)) {
+      why = `a literal value for ${s.key}`;
+    }
+    if (!why) continue;
+    reported.add(s.pointer);
+    const where = s.pointer.startsWith('/spec/validation/') ? '; verify would also print it into the validation Job\'s args' : '';
+    out.push(findingAt(plaintextSecret, lp, s.pointer, `${s.pointer} holds ${why}: it is committed to git and rendered into the manifests in clear text${where}`,
+      'keep the credential in a Kubernetes Secret: mount it (podTemplate env valueFrom.secretKeyRef or a volume) and reference it (${ENV_VAR}, a file path)'));
+  }
+}
+
 export const plaintextSecret: Rule = {
   id: 'plaintext-secret',
   severity: 'error',
   summary: 'A credential is written in clear text in the spec.',
-  doc: 'Pipeline specs live in git and are rendered into committed manifests: a password, token, secret key or sasl.jaas.config with a literal password in flinkConfiguration (nested or dotted), job args or source/sink properties is readable by everyone with access to the repository, forever (git history). Values that are references are fine: ${VAR}, $(VAR), file paths, secret store URIs, and keys that name a file or a secret rather than holding one (…file, …path, kubernetes.secrets). Move the value into a Kubernetes Secret, expose it to the pods (podTemplate env or volume) and reference it.',
+  doc: 'Pipeline specs live in git and are rendered into committed manifests: a password, token, secret key or sasl.jaas.config with a literal password in flinkConfiguration (nested or dotted, e.g. fs.azure.account.key.<account>), job args or source/sink properties, a password or credential query parameter in any URL (jar URIs, validation URLs, connector endpoints), a well-known token shape (private keys, AWS, GitHub, Slack, Google keys, JWTs, Azure connection strings) in any field, or an env var or annotation named like a credential with a literal value is readable by everyone with access to the repository, forever (git history). Values that are references are fine: ${VAR}, $(VAR), file paths, secret store URIs, and keys that name a file or a secret rather than holding one (…file, …path, kubernetes.secrets). Move the value into a Kubernetes Secret, expose it to the pods (podTemplate env or volume) and reference it.',
   check: ({ pair }: RuleContext): Finding[] => {
     const lp = pair.head;
     if (!lp) return [];
@@ -64,6 +90,7 @@ export const plaintextSecret: Rule = {
     }
     p.spec.sources.forEach((s, i) => scanMap(lp, s.properties, ['spec', 'sources', i, 'properties'], `source ${s.name} property`, out));
     p.spec.sinks.forEach((s, i) => scanMap(lp, s.properties, ['spec', 'sinks', i, 'properties'], `sink ${s.name} property`, out));
+    scanEverywhere(lp, out);
     return out;
   },
 };

@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, fchmodSync, fstatSync, lstatSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+/** A promotion edit that cannot be written safely (a lock held, a link in the way). Nothing was written. */
+export class EditConflict extends Error {
+  constructor(message: string, readonly fix: string) {
+    super(message);
+    this.name = 'EditConflict';
+  }
+}
+
+/** A lock older than this is stale (its process died without removing it). */
+export const STALE_LOCK_MS = 60_000;
+
+/** The lock file that serializes edits of `file`: `.<name>.flink-cutover-lock` beside it. */
+export function lockPathOf(file: string): string {
+  return join(dirname(file), `.${basename(file)}.flink-cutover-lock`);
+}
+
+function alive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes the edit lock of `file` (created exclusively, so only one process holds it). A lock whose
+ * process is gone, or older than STALE_LOCK_MS, is removed and taken. Returns the release function;
+ * throws EditConflict when another edit holds the lock.
+ */
+export function lockFile(file: string, shown: string, now: () => number = Date.now): () => void {
+  const lock = lockPathOf(file);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lock, 'wx', 0o600);
+      try {
+        writeSync(fd, `${process.pid} ${new Date(now()).toISOString()}\n`);
+      } finally {
+        closeSync(fd);
+      }
+      return () => rmSync(lock, { force: true });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST') throw new EditConflict(`cannot create the edit lock ${lock} (${code ?? String(err)})`, 'check that the pipelines folder is writable');
+    }
+    let holder = NaN;
+    let age = 0;
+    try {
+      const st = lstatSync(lock);
+      age = now() - st.mtimeMs;
+      holder = st.isFile() ? Number(readFileSync(lock, 'utf8').split(' ')[0]) : NaN;
+    } catch {
+      continue; // released meanwhile: try again
+    }
+    if (age < STALE_LOCK_MS && alive(holder)) {
+      throw new EditConflict(`another flink-cutover edit of ${shown} is in progress (process ${holder}, lock ${lock})`, 'wait for it to finish, then run the command again (it sees that edit)');
+    }
+    rmSync(lock, { force: true }); // stale: its process is gone
+  }
+  throw new EditConflict(`another flink-cutover edit of ${shown} keeps taking the lock ${lock}`, 'run the command again');
+}
+
+/** Refuses a spec file that is a symbolic link (the edit would replace the link, not its target). */
+export function requirePlainFile(file: string, shown: string): void {
+  const st = lstatSync(file);
+  if (st.isSymbolicLink()) throw new EditConflict(`${shown} is a symbolic link; an edit would replace the link`, `edit the file it points to (${statSync(file).isFile() ? 'run the command on its folder' : 'it is dangling'})`);
+  if (!st.isFile()) throw new EditConflict(`${shown} is not a regular file`, 'keep pipeline specs as regular files');
+}
+
+/**
+ * Replaces `file` with `text` atomically: a temporary file with an unpredictable name is created
+ * exclusively (O_EXCL: a planted file or link there makes it fail, never followed) in the same
+ * folder with the file's mode, then renamed over the file.
+ */
+export function replaceFile(file: string, text: string): void {
+  const mode = statSync(file).mode & 0o7777;
+  const tmp = join(dirname(file), `.${basename(file)}.${randomBytes(8).toString('hex')}.flink-cutover-tmp`);
+  const fd = openSync(tmp, 'wx', mode);
+  try {
+    try {
+      writeSync(fd, text);
+      if ((fstatSync(fd).mode & 0o7777) !== mode) fchmodSync(fd, mode); // the umask narrowed it
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
