@@ -210,7 +210,9 @@ export class KubeApi {
         metadata: { name, namespace: e.namespace },
         involvedObject: { kind: 'ConfigMap', apiVersion: 'v1', namespace: e.namespace, name: e.involved.name, ...(e.involved.uid ? { uid: e.involved.uid } : {}) },
         type: e.type, reason: e.reason, message: e.message.slice(0, 1024),
-        firstTimestamp: e.at, lastTimestamp: e.at, eventTime: e.at as unknown as Date, count: 1,
+        // A core/v1 Event without eventTime (a MicroTime the API server wants with 6 fraction digits,
+        // which the client cannot send): firstTimestamp and lastTimestamp carry the time.
+        firstTimestamp: e.at, lastTimestamp: e.at, count: 1,
         source: { component: FIELD_MANAGER }, reportingComponent: FIELD_MANAGER, reportingInstance: e.reportingInstance, action: e.reason,
       },
     }));

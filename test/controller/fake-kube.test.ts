@@ -132,5 +132,8 @@ describe('fake Kubernetes API', () => {
     expect((await req('GET', CM)).status).toBe(200);
     expect(kube.writes.map((w) => `${w.method} ${w.status}`)).toEqual(['POST 201', 'PUT 409', 'POST 201', 'POST 201']);
     expect((await req('GET', '/apis/flink.apache.org/v1beta1/namespaces/ns/flinkdeployments')).body.kind).toBe('FlinkDeploymentList');
+    // As kube-apiserver does: an eventTime is a MicroTime, with exactly 6 fraction digits.
+    expect((await req('POST', '/api/v1/namespaces/ns/events', { metadata: { name: 'e3' }, eventTime: '2026-12-01T12:00:00.123Z', involvedObject: { kind: 'ConfigMap', name: 'a' } })).status).toBe(400);
+    expect((await req('POST', '/api/v1/namespaces/ns/events', { metadata: { name: 'e4' }, eventTime: '2026-12-01T12:00:00.123456Z', involvedObject: { kind: 'ConfigMap', name: 'a' } })).status).toBe(201);
   });
 });

@@ -455,6 +455,10 @@ export class FakeKube implements KubeHarness {
     if (!name && body?.metadata?.generateName) name = `${body.metadata.generateName as string}${(++uidCounter).toString(36)}`;
     if (!name) return this.reply(res, rec, 422, status(422, 'Invalid', `${t.kind} is invalid: metadata.name: Required value`));
     if (t.namespaced && body.metadata.namespace && ns && body.metadata.namespace !== ns) return this.reply(res, rec, 400, status(400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request'));
+    // As the API server: an Event's eventTime is a MicroTime (RFC 3339 with exactly 6 fraction digits).
+    if (t.kind === 'Event' && typeof body.eventTime === 'string' && !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}(Z|[+-]\d\d:\d\d)$/.test(body.eventTime)) {
+      return this.reply(res, rec, 400, status(400, 'BadRequest', `Event in version "v1" cannot be handled as a Event: parsing time "${body.eventTime}" as "2006-01-02T15:04:05.000000Z07:00"`));
+    }
     const key = this.key(t, ns, name);
     if (this.objects.has(key)) return this.reply(res, rec, 409, status(409, 'AlreadyExists', `${t.plural} "${name}" already exists`, { name, kind: t.plural }));
     const { resourceVersion: _rv, ...meta } = body.metadata;
