@@ -80,7 +80,11 @@ public final class ExampleJob {
     FileSource.FileSourceBuilder<String> files = FileSource.forRecordStreamFormat(new TextLineInputFormat(), new Path(need(a, "input")));
     if (!"true".equals(a.get("bounded"))) files.monitorContinuously(Duration.ofSeconds(1));
     FileSource<String> source = files.build();
-    DataStream<String> lines = env.fromSource(source, WatermarkStrategy.<String>forBoundedOutOfOrderness(outOfOrderness).withTimestampAssigner((line, ts) -> timestampOf(line)).withIdleness(idleness), "input").uid("input");
+    // Timestamps and watermarks right after the source, per subtask rather than per file split: a
+    // file source reader that is waiting for its next file has no split, and split-level watermarks
+    // then hold its last watermark forever instead of going idle, so the job's watermark stalls.
+    DataStream<String> lines = env.fromSource(source, WatermarkStrategy.noWatermarks(), "input").uid("input")
+        .assignTimestampsAndWatermarks(WatermarkStrategy.<String>forBoundedOutOfOrderness(outOfOrderness).withTimestampAssigner((line, ts) -> timestampOf(line)).withIdleness(idleness)).uid("timestamps");
 
     DataStream<String> counted = lines.filter(l -> !l.isBlank()).uid("non-blank").keyBy(l -> l.split(",", -1)[2]).map(new RunningTotals()).uid("running-totals").returns(Types.STRING);
 
