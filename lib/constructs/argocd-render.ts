@@ -1,6 +1,7 @@
 import { App, Chart, Yaml } from 'cdk8s';
 import { PipelineApplication } from './argocd-application.js';
 import type { ArgoCdOptions } from './argocd-application.js';
+import { ControllerApplication } from './argocd-controller-application.js';
 import { FlinkDeploymentHealthCheck } from './argocd-health.js';
 import { chartManifests } from './render.js';
 import type { RenderedPipeline } from './render.js';
@@ -36,7 +37,7 @@ const applicationsHeader = (dir: string) => `# Rendered by flink-cutover from fl
  * The Argo CD files of a synth with `argocd` options: the `argocd-cm` patch and one Application
  * per pipeline. Deterministic: pipelines in their rendered order, no timestamps.
  */
-export function renderArgoCd(rendered: readonly RenderedPipeline[], argocd: ArgoCdOptions | undefined): RenderedFile[] {
+export function renderArgoCd(rendered: readonly RenderedPipeline[], argocd: ArgoCdOptions | undefined, controller?: { readonly fileName: string; readonly namespace: string }): RenderedFile[] {
   if (!argocd) return [];
   const app = new App({ outdir: '/nonexistent-not-written' });
   const health = new Chart(app, 'argocd-health', { disableResourceNameHashes: true });
@@ -53,6 +54,7 @@ export function renderArgoCd(rendered: readonly RenderedPipeline[], argocd: Argo
       if (other) throw new Error(`the Argo CD Application ${a.name} would be rendered for both ${other} and ${r.fileName}; rename one pipeline`);
       names.set(a.name, r.fileName);
     }
+    if (controller && rendered.length > 0) new ControllerApplication(chart, 'controller', { fileName: controller.fileName, namespace: controller.namespace, argocd });
     const apps = chartManifests(chart);
     if (apps.length > 0) files.push({ fileName: ARGOCD_APPLICATIONS_FILE, manifests: apps, yaml: applicationsHeader(argocd.path ?? 'dist') + Yaml.stringify(...apps) });
   }

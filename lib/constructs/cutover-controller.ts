@@ -99,7 +99,10 @@ export class CutoverController extends Construct {
 
     // Reads everywhere: list and watch cannot be narrowed by name.
     this.clusterRole = new kplus.ClusterRole(this, 'Reader', { metadata: meta(null) });
+    // cdk8s-plus renders `resourceNames: []` for a ClusterRole's rules, which the API server drops:
+    // Argo CD would then show the ClusterRole OutOfSync forever.
     this.clusterRole.allowRead(kplus.ApiResource.CONFIG_MAPS, kplus.ApiResource.custom({ apiGroup: 'flink.apache.org', resourceType: 'flinkdeployments' }));
+    for (const i of [0, 1]) ApiObject.of(this.clusterRole).addJsonPatch(JsonPatch.remove(`/rules/${i}/resourceNames`));
     const crb = new kplus.ClusterRoleBinding(this, 'ReaderBinding', { metadata: meta(null), role: this.clusterRole });
     crb.addSubjects(this.serviceAccount);
 
@@ -165,9 +168,12 @@ export class CutoverController extends Construct {
     this.deployment.select(kplus.LabelSelector.of({ labels: { 'app.kubernetes.io/name': CONTROLLER_NAME } }));
     // No construct-path hash label on the pods: selectors use the stable name label.
     ApiObject.of(this.deployment).addJsonPatch(JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'));
+    // A zero the API server drops (omitempty): rendered, Argo CD would show the Deployment OutOfSync.
+    ApiObject.of(this.deployment).addJsonPatch(JsonPatch.remove('/spec/minReadySeconds'));
 
     this.service = new kplus.Service(this, 'Service', { metadata: meta(), ports: [{ name: 'metrics', port, targetPort: port }] });
     this.service.selectLabel('app.kubernetes.io/name', CONTROLLER_NAME);
+    ApiObject.of(this.service).addJsonPatch(JsonPatch.remove('/spec/externalIPs'));
   }
 }
 

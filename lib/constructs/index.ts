@@ -9,4 +9,5 @@ export * from './verify-job.js';
 export * from './cutover-controller.js';
 export * from './argocd-health.js';
 export * from './argocd-application.js';
+export * from './argocd-controller-application.js';
 export * from './argocd-render.js';

@@ -7,7 +7,7 @@ import { loadProjectConfig, PROJECT_CONFIG_FILE, projectConfigPath } from '../sp
 import type { ProjectConfig } from '../spec/project-config.js';
 import { applicationNameClashes } from './argocd-application.js';
 import { ARGOCD_DIR, renderArgoCd } from './argocd-render.js';
-import { renderController, renderLoaded } from './render.js';
+import { CONTROLLER_FILE, CONTROLLER_NAMESPACE, renderController, renderLoaded } from './render.js';
 import type { RenderedPipeline } from './render.js';
 
 export const RENDERED_SUFFIX = '.k8s.yaml';
@@ -137,10 +137,10 @@ export function synth(options: SynthOptions): SynthResult {
   const wanted = new Map(rendered.map((r) => [r.fileName, r.yaml]));
   // The controller that decides every pipeline's cutovers, in a file of its own.
   if (rendered.length > 0) {
-    const controller = renderController(rendered.map((r) => r.pipeline));
+    const controller = renderController(rendered.map((r) => r.pipeline), config.verify?.image ? { image: config.verify.image } : {});
     wanted.set(controller.fileName, controller.yaml);
   }
-  for (const f of renderArgoCd(rendered, config.argocd)) wanted.set(f.fileName, f.yaml);
+  for (const f of renderArgoCd(rendered, config.argocd, { fileName: CONTROLLER_FILE, namespace: CONTROLLER_NAMESPACE })) wanted.set(f.fileName, f.yaml);
   const changed: string[] = [];
   const unchanged: string[] = [];
   for (const [name, yaml] of wanted) {

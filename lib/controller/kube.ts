@@ -2,7 +2,7 @@
  * The controller's Kubernetes API edge, on @kubernetes/client-node: the calls it makes, each with
  * a timeout, and errors turned into data (`KubeApiError` with the HTTP code and a kind for metrics).
  */
-import { CoordinationV1Api, CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
+import { CoordinationV1Api, CoreV1Api, KubeConfig, V1MicroTime, Watch } from '@kubernetes/client-node';
 import type { V1ConfigMap, V1Lease } from '@kubernetes/client-node';
 
 /** The label that marks the rendered desired-handover ConfigMaps. */
@@ -210,9 +210,8 @@ export class KubeApi {
         metadata: { name, namespace: e.namespace },
         involvedObject: { kind: 'ConfigMap', apiVersion: 'v1', namespace: e.namespace, name: e.involved.name, ...(e.involved.uid ? { uid: e.involved.uid } : {}) },
         type: e.type, reason: e.reason, message: e.message.slice(0, 1024),
-        // A core/v1 Event without eventTime (a MicroTime the API server wants with 6 fraction digits,
-        // which the client cannot send): firstTimestamp and lastTimestamp carry the time.
-        firstTimestamp: e.at, lastTimestamp: e.at, count: 1,
+        // eventTime is a MicroTime: 6 fraction digits (a plain Date is sent with 3 and refused).
+        firstTimestamp: e.at, lastTimestamp: e.at, eventTime: new V1MicroTime(e.at.getTime()), count: 1,
         source: { component: FIELD_MANAGER }, reportingComponent: FIELD_MANAGER, reportingInstance: e.reportingInstance, action: e.reason,
       },
     }));
@@ -236,8 +235,9 @@ export class KubeApi {
       spec: {
         ...(spec.holderIdentity !== undefined ? { holderIdentity: spec.holderIdentity } : {}),
         ...(spec.leaseDurationSeconds !== undefined ? { leaseDurationSeconds: spec.leaseDurationSeconds } : {}),
-        ...(spec.acquireTime ? { acquireTime: spec.acquireTime } : {}),
-        ...(spec.renewTime ? { renewTime: spec.renewTime } : {}),
+        // MicroTime: the API server wants 6 fraction digits (a plain Date is sent with 3 and refused).
+        ...(spec.acquireTime ? { acquireTime: new V1MicroTime(spec.acquireTime.getTime()) } : {}),
+        ...(spec.renewTime ? { renewTime: new V1MicroTime(spec.renewTime.getTime()) } : {}),
         ...(spec.leaseTransitions !== undefined ? { leaseTransitions: spec.leaseTransitions } : {}),
       },
     };

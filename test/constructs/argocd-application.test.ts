@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import { ARGOCD_APPLICATIONS_FILE, ARGOCD_CM_PATCH_FILE } from '../../lib/constructs/argocd-render.js';
+import { CONTROLLER_FILE, CONTROLLER_NAMESPACE } from '../../lib/constructs/render.js';
 import { synth } from '../../lib/constructs/synth.js';
 import { runCli } from '../support/cli.js';
 import { stagedPipeline, steadyPipeline, tempDir } from '../support/pipelines.js';
@@ -29,8 +30,19 @@ function tracked(app: Obj, repoRoot: string): Obj[] {
 }
 
 describe('Argo CD Applications in dist/', () => {
-  const apps = docs(join('dist', ARGOCD_APPLICATIONS_FILE));
-  const pipelines = readdirSync('dist').filter((f) => f.endsWith('.k8s.yaml'));
+  const all = docs(join('dist', ARGOCD_APPLICATIONS_FILE));
+  const controllerApp = all.find((a) => a.metadata.name === 'flink-cutover-controller');
+  const apps = all.filter((a) => a !== controllerApp);
+  const pipelines = readdirSync('dist').filter((f) => f.endsWith('.k8s.yaml') && f !== CONTROLLER_FILE);
+
+  it('the controller has an Application of its own, tracking exactly its file, into its namespace', () => {
+    expect(controllerApp?.spec.source.directory.include).toBe(CONTROLLER_FILE);
+    expect(controllerApp?.spec.destination.namespace).toBe(CONTROLLER_NAMESPACE);
+    expect(controllerApp?.spec.syncPolicy.syncOptions).toEqual(['PruneLast=true', 'CreateNamespace=true']);
+    const names = tracked(controllerApp!, '.').map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(names).toContain('Deployment/flink-cutover-controller');
+    expect(names.filter((n) => n.startsWith('ConfigMap/'))).toEqual([]);
+  });
 
   it('one Application per pipeline file, each tracking exactly that file', () => {
     expect(apps.map((a) => a.spec.source.directory.include).sort()).toEqual(pipelines.sort());

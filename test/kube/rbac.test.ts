@@ -54,7 +54,8 @@ describeWithKubeApiServer('RBAC of the rendered manifests, enforced by a real AP
 
   beforeAll(async () => {
     kube = await startKubeApiServer();
-    for (const ns of namespaces) await kube.createNamespace(ns);
+    // Every namespace dist/ renders into: the pipelines' and the controller's.
+    for (const ns of new Set([...namespaces, ...rendered.map((o) => o.metadata.namespace).filter((n): n is string => !!n)])) await kube.createNamespace(ns);
     // The jobs' accounts belong to the operator's installation (not rendered): create them as an admin would.
     const operatorAccounts = pipelines.flatMap((p) => p.jobAccounts.map((sa) => `${p.namespace}/${sa}`));
     for (const id of new Set(operatorAccounts)) {

@@ -431,6 +431,8 @@ export class FakeKube implements KubeHarness {
         const body = rec.body as KubeObject;
         if (!existing) return notFound();
         if (body?.metadata?.name !== name) return this.reply(res, rec, 400, status(400, 'BadRequest', 'the name of the object does not match the name on the URL'));
+        const bad = badMicroTime(t.kind, body as never);
+        if (bad) return this.reply(res, rec, 400, status(400, 'BadRequest', bad));
         if (body.metadata.resourceVersion !== undefined && body.metadata.resourceVersion !== existing.metadata.resourceVersion) return this.conflict(res, rec, plural, name);
         return this.reply(res, rec, 200, this.store(t, key, { ...body, metadata: { ...body.metadata, namespace: existing.metadata.namespace, uid: existing.metadata.uid, creationTimestamp: existing.metadata.creationTimestamp } }, 'MODIFIED'));
       }
@@ -455,10 +457,8 @@ export class FakeKube implements KubeHarness {
     if (!name && body?.metadata?.generateName) name = `${body.metadata.generateName as string}${(++uidCounter).toString(36)}`;
     if (!name) return this.reply(res, rec, 422, status(422, 'Invalid', `${t.kind} is invalid: metadata.name: Required value`));
     if (t.namespaced && body.metadata.namespace && ns && body.metadata.namespace !== ns) return this.reply(res, rec, 400, status(400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request'));
-    // As the API server: an Event's eventTime is a MicroTime (RFC 3339 with exactly 6 fraction digits).
-    if (t.kind === 'Event' && typeof body.eventTime === 'string' && !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}(Z|[+-]\d\d:\d\d)$/.test(body.eventTime)) {
-      return this.reply(res, rec, 400, status(400, 'BadRequest', `Event in version "v1" cannot be handled as a Event: parsing time "${body.eventTime}" as "2006-01-02T15:04:05.000000Z07:00"`));
-    }
+    const bad = badMicroTime(t.kind, body as never);
+    if (bad) return this.reply(res, rec, 400, status(400, 'BadRequest', bad));
     const key = this.key(t, ns, name);
     if (this.objects.has(key)) return this.reply(res, rec, 409, status(409, 'AlreadyExists', `${t.plural} "${name}" already exists`, { name, kind: t.plural }));
     const { resourceVersion: _rv, ...meta } = body.metadata;
@@ -541,3 +541,17 @@ export class FakeKube implements KubeHarness {
 
 /** The default harness: a FakeKube. */
 export const fakeKubeHarness: KubeHarnessFactory = () => FakeKube.start();
+
+/**
+ * As the API server: an Event's eventTime and a Lease's acquireTime/renewTime are MicroTimes
+ * (RFC 3339 with exactly 6 fraction digits); anything else is refused when decoding the body.
+ */
+export function badMicroTime(kind: string, body: { eventTime?: unknown; spec?: { acquireTime?: unknown; renewTime?: unknown } }): string | undefined {
+  const fields: [string, unknown][] = kind === 'Event' ? [['eventTime', body.eventTime]] : kind === 'Lease' ? [['acquireTime', body.spec?.acquireTime], ['renewTime', body.spec?.renewTime]] : [];
+  for (const [, v] of fields) {
+    if (typeof v === 'string' && !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}(Z|[+-]\d\d:\d\d)$/.test(v)) {
+      return `${kind} in version "v1" cannot be handled as a ${kind}: parsing time "${v}" as "2006-01-02T15:04:05.000000Z07:00"`;
+    }
+  }
+  return undefined;
+}
