@@ -66,7 +66,12 @@ describeWithKubeApiServer('the controller against a real kube-apiserver, with it
     const armed = await env.untilPhase('Armed', 2);
     expect(armed.history).toEqual([{ generation: 1, active: 'blue', to: 'green', watermark: W }]);
     expect(env.logs.filter((l) => l.level === 'error')).toEqual([]);
-  }, 60_000);
+    // The API server restarts (every watch drops, it is down a few seconds): the controller goes on.
+    await kube.restartApiServer();
+    env.gates('green', 2, W2 - 1000, W2 + LATENESS);
+    env.gates('blue', 2, W2 - 1000, W2 + LATENESS);
+    await env.untilPhase('Completed', 2);
+  }, 90_000);
 
   it('two replicas: exactly one holds the Lease; when it stops, the other takes over', async () => {
     const second = await env.start({ leaderElection: { namespace: CONTROLLER_NS, identity: 'replica-b', leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 200 } }, kube.kubeconfigFor(token, 'controller-b'));

@@ -88,8 +88,13 @@ export function registerController(program: Command, io: CliIO): void {
     });
     await controller.start();
     io.out(JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'started', namespace: opts.namespace ?? '(all)', intervalMs, leaderElect: !!opts.leaderElect, metricsPort: controller.port ?? null }) + '\n');
+    // The controller's own timers do not hold the process (a library must not); a pending promise
+    // does not either: without this, the process exited silently whenever no socket was open
+    // (--metrics-port 0 and the API server down), in the middle of a cutover.
+    const keepAlive = setInterval(() => undefined, 1 << 30);
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
+        clearInterval(keepAlive);
         process.off('SIGTERM', onTerm);
         process.off('SIGINT', onInt);
         io.out(JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'stopping', signal }) + '\n');
