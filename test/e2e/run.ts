@@ -306,7 +306,7 @@ async function main(): Promise<number> {
   const t0 = Date.now();
   const server = await startKubeApiServer();
   process.stdout.write(`e2e: kube-apiserver ${server.url} up in ${fmt(Date.now() - t0)}; work folder ${root}\n`);
-  process.stdout.write('scenario                          records  lost  dup  wrong  stall/steady     commit→Armed  Armed→Completed  phases                       time\n');
+  process.stdout.write('scenario                          records  lost  dup  wrong  stall/steady     commit→Armed  Armed→Completed  phases                                  time\n');
   const rows: Row[] = [];
   let failed = false;
   try {
@@ -319,7 +319,7 @@ async function main(): Promise<number> {
         rows.push(r);
         const bad = r.result.lost.length + r.result.duplicated.length + r.result.wrongOwner.length + r.result.unknown.length > 0;
         if (bad) failed = true;
-        process.stdout.write(`${r.scenario.padEnd(34)}${String(r.result.records).padStart(7)}${String(r.result.lost.length).padStart(6)}${String(r.result.duplicated.length).padStart(5)}${String(r.result.wrongOwner.length).padStart(7)}  ${`${fmt(r.result.stallMs)}/${fmt(r.result.steadyGapMs)}`.padEnd(17)}${fmt(r.commitToArmedMs).padStart(12)}${fmt(r.armedToCompletedMs).padStart(17)}  ${r.phases.padEnd(29)}${fmt(r.wallMs)}${bad ? '  FAILED' : ''}\n`);
+        process.stdout.write(`${r.scenario.padEnd(34)}${String(r.result.records).padStart(7)}${String(r.result.lost.length).padStart(6)}${String(r.result.duplicated.length).padStart(5)}${String(r.result.wrongOwner.length).padStart(7)}  ${`${fmt(r.result.stallMs)}/${fmt(r.result.steadyGapMs)}`.padEnd(17)}${fmt(r.commitToArmedMs).padStart(12)}${fmt(r.armedToCompletedMs).padStart(17)}  ${r.phases.padEnd(40)}${fmt(r.wallMs)}${bad ? '  FAILED' : ''}\n`);
         if (bad) process.stdout.write(`  lost ${r.result.lost.slice(0, 10).join(' ')}; duplicated ${r.result.duplicated.slice(0, 10).join(' ')}; wrong owner ${r.result.wrongOwner.slice(0, 10).join(' ')}; unknown ${r.result.unknown.slice(0, 5).join(' ')}\n`);
       } catch (e) {
         failed = true;
