@@ -96,6 +96,23 @@ export function applicationNameClashes(loaded: readonly LoadedPipeline[]): Diagn
 }
 
 /**
+ * The spec of an Application that tracks exactly one rendered file of the manifests folder and
+ * syncs it with prune and `PruneLast` (the old color goes last), never retrying (a failed verify
+ * hook is an answer, not a flake to run again).
+ */
+export function applicationSpec(a: ArgoCdOptions, include: string, namespace: string, extraSyncOptions: readonly string[] = []): Record<string, unknown> {
+  return {
+    project: a.project ?? 'default',
+    source: { repoURL: a.repoURL, targetRevision: a.targetRevision ?? 'HEAD', path: a.path ?? 'dist', directory: { include, recurse: false } },
+    destination: { server: a.destinationServer ?? 'https://kubernetes.default.svc', namespace },
+    syncPolicy: {
+      ...((a.automated ?? true) ? { automated: { prune: true, selfHeal: a.selfHeal ?? false } } : {}),
+      syncOptions: ['PruneLast=true', ...extraSyncOptions],
+    },
+  };
+}
+
+/**
  * One Argo CD `Application` per pipeline, tracking exactly the pipeline's rendered file (a
  * directory source with `include`), so nothing else in the folder, and never the
  * controller-owned `<name>-cutover-status` ConfigMap (it is not rendered), belongs to it. The
@@ -119,7 +136,6 @@ export class PipelineApplication extends Construct {
     const a = props.argocd;
     this.name = applicationName(p);
     if (this.name.length > 253) throw new Error(`PipelineApplication: the name ${this.name} is longer than 253 characters`);
-    const automated = a.automated ?? true;
     this.application = new ApiObject(this, 'Application', {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Application',
@@ -128,24 +144,7 @@ export class PipelineApplication extends Construct {
         namespace: a.namespace ?? 'argocd',
         labels: { 'app.kubernetes.io/managed-by': 'flink-cutover', [LABEL_PIPELINE]: p.metadata.name },
       },
-      spec: {
-        project: a.project ?? 'default',
-        source: {
-          repoURL: a.repoURL,
-          targetRevision: a.targetRevision ?? 'HEAD',
-          path: a.path ?? 'dist',
-          directory: { include: props.fileName, recurse: false },
-        },
-        destination: {
-          server: a.destinationServer ?? 'https://kubernetes.default.svc',
-          namespace: p.metadata.namespace ?? a.defaultNamespace ?? 'default',
-        },
-        syncPolicy: {
-          ...(automated ? { automated: { prune: true, selfHeal: a.selfHeal ?? false } } : {}),
-          // No retry: a failed verify hook is an answer, not a flake to run again.
-          syncOptions: ['PruneLast=true'],
-        },
-      },
+      spec: applicationSpec(a, props.fileName, p.metadata.namespace ?? a.defaultNamespace ?? 'default'),
     });
   }
 }

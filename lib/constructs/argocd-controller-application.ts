@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ArgoCdOptions } from './argocd-application.js';
+import { applicationSpec } from './argocd-application.js';
 
 export interface ControllerApplicationProps {
   /** The controller's rendered file in the manifests folder, e.g. `flink-cutover-controller.k8s.yaml`. */
@@ -29,20 +30,11 @@ export class ControllerApplication extends Construct {
     super(scope, id);
     const a = props.argocd;
     this.name = props.name ?? 'flink-cutover-controller';
-    const automated = a.automated ?? true;
     this.application = new ApiObject(this, 'Application', {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Application',
       metadata: { name: this.name, namespace: a.namespace ?? 'argocd', labels: { 'app.kubernetes.io/managed-by': 'flink-cutover', 'app.kubernetes.io/component': 'controller' } },
-      spec: {
-        project: a.project ?? 'default',
-        source: { repoURL: a.repoURL, targetRevision: a.targetRevision ?? 'HEAD', path: a.path ?? 'dist', directory: { include: props.fileName, recurse: false } },
-        destination: { server: a.destinationServer ?? 'https://kubernetes.default.svc', namespace: props.namespace },
-        syncPolicy: {
-          ...(automated ? { automated: { prune: true, selfHeal: a.selfHeal ?? false } } : {}),
-          syncOptions: ['PruneLast=true', 'CreateNamespace=true'],
-        },
-      },
+      spec: applicationSpec(a, props.fileName, props.namespace, ['CreateNamespace=true']),
     });
   }
 }
