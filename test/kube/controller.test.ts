@@ -96,10 +96,16 @@ describeWithKubeApiServer('the controller against a real kube-apiserver, with it
   }, 60_000);
 
   describe('refused by the API server for the controller\'s account', () => {
-    const as = (method: string, path: string, body?: unknown) => kube.request(method, path, { token, ...(body ? { body } : {}) });
+    const as = (method: string, path: string, body?: unknown, query?: Record<string, string | number>) => kube.request(method, path, { token, ...(body ? { body } : {}), ...(query ? { query } : {}) });
     it('reads and watches ConfigMaps, writes the status ConfigMap', async () => {
       expect((await as('GET', `/api/v1/namespaces/${NS}/configmaps`)).status).toBe(200);
-      expect((await as('GET', `/api/v1/namespaces/${NS}/configmaps/orders-cutover-status`)).status).toBe(200);
+      expect((await as('GET', `/api/v1/namespaces/${NS}/configmaps`, undefined, { watch: 'true', timeoutSeconds: 1 })).status).toBe(200);
+      const st = (await as('GET', `/api/v1/namespaces/${NS}/configmaps/orders-cutover-status`)).body as KubeObject;
+      expect(st.metadata?.name).toBe('orders-cutover-status');
+      expect((await as('PUT', `/api/v1/namespaces/${NS}/configmaps/orders-cutover-status`, st)).status).toBe(200);
+      // Only the pipelines' status maps by name: another ConfigMap it may not update.
+      const other = (await kube.request('POST', `/api/v1/namespaces/${NS}/configmaps`, { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'unrelated' }, data: { a: '1' } } })).body as KubeObject;
+      expect((await as('PUT', `/api/v1/namespaces/${NS}/configmaps/unrelated`, other)).status).toBe(403);
     });
     it('may not write the desired ConfigMap git owns, FlinkDeployments, or read Secrets', async () => {
       const cm = (await as('GET', `/api/v1/namespaces/${NS}/configmaps/orders-cutover`)).body as KubeObject;
