@@ -50,17 +50,28 @@ export function lockFile(file: string, shown: string, now: () => number = Date.n
     }
     let holder = NaN;
     let age = 0;
+    let staleIno = -1;
     try {
       const st = lstatSync(lock);
+      staleIno = st.ino;
       age = now() - st.mtimeMs;
       holder = st.isFile() ? Number(readFileSync(lock, 'utf8').split(' ')[0]) : NaN;
     } catch {
       continue; // released meanwhile: try again
     }
-    if (age < STALE_LOCK_MS && alive(holder)) {
+    // A lock just created has no pid in it yet (it is written after the exclusive create): that is a
+    // live edit, not a stale lock. Only an old lock or one naming a dead process is taken over.
+    const named = Number.isInteger(holder) && holder > 0;
+    if (age < STALE_LOCK_MS && (!named || alive(holder))) {
       throw new EditConflict(`another flink-cutover edit of ${shown} is in progress (process ${holder}, lock ${lock})`, 'wait for it to finish, then run the command again (it sees that edit)');
     }
-    rmSync(lock, { force: true }); // stale: its process is gone
+    // Stale: its process is gone. Remove it only if it is still the lock we judged (same inode), not
+    // one another process has just taken over.
+    try {
+      if (lstatSync(lock).ino === staleIno) rmSync(lock, { force: true });
+    } catch {
+      // gone meanwhile
+    }
   }
   throw new EditConflict(`another flink-cutover edit of ${shown} keeps taking the lock ${lock}`, 'run the command again');
 }
