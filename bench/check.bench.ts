@@ -25,14 +25,29 @@ function pipeline(i: number, side: 'base' | 'head'): Record<string, unknown> {
   const green = { image: `reg/${name}:1.1.${i}`, initialSavepointPath: `s3://b/chk/${name}/blue/chk-${i}` };
   const cut = { generation: 1, to: 'green', watermark: '2026-12-01T12:00:00Z' };
   let spec: Record<string, unknown>;
-  if (kind === 0) spec = side === 'base' ? { active: 'blue', colors: { blue } } : { active: 'blue', colors: { blue, green } };
-  else if (kind === 1) spec = side === 'base' ? { active: 'blue', colors: { blue, green } } : { active: 'blue', colors: { blue, green }, cutover: cut };
-  else if (kind === 2) spec = side === 'base' ? { active: 'blue', colors: { blue, green }, cutover: cut } : { active: 'green', colors: { green } };
+  if (kind === 0)
+    spec =
+      side === 'base' ? { active: 'blue', colors: { blue } } : { active: 'blue', colors: { blue, green } };
+  else if (kind === 1)
+    spec =
+      side === 'base'
+        ? { active: 'blue', colors: { blue, green } }
+        : { active: 'blue', colors: { blue, green }, cutover: cut };
+  else if (kind === 2)
+    spec =
+      side === 'base'
+        ? { active: 'blue', colors: { blue, green }, cutover: cut }
+        : { active: 'green', colors: { green } };
   else spec = { active: 'blue', colors: { blue, green } };
   return {
     apiVersion: 'flink-cutover.dev/v1alpha1',
     kind: 'BlueGreenPipeline',
-    metadata: { name, namespace: `team-${i % 17}`, labels: { team: `t${i % 5}` }, ...(kind === 2 && side === 'head' ? { annotations: { 'flink-cutover.dev/last-generation': '1' } } : {}) },
+    metadata: {
+      name,
+      namespace: `team-${i % 17}`,
+      labels: { team: `t${i % 5}` },
+      ...(kind === 2 && side === 'head' ? { annotations: { 'flink-cutover.dev/last-generation': '1' } } : {}),
+    },
     spec: {
       ...spec,
       template: {
@@ -40,17 +55,34 @@ function pipeline(i: number, side: 'base' | 'head'): Record<string, unknown> {
         serviceAccount: 'flink',
         flinkConfiguration: {
           'taskmanager.numberOfTaskSlots': '2',
-          state: { checkpoints: { dir: 's3://b/chk/{{pipeline}}/{{color}}' }, 'savepoints.dir': 's3://b/sp/{{pipeline}}/{{color}}' },
+          state: {
+            checkpoints: { dir: 's3://b/chk/{{pipeline}}/{{color}}' },
+            'savepoints.dir': 's3://b/sp/{{pipeline}}/{{color}}',
+          },
           'high-availability.storageDir': 's3://b/ha/{{pipeline}}/{{color}}',
           'table.exec.state.ttl': i % 10 === 0 ? '1 d' : '0',
         },
         jobManager: { resource: { memory: '2048m', cpu: 1 } },
         taskManager: { resource: { memory: '4096m', cpu: 2 } },
-        job: { jarURI: `local:///opt/flink/usrlib/${name}.jar`, args: ['--group-id', '{{pipeline}}-{{color}}'], parallelism: 4 + (i % 8), upgradeMode: 'savepoint' },
+        job: {
+          jarURI: `local:///opt/flink/usrlib/${name}.jar`,
+          args: ['--group-id', '{{pipeline}}-{{color}}'],
+          parallelism: 4 + (i % 8),
+          upgradeMode: 'savepoint',
+        },
       },
       gate: { mode: 'filter', lateness: '1m' },
-      sources: [{ name: 'in', kind: i % 25 === 0 ? 'kinesis' : 'kafka', consumerGroup: '{{pipeline}}-{{color}}' }],
-      sinks: [{ name: 'out', kind: 'kafka', deliveryGuarantee: 'exactly-once', transactionalIdPrefix: '{{pipeline}}-{{color}}' }],
+      sources: [
+        { name: 'in', kind: i % 25 === 0 ? 'kinesis' : 'kafka', consumerGroup: '{{pipeline}}-{{color}}' },
+      ],
+      sinks: [
+        {
+          name: 'out',
+          kind: 'kafka',
+          deliveryGuarantee: 'exactly-once',
+          transactionalIdPrefix: '{{pipeline}}-{{color}}',
+        },
+      ],
     },
   };
 }
@@ -65,14 +97,30 @@ for (let i = 0; i < N; i++) {
   writeFileSync(join(headDir, `p${i}.yaml`), stringify(pipeline(i, 'base')));
 }
 const repo = join(root, 'repo');
-const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, env: { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@x', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@x' } });
+const git = (...args: string[]) =>
+  execFileSync('git', args, {
+    cwd: repo,
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'b',
+      GIT_AUTHOR_EMAIL: 'b@x',
+      GIT_COMMITTER_NAME: 'b',
+      GIT_COMMITTER_EMAIL: 'b@x',
+    },
+  });
 git('init', '-q');
 git('add', '.');
 git('commit', '-q', '-m', 'base');
 for (let i = 0; i < N; i++) writeFileSync(join(headDir, `p${i}.yaml`), stringify(pipeline(i, 'head')));
 
 const sanity = checkPolicy({ head: loadPipelineDir(headDir), base: loadPipelineDir(baseDir), now: NOW });
-if (sanity.summary.pipelines !== N || sanity.summary.errors !== 0) throw new Error(`bench setup: ${JSON.stringify(sanity.summary)} ${sanity.results.slice(0, 3).map((f) => f.message).join('; ')}`);
+if (sanity.summary.pipelines !== N || sanity.summary.errors !== 0)
+  throw new Error(
+    `bench setup: ${JSON.stringify(sanity.summary)} ${sanity.results
+      .slice(0, 3)
+      .map((f) => f.message)
+      .join('; ')}`,
+  );
 
 const load = medianMs(() => {
   loadPipelineDir(headDir);
@@ -82,7 +130,11 @@ const dirs = medianMs(() => {
   checkPolicy({ head: loadPipelineDir(headDir), base: loadPipelineDir(baseDir), now: NOW });
 });
 const baseRef = medianMs(() => {
-  checkPolicy({ head: loadPipelineDir(headDir), base: loadPipelinesAtRef(headDir, 'HEAD', 'pipelines'), now: NOW });
+  checkPolicy({
+    head: loadPipelineDir(headDir),
+    base: loadPipelinesAtRef(headDir, 'HEAD', 'pipelines'),
+    now: NOW,
+  });
 });
 const head = loadPipelineDir(headDir);
 const base = loadPipelineDir(baseDir);
@@ -90,9 +142,33 @@ const rules = medianMs(() => {
   checkPolicy({ head, base, now: NOW });
 }, 9);
 
-report({ name: `check.${N}.dirs`, value: +dirs.toFixed(1), unit: 'ms', baseline: `check.${N}.load`, ratio: +(dirs / load).toFixed(3) });
-report({ name: `check.${N}.base-ref`, value: +baseRef.toFixed(1), unit: 'ms', baseline: `check.${N}.dirs`, ratio: +(baseRef / dirs).toFixed(3) });
-report({ name: `check.${N}.rules`, value: +rules.toFixed(1), unit: 'ms', baseline: `check.${N}.load`, ratio: +(rules / load).toFixed(3) });
+report({
+  name: `check.${N}.dirs`,
+  value: +dirs.toFixed(1),
+  unit: 'ms',
+  baseline: `check.${N}.load`,
+  ratio: +(dirs / load).toFixed(3),
+});
+report({
+  name: `check.${N}.base-ref`,
+  value: +baseRef.toFixed(1),
+  unit: 'ms',
+  baseline: `check.${N}.dirs`,
+  ratio: +(baseRef / dirs).toFixed(3),
+});
+report({
+  name: `check.${N}.rules`,
+  value: +rules.toFixed(1),
+  unit: 'ms',
+  baseline: `check.${N}.load`,
+  ratio: +(rules / load).toFixed(3),
+});
 report({ name: `check.${N}.load`, value: +load.toFixed(1), unit: 'ms', baseline: null, ratio: null });
-report({ name: `check.per-pipeline.${N}`, value: +((dirs / N) * 1000).toFixed(1), unit: 'us', baseline: null, ratio: null });
+report({
+  name: `check.per-pipeline.${N}`,
+  value: +((dirs / N) * 1000).toFixed(1),
+  unit: 'us',
+  baseline: null,
+  ratio: null,
+});
 rmSync(root, { recursive: true, force: true });

@@ -24,6 +24,12 @@ if (!bins.ok) {
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   report({ name: 'kube-apiserver.ready', value: median(ready), unit: 'ms', baseline: null, ratio: null });
-  report({ name: 'kube-apiserver.ready-with-crds', value: median(withCrds), unit: 'ms', baseline: 'kube-apiserver.ready', ratio: +(median(withCrds) / median(ready)).toFixed(3) });
+  report({
+    name: 'kube-apiserver.ready-with-crds',
+    value: median(withCrds),
+    unit: 'ms',
+    baseline: 'kube-apiserver.ready',
+    ratio: +(median(withCrds) / median(ready)).toFixed(3),
+  });
   report({ name: 'kube-apiserver.stop', value: median(stop), unit: 'ms', baseline: null, ratio: null });
 }

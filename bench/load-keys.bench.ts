@@ -17,14 +17,28 @@ function spec(keys: number): string {
     spec: {
       active: 'blue',
       colors: { blue: { image: 'reg/orders:1' } },
-      template: { flinkVersion: 'v1_20', serviceAccount: 'flink', flinkConfiguration, job: { jarURI: 'local:///x.jar', parallelism: 2, upgradeMode: 'savepoint' } },
+      template: {
+        flinkVersion: 'v1_20',
+        serviceAccount: 'flink',
+        flinkConfiguration,
+        job: { jarURI: 'local:///x.jar', parallelism: 2, upgradeMode: 'savepoint' },
+      },
       gate: { mode: 'filter', lateness: '5m' },
     },
   });
 }
 
 const texts = new Map([1_000, 10_000, 40_000].map((n) => [n, spec(n)]));
-const ms = new Map([...texts].map(([n, t]) => [n, medianMs(() => void loadPipelineText('orders.yaml', t), 3)]));
+const ms = new Map(
+  [...texts].map(([n, t]) => [n, medianMs(() => void loadPipelineText('orders.yaml', t), 3)]),
+);
 const base = ms.get(1_000)!;
 report({ name: 'load.keys.1000', value: +base.toFixed(1), unit: 'ms', baseline: null, ratio: null });
-for (const n of [10_000, 40_000]) report({ name: `load.keys.${n}`, value: +ms.get(n)!.toFixed(1), unit: 'ms', baseline: 'load.keys.1000', ratio: +(ms.get(n)! / base).toFixed(2) });
+for (const n of [10_000, 40_000])
+  report({
+    name: `load.keys.${n}`,
+    value: +ms.get(n)!.toFixed(1),
+    unit: 'ms',
+    baseline: 'load.keys.1000',
+    ratio: +(ms.get(n)! / base).toFixed(2),
+  });

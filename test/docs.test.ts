@@ -18,19 +18,24 @@ function files(dir: string): string[] {
 describe('what users read stands on its own', () => {
   it('no source, schema, doc or message points at documents a user does not have', () => {
     const root = packageRoot();
-    const places = ['lib', 'schemas', 'apps', 'java', 'README.md', 'DEPENDENCIES.md'].map((p) => join(root, p)).filter((p) => {
-      try {
-        statSync(p);
-        return true;
-      } catch {
-        return false;
-      }
-    });
+    const places = ['lib', 'schemas', 'apps', 'java', 'README.md', 'DEPENDENCIES.md']
+      .map((p) => join(root, p))
+      .filter((p) => {
+        try {
+          statSync(p);
+          return true;
+        } catch {
+          return false;
+        }
+      });
     const offenders: string[] = [];
     for (const f of places.flatMap((p) => (statSync(p).isDirectory() ? files(p) : [p]))) {
-      readFileSync(f, 'utf8').split('\n').forEach((line, i) => {
-        if (/DESIGN\.md|\bthe thread\b|\.\.\/shared/.test(line)) offenders.push(`${relative(root, f)}:${i + 1}: ${line.trim().slice(0, 100)}`);
-      });
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          if (/DESIGN\.md|\bthe thread\b|\.\.\/shared/.test(line))
+            offenders.push(`${relative(root, f)}:${i + 1}: ${line.trim().slice(0, 100)}`);
+        });
     }
     expect(offenders).toEqual([]);
   });

@@ -11,7 +11,11 @@ import { FakeKube } from '../../test/support/fake-kube.js';
 
 const W = 1_800_000_000_000;
 const NS = 'bench';
-type Msg = { id: number; cmd: 'setup'; n: number; open: number } | { id: number; cmd: 'counts' } | { id: number; cmd: 'prepare' } | { id: number; cmd: 'armed' };
+type Msg =
+  | { id: number; cmd: 'setup'; n: number; open: number }
+  | { id: number; cmd: 'counts' }
+  | { id: number; cmd: 'prepare' }
+  | { id: number; cmd: 'armed' };
 
 const kube = await FakeKube.start();
 const jms = new Map<string, FakeJobManager>();
@@ -21,11 +25,23 @@ const reportedAt = new Map<number, number>();
 const armedAt = new Map<number, number>();
 kube.onRequest = (r) => {
   const m = /\/configmaps\/p(\d+)-cutover-status$/.exec(r.path);
-  if (m && (r.method === 'PUT' || r.method === 'POST') && (r.body as { data?: { phase?: string } })?.data?.phase === 'Armed' && !armedAt.has(Number(m[1]))) armedAt.set(Number(m[1]), Date.now());
+  if (
+    m &&
+    (r.method === 'PUT' || r.method === 'POST') &&
+    (r.body as { data?: { phase?: string } })?.data?.phase === 'Armed' &&
+    !armedAt.has(Number(m[1]))
+  )
+    armedAt.set(Number(m[1]), Date.now());
   if (r.method === 'POST' && r.path.endsWith('/configmaps')) {
-    const name = (r.body as { metadata?: { name?: string }; data?: { phase?: string } })?.metadata?.name ?? '';
+    const name =
+      (r.body as { metadata?: { name?: string }; data?: { phase?: string } })?.metadata?.name ?? '';
     const mm = /^p(\d+)-cutover-status$/.exec(name);
-    if (mm && (r.body as { data?: { phase?: string } }).data?.phase === 'Armed' && !armedAt.has(Number(mm[1]))) armedAt.set(Number(mm[1]), Date.now());
+    if (
+      mm &&
+      (r.body as { data?: { phase?: string } }).data?.phase === 'Armed' &&
+      !armedAt.has(Number(mm[1]))
+    )
+      armedAt.set(Number(mm[1]), Date.now());
   }
 };
 const server = createServer((req, res) => {
@@ -39,7 +55,9 @@ const server = createServer((req, res) => {
   counts.set(Number(m[1]), (counts.get(Number(m[1])) ?? 0) + 1);
   const [status, body] = jm.route(new URL(m[3]! + url.search, 'http://x'));
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+  res
+    .writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
+    .end(text);
 });
 await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -56,10 +74,21 @@ process.on('message', (msg: Msg) => {
       }
       const generation = i < open ? 1 : 0;
       const data = renderCutoverConfigMap({
-        pipeline: `p${i}`, active: 'blue', generation, ...(generation ? { to: 'green' as const, watermark: W } : {}), lateness: 60_000, gateMode: 'filter',
-        colors: { blue: { restUrl: `${base}/p${i}/blue`, gate: true }, green: { restUrl: `${base}/p${i}/green`, gate: true } },
+        pipeline: `p${i}`,
+        active: 'blue',
+        generation,
+        ...(generation ? { to: 'green' as const, watermark: W } : {}),
+        lateness: 60_000,
+        gateMode: 'filter',
+        colors: {
+          blue: { restUrl: `${base}/p${i}/blue`, gate: true },
+          green: { restUrl: `${base}/p${i}/green`, gate: true },
+        },
       });
-      kube.put('configmaps', { metadata: { name: `p${i}-cutover`, namespace: NS, labels: { 'flink-cutover.dev/role': 'desired' } }, data });
+      kube.put('configmaps', {
+        metadata: { name: `p${i}-cutover`, namespace: NS, labels: { 'flink-cutover.dev/role': 'desired' } },
+        data,
+      });
     }
     reply({ kubeconfigPath: kube.kubeconfigPath, namespace: NS });
   } else if (msg.cmd === 'counts') {
@@ -67,7 +96,10 @@ process.on('message', (msg: Msg) => {
   } else if (msg.cmd === 'prepare') {
     const now = Date.now();
     for (let i = 0; i < open; i++) {
-      for (const c of ['blue', 'green'] as const) jms.get(`${i}/${c}`)!.setGates({ preparedGeneration: 1, maxTimestampAtPrepare: W - 1000, gateWatermark: W - 500_000 });
+      for (const c of ['blue', 'green'] as const)
+        jms
+          .get(`${i}/${c}`)!
+          .setGates({ preparedGeneration: 1, maxTimestampAtPrepare: W - 1000, gateWatermark: W - 500_000 });
       reportedAt.set(i, now);
     }
     reply(now);

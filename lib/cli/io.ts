@@ -35,7 +35,8 @@ const codes = new WeakMap<Command, number>();
  * Sets `fn` as the command's action. `fn` returns the exit code (0 ok, 1 findings or failed
  * checks) or throws UsageError (2); `run()` returns that code.
  */
-export function defineAction(cmd: Command, fn: (...args: any[]) => Promise<number> | number): Command { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function defineAction(cmd: Command, fn: (...args: any[]) => Promise<number> | number): Command {
   return cmd.action(async (...args: unknown[]) => {
     codes.set(cmd, await fn(...args));
   });

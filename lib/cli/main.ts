@@ -7,7 +7,6 @@ import { commands } from './commands/index.js';
 import type { CliIO } from './io.js';
 import { ExitCode, UsageError, exitCodeOf } from './io.js';
 
-
 /** A reader that stops early (`flink-cutover ... | head`) closes the pipe: end quietly. */
 function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
   stream.on('error', (err: NodeJS.ErrnoException) => {
@@ -81,7 +80,10 @@ export async function run(argv: string[], io: CliIO = defaultIO()): Promise<numb
 
 const invokedDirectly = (() => {
   try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+    return (
+      process.argv[1] !== undefined &&
+      realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))
+    );
   } catch {
     return false;
   }

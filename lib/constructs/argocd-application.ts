@@ -100,10 +100,20 @@ export function applicationNameClashes(loaded: readonly LoadedPipeline[]): Diagn
  * syncs it with prune and `PruneLast` (the old color goes last), never retrying (a failed verify
  * hook is an answer, not a flake to run again).
  */
-export function applicationSpec(a: ArgoCdOptions, include: string, namespace: string, extraSyncOptions: readonly string[] = []): Record<string, unknown> {
+export function applicationSpec(
+  a: ArgoCdOptions,
+  include: string,
+  namespace: string,
+  extraSyncOptions: readonly string[] = [],
+): Record<string, unknown> {
   return {
     project: a.project ?? 'default',
-    source: { repoURL: a.repoURL, targetRevision: a.targetRevision ?? 'HEAD', path: a.path ?? 'dist', directory: { include, recurse: false } },
+    source: {
+      repoURL: a.repoURL,
+      targetRevision: a.targetRevision ?? 'HEAD',
+      path: a.path ?? 'dist',
+      directory: { include, recurse: false },
+    },
     destination: { server: a.destinationServer ?? 'https://kubernetes.default.svc', namespace },
     syncPolicy: {
       ...((a.automated ?? true) ? { automated: { prune: true, selfHeal: a.selfHeal ?? false } } : {}),
@@ -135,7 +145,8 @@ export class PipelineApplication extends Construct {
     const p = props.pipeline;
     const a = props.argocd;
     this.name = applicationName(p);
-    if (this.name.length > 253) throw new Error(`PipelineApplication: the name ${this.name} is longer than 253 characters`);
+    if (this.name.length > 253)
+      throw new Error(`PipelineApplication: the name ${this.name} is longer than 253 characters`);
     this.application = new ApiObject(this, 'Application', {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Application',

@@ -33,7 +33,14 @@ export class ControllerApplication extends Construct {
     this.application = new ApiObject(this, 'Application', {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Application',
-      metadata: { name: this.name, namespace: a.namespace ?? 'argocd', labels: { 'app.kubernetes.io/managed-by': 'flink-cutover', 'app.kubernetes.io/component': 'controller' } },
+      metadata: {
+        name: this.name,
+        namespace: a.namespace ?? 'argocd',
+        labels: {
+          'app.kubernetes.io/managed-by': 'flink-cutover',
+          'app.kubernetes.io/component': 'controller',
+        },
+      },
       spec: applicationSpec(a, props.fileName, props.namespace, ['CreateNamespace=true']),
     });
   }

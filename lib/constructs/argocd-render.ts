@@ -28,7 +28,9 @@ const patchHeader = (dir: string) => `# Rendered by flink-cutover. Do not edit: 
 # (or merge its data into your Argo CD installation's argocd-cm values). It needs no useOpenLibs.
 `;
 
-const applicationsHeader = (dir: string) => `# Rendered by flink-cutover from flink-cutover.yaml (argocd). Do not edit: run \`flink-cutover synth\`.
+const applicationsHeader = (
+  dir: string,
+) => `# Rendered by flink-cutover from flink-cutover.yaml (argocd). Do not edit: run \`flink-cutover synth\`.
 # One Argo CD Application per pipeline, each tracking only its pipeline's file. Apply once:
 #   kubectl apply -n argocd -f ${dir}/${ARGOCD_APPLICATIONS_FILE}
 `;
@@ -37,26 +39,51 @@ const applicationsHeader = (dir: string) => `# Rendered by flink-cutover from fl
  * The Argo CD files of a synth with `argocd` options: the `argocd-cm` patch and one Application
  * per pipeline. Deterministic: pipelines in their rendered order, no timestamps.
  */
-export function renderArgoCd(rendered: readonly RenderedPipeline[], argocd: ArgoCdOptions | undefined, controller?: { readonly fileName: string; readonly namespace: string }): RenderedFile[] {
+export function renderArgoCd(
+  rendered: readonly RenderedPipeline[],
+  argocd: ArgoCdOptions | undefined,
+  controller?: { readonly fileName: string; readonly namespace: string },
+): RenderedFile[] {
   if (!argocd) return [];
   const app = new App({ outdir: '/nonexistent-not-written' });
   const health = new Chart(app, 'argocd-health', { disableResourceNameHashes: true });
   new FlinkDeploymentHealthCheck(health, 'Health', { argocdNamespace: argocd.namespace });
   const files: RenderedFile[] = [];
   const patch = chartManifests(health);
-  files.push({ fileName: ARGOCD_CM_PATCH_FILE, manifests: patch, yaml: patchHeader(argocd.path ?? 'dist') + Yaml.stringify(...patch) });
+  files.push({
+    fileName: ARGOCD_CM_PATCH_FILE,
+    manifests: patch,
+    yaml: patchHeader(argocd.path ?? 'dist') + Yaml.stringify(...patch),
+  });
   {
     const chart = new Chart(app, 'argocd-applications', { disableResourceNameHashes: true });
     const names = new Map<string, string>();
     for (const r of rendered) {
-      const a = new PipelineApplication(chart, r.fileName, { pipeline: r.pipeline, fileName: r.fileName, argocd });
+      const a = new PipelineApplication(chart, r.fileName, {
+        pipeline: r.pipeline,
+        fileName: r.fileName,
+        argocd,
+      });
       const other = names.get(a.name);
-      if (other) throw new Error(`the Argo CD Application ${a.name} would be rendered for both ${other} and ${r.fileName}; rename one pipeline`);
+      if (other)
+        throw new Error(
+          `the Argo CD Application ${a.name} would be rendered for both ${other} and ${r.fileName}; rename one pipeline`,
+        );
       names.set(a.name, r.fileName);
     }
-    if (controller && rendered.length > 0) new ControllerApplication(chart, 'controller', { fileName: controller.fileName, namespace: controller.namespace, argocd });
+    if (controller && rendered.length > 0)
+      new ControllerApplication(chart, 'controller', {
+        fileName: controller.fileName,
+        namespace: controller.namespace,
+        argocd,
+      });
     const apps = chartManifests(chart);
-    if (apps.length > 0) files.push({ fileName: ARGOCD_APPLICATIONS_FILE, manifests: apps, yaml: applicationsHeader(argocd.path ?? 'dist') + Yaml.stringify(...apps) });
+    if (apps.length > 0)
+      files.push({
+        fileName: ARGOCD_APPLICATIONS_FILE,
+        manifests: apps,
+        yaml: applicationsHeader(argocd.path ?? 'dist') + Yaml.stringify(...apps),
+      });
   }
   return files;
 }

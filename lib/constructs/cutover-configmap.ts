@@ -3,7 +3,13 @@ import { Construct } from 'constructs';
 import { parseDuration } from '../spec/duration.js';
 import { colorsOf, cutoverWatermarkMillis, hasGate, restUrl } from '../spec/effective.js';
 import type { Color, Pipeline } from '../spec/types.js';
-import { cutoverConfigMapName, LABEL_ROLE, pipelineAnnotations, pipelineLabels, WAVE_CONTRACT } from './labels.js';
+import {
+  cutoverConfigMapName,
+  LABEL_ROLE,
+  pipelineAnnotations,
+  pipelineLabels,
+  WAVE_CONTRACT,
+} from './labels.js';
 
 export interface CutoverConfigMapProps {
   /** The validated pipeline (defaults applied). */

@@ -91,19 +91,49 @@ export class CutoverController extends Construct {
     const ns = props.namespace;
     const port = props.metricsPort ?? 9090;
     this.image = props.image ?? defaultVerifyImage();
-    const labels = { 'app.kubernetes.io/name': CONTROLLER_NAME, 'app.kubernetes.io/component': 'controller', 'app.kubernetes.io/managed-by': 'flink-cutover' };
-    const meta = (namespace: string | null = ns) => ({ name: CONTROLLER_NAME, ...(namespace ? { namespace } : {}), labels });
-    this.args = ['controller', '--all-namespaces', '--leader-elect', '--lease-namespace', ns, '--lease-name', CONTROLLER_NAME, '--interval', props.interval ?? '10s', '--metrics-port', String(port)];
+    const labels = {
+      'app.kubernetes.io/name': CONTROLLER_NAME,
+      'app.kubernetes.io/component': 'controller',
+      'app.kubernetes.io/managed-by': 'flink-cutover',
+    };
+    const meta = (namespace: string | null = ns) => ({
+      name: CONTROLLER_NAME,
+      ...(namespace ? { namespace } : {}),
+      labels,
+    });
+    this.args = [
+      'controller',
+      '--all-namespaces',
+      '--leader-elect',
+      '--lease-namespace',
+      ns,
+      '--lease-name',
+      CONTROLLER_NAME,
+      '--interval',
+      props.interval ?? '10s',
+      '--metrics-port',
+      String(port),
+    ];
 
-    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata: meta(), automountToken: true });
+    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
+      metadata: meta(),
+      automountToken: true,
+    });
 
     // Reads everywhere: list and watch cannot be narrowed by name.
     this.clusterRole = new kplus.ClusterRole(this, 'Reader', { metadata: meta(null) });
     // cdk8s-plus renders `resourceNames: []` for a ClusterRole's rules, which the API server drops:
     // Argo CD would then show the ClusterRole OutOfSync forever.
-    this.clusterRole.allowRead(kplus.ApiResource.CONFIG_MAPS, kplus.ApiResource.custom({ apiGroup: 'flink.apache.org', resourceType: 'flinkdeployments' }));
-    for (const i of [0, 1]) ApiObject.of(this.clusterRole).addJsonPatch(JsonPatch.remove(`/rules/${i}/resourceNames`));
-    const crb = new kplus.ClusterRoleBinding(this, 'ReaderBinding', { metadata: meta(null), role: this.clusterRole });
+    this.clusterRole.allowRead(
+      kplus.ApiResource.CONFIG_MAPS,
+      kplus.ApiResource.custom({ apiGroup: 'flink.apache.org', resourceType: 'flinkdeployments' }),
+    );
+    for (const i of [0, 1])
+      ApiObject.of(this.clusterRole).addJsonPatch(JsonPatch.remove(`/rules/${i}/resourceNames`));
+    const crb = new kplus.ClusterRoleBinding(this, 'ReaderBinding', {
+      metadata: meta(null),
+      role: this.clusterRole,
+    });
     crb.addSubjects(this.serviceAccount);
 
     // Writes, per pipeline namespace: the status maps by name; create of ConfigMaps and Events.
@@ -115,17 +145,33 @@ export class CutoverController extends Construct {
     const roles: kplus.Role[] = [];
     for (const [pns, names] of [...byNamespace].sort(([a], [b]) => a.localeCompare(b))) {
       const role = new kplus.Role(this, `Writer-${pns}`, { metadata: meta(pns) });
-      role.allow(['create'], { apiGroup: '', resourceType: 'configmaps' }, { apiGroup: '', resourceType: 'events' });
-      role.allow(['update', 'patch'], ...[...names].sort().map((n) => ({ apiGroup: '', resourceType: 'configmaps', resourceName: n })));
+      role.allow(
+        ['create'],
+        { apiGroup: '', resourceType: 'configmaps' },
+        { apiGroup: '', resourceType: 'events' },
+      );
+      role.allow(
+        ['update', 'patch'],
+        ...[...names].sort().map((n) => ({ apiGroup: '', resourceType: 'configmaps', resourceName: n })),
+      );
       const rb = new kplus.RoleBinding(this, `WriterBinding-${pns}`, { metadata: meta(pns), role });
       rb.addSubjects(this.serviceAccount);
       roles.push(role);
     }
     // Its Lease: create (not restrictable by name), get and update it by name.
-    const leaseRole = new kplus.Role(this, 'Lease', { metadata: { ...meta(), name: `${CONTROLLER_NAME}-lease` } });
+    const leaseRole = new kplus.Role(this, 'Lease', {
+      metadata: { ...meta(), name: `${CONTROLLER_NAME}-lease` },
+    });
     leaseRole.allow(['create'], { apiGroup: 'coordination.k8s.io', resourceType: 'leases' });
-    leaseRole.allow(['get', 'update'], { apiGroup: 'coordination.k8s.io', resourceType: 'leases', resourceName: CONTROLLER_NAME });
-    const lrb = new kplus.RoleBinding(this, 'LeaseBinding', { metadata: { ...meta(), name: `${CONTROLLER_NAME}-lease` }, role: leaseRole });
+    leaseRole.allow(['get', 'update'], {
+      apiGroup: 'coordination.k8s.io',
+      resourceType: 'leases',
+      resourceName: CONTROLLER_NAME,
+    });
+    const lrb = new kplus.RoleBinding(this, 'LeaseBinding', {
+      metadata: { ...meta(), name: `${CONTROLLER_NAME}-lease` },
+      role: leaseRole,
+    });
     lrb.addSubjects(this.serviceAccount);
     roles.push(leaseRole);
     this.roles = roles;
@@ -141,37 +187,53 @@ export class CutoverController extends Construct {
       serviceAccount: this.serviceAccount,
       automountServiceAccountToken: true,
       securityContext: { ensureNonRoot: true, user: 10001, group: 10001, fsGroup: 10001 },
-      containers: [{
-        name: 'controller',
-        image: this.image,
-        imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-        command: ['flink-cutover'],
-        args: [...this.args],
-        ports: [{ name: 'metrics', number: port }],
-        envVariables: {
-          NODE_OPTIONS: kplus.EnvValue.fromValue(CONTROLLER_NODE_FLAGS),
-          POD_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
-          POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
+      containers: [
+        {
+          name: 'controller',
+          image: this.image,
+          imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+          command: ['flink-cutover'],
+          args: [...this.args],
+          ports: [{ name: 'metrics', number: port }],
+          envVariables: {
+            NODE_OPTIONS: kplus.EnvValue.fromValue(CONTROLLER_NODE_FLAGS),
+            POD_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
+            POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
+          },
+          liveness: probe('/healthz'),
+          readiness: probe('/readyz'),
+          securityContext: {
+            ensureNonRoot: true,
+            user: 10001,
+            group: 10001,
+            readOnlyRootFilesystem: true,
+            allowPrivilegeEscalation: false,
+            privileged: false,
+            capabilities: { drop: [kplus.Capability.ALL] },
+            seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+          },
+          resources: {
+            cpu: {
+              request: kplus.Cpu.millis(millis(r.cpuRequest ?? '50m')),
+              limit: kplus.Cpu.millis(millis(r.cpuLimit ?? '500m')),
+            },
+            memory: { request: mebibytes(r.memoryRequest ?? '128Mi'), limit: memoryLimit },
+          },
         },
-        liveness: probe('/healthz'),
-        readiness: probe('/readyz'),
-        securityContext: {
-          ensureNonRoot: true, user: 10001, group: 10001, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false,
-          capabilities: { drop: [kplus.Capability.ALL] }, seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
-        },
-        resources: {
-          cpu: { request: kplus.Cpu.millis(millis(r.cpuRequest ?? '50m')), limit: kplus.Cpu.millis(millis(r.cpuLimit ?? '500m')) },
-          memory: { request: mebibytes(r.memoryRequest ?? '128Mi'), limit: memoryLimit },
-        },
-      }],
+      ],
     });
     this.deployment.select(kplus.LabelSelector.of({ labels: { 'app.kubernetes.io/name': CONTROLLER_NAME } }));
     // No construct-path hash label on the pods: selectors use the stable name label.
-    ApiObject.of(this.deployment).addJsonPatch(JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'));
+    ApiObject.of(this.deployment).addJsonPatch(
+      JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'),
+    );
     // A zero the API server drops (omitempty): rendered, Argo CD would show the Deployment OutOfSync.
     ApiObject.of(this.deployment).addJsonPatch(JsonPatch.remove('/spec/minReadySeconds'));
 
-    this.service = new kplus.Service(this, 'Service', { metadata: meta(), ports: [{ name: 'metrics', port, targetPort: port }] });
+    this.service = new kplus.Service(this, 'Service', {
+      metadata: meta(),
+      ports: [{ name: 'metrics', port, targetPort: port }],
+    });
     this.service.selectLabel('app.kubernetes.io/name', CONTROLLER_NAME);
     ApiObject.of(this.service).addJsonPatch(JsonPatch.remove('/spec/externalIPs'));
   }
@@ -181,12 +243,14 @@ function millis(cpu: string): number {
   const m = /^([0-9]+)m$/.exec(cpu);
   if (m) return Number(m[1]);
   const n = Number(cpu);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`CutoverController: CPU ${JSON.stringify(cpu)} is not a quantity like 500m or 1`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new Error(`CutoverController: CPU ${JSON.stringify(cpu)} is not a quantity like 500m or 1`);
   return Math.round(n * 1000);
 }
 
 function mebibytes(mem: string): Size {
   const m = /^([0-9]+)(Mi|Gi)$/.exec(mem);
-  if (!m) throw new Error(`CutoverController: memory ${JSON.stringify(mem)} is not a quantity like 256Mi or 1Gi`);
+  if (!m)
+    throw new Error(`CutoverController: memory ${JSON.stringify(mem)} is not a quantity like 256Mi or 1Gi`);
   return m[2] === 'Gi' ? Size.gibibytes(Number(m[1])) : Size.mebibytes(Number(m[1]));
 }

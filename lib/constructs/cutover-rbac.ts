@@ -2,7 +2,13 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { colorsOf, effectiveSpec } from '../spec/effective.js';
 import type { Pipeline } from '../spec/types.js';
-import { cutoverConfigMapName, pipelineAnnotations, pipelineLabels, statusConfigMapName, WAVE_CONTRACT } from './labels.js';
+import {
+  cutoverConfigMapName,
+  pipelineAnnotations,
+  pipelineLabels,
+  statusConfigMapName,
+  WAVE_CONTRACT,
+} from './labels.js';
 
 /** The service account the operator runs a job's pods as when the spec names none. */
 export const DEFAULT_SERVICE_ACCOUNT = 'default';
@@ -42,14 +48,30 @@ export class CutoverRbac extends Construct {
       annotations: pipelineAnnotations(p, WAVE_CONTRACT),
     });
     this.role = new kplus.Role(this, 'Role', { metadata: metadata('cutover-rbac') });
-    const configMap = (name: string): kplus.IApiResource => ({ apiGroup: '', resourceType: 'configmaps', resourceName: name });
+    const configMap = (name: string): kplus.IApiResource => ({
+      apiGroup: '',
+      resourceType: 'configmaps',
+      resourceName: name,
+    });
     this.role.allowRead(configMap(cutoverConfigMapName(p)), configMap(statusConfigMapName(p)));
 
-    const accounts = props.serviceAccounts ?? colorsOf(p).map((c) => effectiveSpec(p, c).serviceAccount ?? DEFAULT_SERVICE_ACCOUNT);
+    const accounts =
+      props.serviceAccounts ??
+      colorsOf(p).map((c) => effectiveSpec(p, c).serviceAccount ?? DEFAULT_SERVICE_ACCOUNT);
     this.serviceAccounts = [...new Set(accounts)].sort();
-    this.binding = new kplus.RoleBinding(this, 'Binding', { metadata: metadata('cutover-rbac'), role: this.role });
+    this.binding = new kplus.RoleBinding(this, 'Binding', {
+      metadata: metadata('cutover-rbac'),
+      role: this.role,
+    });
     for (const sa of this.serviceAccounts) {
-      this.binding.addSubjects(kplus.ServiceAccount.fromServiceAccountName(this, `Subject-${sa}`, sa, namespace ? { namespaceName: namespace } : {}));
+      this.binding.addSubjects(
+        kplus.ServiceAccount.fromServiceAccountName(
+          this,
+          `Subject-${sa}`,
+          sa,
+          namespace ? { namespaceName: namespace } : {},
+        ),
+      );
     }
   }
 }

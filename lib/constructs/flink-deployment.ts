@@ -2,7 +2,13 @@ import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { deploymentName, effectiveSpec, hasGate } from '../spec/effective.js';
 import type { Color, FlinkDeploymentSpec, Json, JsonObject, Pipeline } from '../spec/types.js';
-import { cutoverConfigMapName, pipelineAnnotations, pipelineLabels, statusConfigMapName, WAVE_JOBS } from './labels.js';
+import {
+  cutoverConfigMapName,
+  pipelineAnnotations,
+  pipelineLabels,
+  statusConfigMapName,
+  WAVE_JOBS,
+} from './labels.js';
 
 /** The operator's name for the container that runs Flink in job and task manager pods. */
 export const MAIN_CONTAINER = 'flink-main-container';
@@ -71,7 +77,10 @@ export class FlinkColorDeployment extends Construct {
    * Refused for a `gate: false` color, whose spec must stay exactly as adopted.
    */
   public addEnv(name: string, value: string): void {
-    if (!this.inject) throw new Error(`${this.name}: cannot add env ${name}: color ${this.color} is adopted (gate: false) and its spec is kept as is`);
+    if (!this.inject)
+      throw new Error(
+        `${this.name}: cannot add env ${name}: color ${this.color} is adopted (gate: false) and its spec is kept as is`,
+      );
     const existing = this.env.find((e) => e.name === name);
     if (existing) existing.value = value;
     else this.env.push({ name, value });

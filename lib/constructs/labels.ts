@@ -47,6 +47,8 @@ export const OWN_ANNOTATION_PREFIX = 'flink-cutover.dev/';
  * object on each promotion step.
  */
 export function pipelineAnnotations(p: Pipeline, wave: string): Record<string, string> {
-  const own = Object.entries(p.metadata.annotations ?? {}).filter(([k]) => !k.startsWith(OWN_ANNOTATION_PREFIX));
+  const own = Object.entries(p.metadata.annotations ?? {}).filter(
+    ([k]) => !k.startsWith(OWN_ANNOTATION_PREFIX),
+  );
   return { ...Object.fromEntries(own), [ANNOTATION_SYNC_WAVE]: wave };
 }

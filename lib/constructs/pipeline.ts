@@ -31,7 +31,12 @@ export interface FlinkBlueGreenPipelineProps {
    * The standby color's validation gate Job: options, or `false` for none.
    * @default a `VerifyJob` while a standby color exists (PostSync while staged, PreSync with a cutover)
    */
-  readonly verify?: false | Pick<VerifyJobProps, 'image' | 'prometheusUrl' | 'timeout' | 'interval' | 'resources' | 'backoffLimit' | 'keepFinishedFor'>;
+  readonly verify?:
+    | false
+    | Pick<
+        VerifyJobProps,
+        'image' | 'prometheusUrl' | 'timeout' | 'interval' | 'resources' | 'backoffLimit' | 'keepFinishedFor'
+      >;
 }
 
 /**
@@ -61,7 +66,10 @@ export class FlinkBlueGreenPipeline extends Construct {
     this.cutoverConfigMap = new CutoverConfigMap(this, 'Cutover', { pipeline, restUrls: props.restUrls });
     this.rbac = new CutoverRbac(this, 'Rbac', { pipeline });
     for (const color of colorsOf(pipeline)) {
-      this.deployments[color] = new FlinkColorDeployment(this, color === 'blue' ? 'Blue' : 'Green', { pipeline, color });
+      this.deployments[color] = new FlinkColorDeployment(this, color === 'blue' ? 'Blue' : 'Green', {
+        pipeline,
+        color,
+      });
     }
 
     const standby = standbyColor(pipeline);
@@ -94,8 +102,10 @@ export class FlinkBlueGreenPipeline extends Construct {
     const p = this.pipeline;
     if (!this.deployments[p.spec.active]) errors.push(`active color ${p.spec.active} has no FlinkDeployment`);
     const cut = p.spec.cutover;
-    if (cut && !this.deployments[cut.to]) errors.push(`cutover #${cut.generation} targets ${cut.to}, which has no FlinkDeployment`);
-    if (this.verifyJob && cut && this.verifyJob.name !== `${p.metadata.name}-${cut.to}-verify`) errors.push(`the verify Job checks ${this.verifyJob.name}, not the cutover target ${cut.to}`);
+    if (cut && !this.deployments[cut.to])
+      errors.push(`cutover #${cut.generation} targets ${cut.to}, which has no FlinkDeployment`);
+    if (this.verifyJob && cut && this.verifyJob.name !== `${p.metadata.name}-${cut.to}-verify`)
+      errors.push(`the verify Job checks ${this.verifyJob.name}, not the cutover target ${cut.to}`);
     const data = this.cutoverConfigMap.data;
     for (const color of colorsOf(p)) {
       if (!data[`${color}.restUrl`]) errors.push(`the cutover ConfigMap has no ${color}.restUrl`);

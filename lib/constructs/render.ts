@@ -40,7 +40,10 @@ export function renderedFileName(p: Pipeline): string {
  * once and then serializes each chart with this.
  */
 export function chartManifests(chart: Chart): Record<string, unknown>[] {
-  return chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c)).map((o) => o.toJson() as Record<string, unknown>);
+  return chart.node
+    .findAll()
+    .filter((c): c is ApiObject => ApiObject.isApiObject(c))
+    .map((o) => o.toJson() as Record<string, unknown>);
 }
 
 function validateTree(root: IConstruct): string[] {
@@ -60,7 +63,9 @@ function header(source: string | undefined): string {
  * Renders pipelines (validated specs or raw objects) in one cdk8s App, a Chart per pipeline.
  * Throws a DiagnosticError for an invalid spec and an Error for a failed construct validation.
  */
-export function renderPipelines(inputs: readonly { spec: unknown; options?: RenderOptions }[]): RenderedPipeline[] {
+export function renderPipelines(
+  inputs: readonly { spec: unknown; options?: RenderOptions }[],
+): RenderedPipeline[] {
   const app = new App({ outdir: '/nonexistent-not-written' });
   const built: { construct: FlinkBlueGreenPipeline; chart: Chart; options?: RenderOptions }[] = [];
   for (const { spec, options } of inputs) {
@@ -68,7 +73,12 @@ export function renderPipelines(inputs: readonly { spec: unknown; options?: Rend
     const id = `${typeof meta?.namespace === 'string' ? meta.namespace + '.' : ''}${typeof meta?.name === 'string' ? meta.name : 'pipeline'}`;
     if (app.node.tryFindChild(id)) throw new Error(`pipeline ${id} is rendered twice`);
     const chart = new Chart(app, id, { disableResourceNameHashes: true });
-    const construct = new FlinkBlueGreenPipeline(chart, 'Pipeline', { spec, file: options?.sourceFile ?? `<${id}>`, restUrls: options?.restUrls, verify: options?.verify });
+    const construct = new FlinkBlueGreenPipeline(chart, 'Pipeline', {
+      spec,
+      file: options?.sourceFile ?? `<${id}>`,
+      restUrls: options?.restUrls,
+      verify: options?.verify,
+    });
     built.push({ construct, chart, options });
   }
   const errors = validateTree(app);
@@ -93,8 +103,17 @@ export function renderPipeline(spec: unknown, options?: RenderOptions): Rendered
  * Renders loaded pipelines (the CLI's path); `sourceName` names each spec in its file's header.
  * @default the file as loaded
  */
-export function renderLoaded(loaded: readonly LoadedPipeline[], sourceName: (lp: LoadedPipeline) => string = (lp) => lp.file, verify?: RenderOptions['verify']): RenderedPipeline[] {
-  return renderPipelines(loaded.map((lp) => ({ spec: lp.pipeline, options: { sourceFile: sourceName(lp), ...(verify ? { verify } : {}) } })));
+export function renderLoaded(
+  loaded: readonly LoadedPipeline[],
+  sourceName: (lp: LoadedPipeline) => string = (lp) => lp.file,
+  verify?: RenderOptions['verify'],
+): RenderedPipeline[] {
+  return renderPipelines(
+    loaded.map((lp) => ({
+      spec: lp.pipeline,
+      options: { sourceFile: sourceName(lp), ...(verify ? { verify } : {}) },
+    })),
+  );
 }
 
 /** The controller's file in the output folder. */
@@ -103,15 +122,22 @@ export const CONTROLLER_FILE = `${CONTROLLER_NAME}.k8s.yaml`;
 export const CONTROLLER_NAMESPACE = 'flink-cutover-system';
 
 /** Renders the CutoverController for `pipelines` (its own chart and file). */
-export function renderController(pipelines: readonly Pipeline[], props: Partial<CutoverControllerProps> = {}): { fileName: string; manifests: Record<string, unknown>[]; yaml: string } {
+export function renderController(
+  pipelines: readonly Pipeline[],
+  props: Partial<CutoverControllerProps> = {},
+): { fileName: string; manifests: Record<string, unknown>[]; yaml: string } {
   const app = new App({ outdir: '/nonexistent-not-written' });
   const chart = new Chart(app, CONTROLLER_NAME, { disableResourceNameHashes: true });
-  const list = [...pipelines].map((p) => ({ name: p.metadata.name, ...(p.metadata.namespace ? { namespace: p.metadata.namespace } : {}) }));
+  const list = [...pipelines].map((p) => ({
+    name: p.metadata.name,
+    ...(p.metadata.namespace ? { namespace: p.metadata.namespace } : {}),
+  }));
   list.sort((a, b) => `${a.namespace ?? ''}/${a.name}`.localeCompare(`${b.namespace ?? ''}/${b.name}`));
   new CutoverController(chart, 'Controller', { namespace: CONTROLLER_NAMESPACE, pipelines: list, ...props });
   const errors = validateTree(app);
   if (errors.length > 0) throw new Error(`validation failed:\n${errors.join('\n')}`);
   const manifests = chartManifests(chart);
-  const head = '# Rendered by flink-cutover: the cutover controller for every pipeline. Do not edit: run `flink-cutover synth`.\n';
+  const head =
+    '# Rendered by flink-cutover: the cutover controller for every pipeline. Do not edit: run `flink-cutover synth`.\n';
   return { fileName: CONTROLLER_FILE, manifests, yaml: head + Yaml.stringify(...manifests) };
 }

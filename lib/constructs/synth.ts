@@ -1,4 +1,14 @@
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Diagnostic } from '../spec/diagnostics.js';
@@ -46,7 +56,10 @@ function projectRoot(dir: string): string {
 
 /** The output folder cannot take the files (a file in its place, a folder where a file goes, read-only): nothing was written. */
 export class SynthOutputError extends Error {
-  constructor(readonly path: string, message: string) {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'SynthOutputError';
   }
@@ -56,20 +69,34 @@ export class SynthOutputError extends Error {
  * Two rendered objects with one kind/namespace/name (e.g. a deploymentName equal to another
  * pipeline's FlinkDeployment): an error on the later spec, naming both files.
  */
-export function collisions(rendered: readonly RenderedPipeline[], fileOf: (r: RenderedPipeline) => string): Diagnostic[] {
+export function collisions(
+  rendered: readonly RenderedPipeline[],
+  fileOf: (r: RenderedPipeline) => string,
+): Diagnostic[] {
   const seen = new Map<string, RenderedPipeline>();
   const out: Diagnostic[] = [];
   for (const r of rendered) {
     const mine = new Set<string>();
     for (const m of r.manifests) {
       const meta = (m.metadata ?? {}) as { name?: string; namespace?: string };
-      const group = String(m.apiVersion ?? '').split('/').slice(0, -1).join('/');
+      const group = String(m.apiVersion ?? '')
+        .split('/')
+        .slice(0, -1)
+        .join('/');
       const id = `${m.kind}${group ? `.${group}` : ''} ${meta.namespace ?? r.pipeline.metadata.namespace ?? '(default namespace)'}/${meta.name}`;
       const prev = seen.get(id);
       if (prev && prev !== r && !mine.has(id)) {
-        out.push({ ruleId: 'schema', severity: 'error', pipeline: r.pipeline.metadata.name, file: fileOf(r), line: 0, column: 0, path: '/metadata/name',
+        out.push({
+          ruleId: 'schema',
+          severity: 'error',
+          pipeline: r.pipeline.metadata.name,
+          file: fileOf(r),
+          line: 0,
+          column: 0,
+          path: '/metadata/name',
           message: `${id} is rendered both by ${fileOf(prev)} (into ${prev.fileName}) and by ${fileOf(r)} (into ${r.fileName})`,
-          fix: 'give one of them another name (metadata.name or colors.<color>.deploymentName) or another namespace' });
+          fix: 'give one of them another name (metadata.name or colors.<color>.deploymentName) or another namespace',
+        });
       }
       mine.add(id);
       if (!prev) seen.set(id, r);
@@ -87,9 +114,16 @@ function checkOutput(outDir: string, changed: readonly string[], removed: readon
   try {
     st = statSync(d);
   } catch (err) {
-    throw new SynthOutputError(d, `${d}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new SynthOutputError(
+      d,
+      `${d}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    );
   }
-  if (!st.isDirectory()) throw new SynthOutputError(d, `${d} is a file, so the output folder ${outDir} cannot be created under it`);
+  if (!st.isDirectory())
+    throw new SynthOutputError(
+      d,
+      `${d} is a file, so the output folder ${outDir} cannot be created under it`,
+    );
   for (const name of [...changed, ...removed]) {
     const path = join(outDir, name);
     let l;
@@ -98,14 +132,22 @@ function checkOutput(outDir: string, changed: readonly string[], removed: readon
     } catch {
       continue; // absent: written fresh
     }
-    if (!l.isFile()) throw new SynthOutputError(path, `${path} is ${l.isDirectory() ? 'a folder' : l.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'} where synth writes a rendered file: remove it`);
+    if (!l.isFile())
+      throw new SynthOutputError(
+        path,
+        `${path} is ${l.isDirectory() ? 'a folder' : l.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'} where synth writes a rendered file: remove it`,
+      );
   }
 }
 
 function existingRendered(outDir: string): string[] {
   const top = existsSync(outDir) ? readdirSync(outDir).filter((f) => f.endsWith(RENDERED_SUFFIX)) : [];
   const argocd = join(outDir, ARGOCD_DIR);
-  const own = existsSync(argocd) ? readdirSync(argocd).filter((f) => f.endsWith('.yaml')).map((f) => `${ARGOCD_DIR}/${f}`) : [];
+  const own = existsSync(argocd)
+    ? readdirSync(argocd)
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => `${ARGOCD_DIR}/${f}`)
+    : [];
   return [...top, ...own].sort();
 }
 
@@ -123,24 +165,49 @@ export function synth(options: SynthOptions): SynthResult {
   const base = projectRoot(resolve(options.pipelinesDir));
   let config = options.config;
   if (!config) {
-    const loaded = loadProjectConfig(projectConfigPath(base), relative(process.cwd(), projectConfigPath(base)) || PROJECT_CONFIG_FILE);
-    if (!loaded.config) return { diagnostics: loaded.diagnostics, rendered: [], changed: [], removed: [], unchanged: [] };
+    const loaded = loadProjectConfig(
+      projectConfigPath(base),
+      relative(process.cwd(), projectConfigPath(base)) || PROJECT_CONFIG_FILE,
+    );
+    if (!loaded.config)
+      return { diagnostics: loaded.diagnostics, rendered: [], changed: [], removed: [], unchanged: [] };
     config = loaded.config;
   }
   const { pipelines, diagnostics } = loadPipelineDir(options.pipelinesDir);
   if (diagnostics.length > 0) return { diagnostics, rendered: [], changed: [], removed: [], unchanged: [] };
   const clashes = config.argocd ? applicationNameClashes(pipelines) : [];
-  if (clashes.length > 0) return { diagnostics: clashes, rendered: [], changed: [], removed: [], unchanged: [] };
-  const rendered = renderLoaded(pipelines, (lp) => relative(base, resolve(lp.file)).replace(/\\/g, '/'), config.verify);
-  const collided = collisions(rendered, (r) => pipelines.find((lp) => lp.pipeline.metadata.name === r.pipeline.metadata.name && lp.pipeline.metadata.namespace === r.pipeline.metadata.namespace)?.file ?? r.fileName);
-  if (collided.length > 0) return { diagnostics: collided, rendered: [], changed: [], removed: [], unchanged: [] };
+  if (clashes.length > 0)
+    return { diagnostics: clashes, rendered: [], changed: [], removed: [], unchanged: [] };
+  const rendered = renderLoaded(
+    pipelines,
+    (lp) => relative(base, resolve(lp.file)).replace(/\\/g, '/'),
+    config.verify,
+  );
+  const collided = collisions(
+    rendered,
+    (r) =>
+      pipelines.find(
+        (lp) =>
+          lp.pipeline.metadata.name === r.pipeline.metadata.name &&
+          lp.pipeline.metadata.namespace === r.pipeline.metadata.namespace,
+      )?.file ?? r.fileName,
+  );
+  if (collided.length > 0)
+    return { diagnostics: collided, rendered: [], changed: [], removed: [], unchanged: [] };
   const wanted = new Map(rendered.map((r) => [r.fileName, r.yaml]));
   // The controller that decides every pipeline's cutovers, in a file of its own.
   if (rendered.length > 0) {
-    const controller = renderController(rendered.map((r) => r.pipeline), config.verify?.image ? { image: config.verify.image } : {});
+    const controller = renderController(
+      rendered.map((r) => r.pipeline),
+      config.verify?.image ? { image: config.verify.image } : {},
+    );
     wanted.set(controller.fileName, controller.yaml);
   }
-  for (const f of renderArgoCd(rendered, config.argocd, { fileName: CONTROLLER_FILE, namespace: CONTROLLER_NAMESPACE })) wanted.set(f.fileName, f.yaml);
+  for (const f of renderArgoCd(rendered, config.argocd, {
+    fileName: CONTROLLER_FILE,
+    namespace: CONTROLLER_NAMESPACE,
+  }))
+    wanted.set(f.fileName, f.yaml);
   const changed: string[] = [];
   const unchanged: string[] = [];
   for (const [name, yaml] of wanted) {
@@ -162,14 +229,20 @@ export function synth(options: SynthOptions): SynthResult {
       for (const name of changed) {
         const dest = join(options.outDir, name);
         mkdirSync(dirname(dest), { recursive: true });
-        const tmp = join(dirname(dest), `.${basename(dest)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+        const tmp = join(
+          dirname(dest),
+          `.${basename(dest)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
+        );
         writeFileSync(tmp, wanted.get(name)!, { flag: 'wx' });
         temps.push([tmp, dest]);
       }
     } catch (err) {
       for (const [tmp] of temps) rmSync(tmp, { force: true });
       const e = err as NodeJS.ErrnoException;
-      throw new SynthOutputError(options.outDir, `cannot write into ${options.outDir} (${e.code ?? e.message})${e.code === 'EACCES' || e.code === 'EROFS' ? ': the folder is read-only' : ''}; nothing was changed`);
+      throw new SynthOutputError(
+        options.outDir,
+        `cannot write into ${options.outDir} (${e.code ?? e.message})${e.code === 'EACCES' || e.code === 'EROFS' ? ': the folder is read-only' : ''}; nothing was changed`,
+      );
     }
     for (const [tmp, dest] of temps) renameSync(tmp, dest);
     for (const name of removed) rmSync(join(options.outDir, name), { force: true });

@@ -18,7 +18,6 @@ export const RBAC_DELETE_POLICY = 'BeforeHookCreation,HookSucceeded,HookFailed';
 /** A succeeded verify Job goes when the sync ends; a failed one stays for its logs until its TTL. */
 export const JOB_DELETE_POLICY = 'BeforeHookCreation,HookSucceeded';
 
-
 /** The image the verify Job runs by default: built from the project's Dockerfile. */
 export const DEFAULT_VERIFY_IMAGE_REPOSITORY = 'ghcr.io/flink-cutover/flink-cutover';
 
@@ -124,12 +123,15 @@ export class VerifyJob extends Construct {
   constructor(scope: Construct, id: string, props: VerifyJobProps) {
     super(scope, id);
     const p = props.pipeline;
-    if (!p.spec.colors[props.standby]) throw new Error(`VerifyJob: pipeline ${p.metadata.name} does not run ${props.standby}`);
+    if (!p.spec.colors[props.standby])
+      throw new Error(`VerifyJob: pipeline ${p.metadata.name} does not run ${props.standby}`);
     this.name = `${p.metadata.name}-${props.standby}-verify`;
     // Kubernetes labels the Job's pods with its name (batch.kubernetes.io/job-name), so a Job name
     // longer than 63 characters is refused when Argo CD applies it.
     if (this.name.length > 63) {
-      throw new Error(`VerifyJob: the Job name ${this.name} has ${this.name.length} characters, more than the 63 Kubernetes allows for a Job; use a pipeline name of at most ${63 - `-${props.standby}-verify`.length} characters`);
+      throw new Error(
+        `VerifyJob: the Job name ${this.name} has ${this.name.length} characters, more than the 63 Kubernetes allows for a Job; use a pipeline name of at most ${63 - `-${props.standby}-verify`.length} characters`,
+      );
     }
     this.image = props.image ?? defaultVerifyImage();
     const restUrls = props.restUrls ?? {};
@@ -139,18 +141,26 @@ export class VerifyJob extends Construct {
       ...(restUrls[active] ? { activeRestUrl: restUrls[active] } : {}),
       ...(props.prometheusUrl ? { prometheusUrl: props.prometheusUrl } : {}),
     });
-    const timeoutMs = props.timeout !== undefined ? parseDuration(props.timeout) : defaultTimeoutMs(this.settings, checkpointIntervalMs(p, props.standby));
+    const timeoutMs =
+      props.timeout !== undefined
+        ? parseDuration(props.timeout)
+        : defaultTimeoutMs(this.settings, checkpointIntervalMs(p, props.standby));
     const interval = props.interval ?? '10s';
     parseDuration(interval);
     const namespace = p.metadata.namespace;
     this.args = [
       'verify',
-      '--validation-json', JSON.stringify(this.settings),
-      '--configmap', cutoverConfigMapName(p),
+      '--validation-json',
+      JSON.stringify(this.settings),
+      '--configmap',
+      cutoverConfigMapName(p),
       ...(namespace ? ['--namespace', namespace] : []),
-      '--timeout', formatDuration(timeoutMs),
-      '--interval', interval,
-      '--format', 'text',
+      '--timeout',
+      formatDuration(timeoutMs),
+      '--interval',
+      interval,
+      '--format',
+      'text',
     ];
 
     const labels = pipelineLabels(p, 'verify', props.standby);
@@ -168,11 +178,21 @@ export class VerifyJob extends Construct {
     // Only the approval check reads the API (the cutover ConfigMaps): without it the pod gets no token.
     const needsApi = this.settings.validation.approval;
     // RBAC first (wave -1 within the hook phase): the Job's pod needs its ServiceAccount.
-    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata: metadata('-1', RBAC_DELETE_POLICY), automountToken: needsApi });
+    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
+      metadata: metadata('-1', RBAC_DELETE_POLICY),
+      automountToken: needsApi,
+    });
     this.role = new kplus.Role(this, 'Role', { metadata: metadata('-1', RBAC_DELETE_POLICY) });
-    const configMap = (name: string): kplus.IApiResource => ({ apiGroup: '', resourceType: 'configmaps', resourceName: name });
+    const configMap = (name: string): kplus.IApiResource => ({
+      apiGroup: '',
+      resourceType: 'configmaps',
+      resourceName: name,
+    });
     this.role.allowRead(configMap(cutoverConfigMapName(p)), configMap(statusConfigMapName(p)));
-    this.roleBinding = new kplus.RoleBinding(this, 'RoleBinding', { metadata: metadata('-1', RBAC_DELETE_POLICY), role: this.role });
+    this.roleBinding = new kplus.RoleBinding(this, 'RoleBinding', {
+      metadata: metadata('-1', RBAC_DELETE_POLICY),
+      role: this.role,
+    });
     this.roleBinding.addSubjects(this.serviceAccount);
 
     const r = props.resources ?? {};
@@ -190,33 +210,40 @@ export class VerifyJob extends Construct {
       ttlAfterFinished: Duration.seconds(Math.ceil(parseDuration(props.keepFinishedFor ?? '24h') / 1000)),
       restartPolicy: kplus.RestartPolicy.NEVER,
       securityContext: { ensureNonRoot: true, user: 10001, group: 10001, fsGroup: 10001 },
-      containers: [{
-        name: 'verify',
-        image: this.image,
-        imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-        command: ['flink-cutover'],
-        args: [...this.args],
-        envVariables: { NODE_OPTIONS: kplus.EnvValue.fromValue(`--max-old-space-size=${heapMiB}`) },
-        securityContext: {
-          ensureNonRoot: true,
-          user: 10001,
-          group: 10001,
-          readOnlyRootFilesystem: true,
-          allowPrivilegeEscalation: false,
-          privileged: false,
-          capabilities: { drop: [kplus.Capability.ALL] },
-          seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+      containers: [
+        {
+          name: 'verify',
+          image: this.image,
+          imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+          command: ['flink-cutover'],
+          args: [...this.args],
+          envVariables: { NODE_OPTIONS: kplus.EnvValue.fromValue(`--max-old-space-size=${heapMiB}`) },
+          securityContext: {
+            ensureNonRoot: true,
+            user: 10001,
+            group: 10001,
+            readOnlyRootFilesystem: true,
+            allowPrivilegeEscalation: false,
+            privileged: false,
+            capabilities: { drop: [kplus.Capability.ALL] },
+            seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+          },
+          resources: {
+            cpu: {
+              request: kplus.Cpu.millis(millis(r.cpuRequest ?? '50m')),
+              limit: kplus.Cpu.millis(millis(r.cpuLimit ?? '500m')),
+            },
+            memory: { request: mebibytes(r.memoryRequest ?? '128Mi'), limit: memoryLimit },
+          },
         },
-        resources: {
-          cpu: { request: kplus.Cpu.millis(millis(r.cpuRequest ?? '50m')), limit: kplus.Cpu.millis(millis(r.cpuLimit ?? '500m')) },
-          memory: { request: mebibytes(r.memoryRequest ?? '128Mi'), limit: memoryLimit },
-        },
-      }],
+      ],
     });
     // cdk8s-plus labels every pod template with a hash of the construct path
     // (cdk8s.io/metadata.addr) for selectors; a Job selects its pods by uid, so drop it and keep
     // the rendered manifest free of construct-path hashes.
-    ApiObject.of(this.job).addJsonPatch(JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'));
+    ApiObject.of(this.job).addJsonPatch(
+      JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'),
+    );
   }
 }
 
@@ -224,7 +251,8 @@ function millis(cpu: string): number {
   const m = /^([0-9]+)m$/.exec(cpu);
   if (m) return Number(m[1]);
   const n = Number(cpu);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`VerifyJob: CPU ${JSON.stringify(cpu)} is not a quantity like 500m or 1`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new Error(`VerifyJob: CPU ${JSON.stringify(cpu)} is not a quantity like 500m or 1`);
   return Math.round(n * 1000);
 }
 

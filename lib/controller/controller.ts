@@ -44,7 +44,14 @@ export interface ControllerOptions {
   metricsPort?: number;
   /** Bind address of that server. @default 0.0.0.0 */
   metricsHost?: string;
-  leaderElection?: { namespace: string; name?: string; identity?: string; leaseDurationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number };
+  leaderElection?: {
+    namespace: string;
+    name?: string;
+    identity?: string;
+    leaseDurationMs?: number;
+    renewDeadlineMs?: number;
+    retryPeriodMs?: number;
+  };
   /** JobManager REST timeouts and retries. @default 5 s timeout, 1 retry */
   flinkHttp?: HttpOptions;
   /** Kubernetes API call timeout (ms). @default 10000 */
@@ -107,7 +114,9 @@ export class CutoverController {
     if (options.leaderElection) {
       const le = options.leaderElection;
       this.elector = new LeaderElector(this.api, {
-        namespace: le.namespace, name: le.name ?? 'flink-cutover-controller', identity: this.identity,
+        namespace: le.namespace,
+        name: le.name ?? 'flink-cutover-controller',
+        identity: this.identity,
         ...(le.leaseDurationMs !== undefined ? { leaseDurationMs: le.leaseDurationMs } : {}),
         ...(le.renewDeadlineMs !== undefined ? { renewDeadlineMs: le.renewDeadlineMs } : {}),
         ...(le.retryPeriodMs !== undefined ? { retryPeriodMs: le.retryPeriodMs } : {}),
@@ -143,7 +152,10 @@ export class CutoverController {
   }
 
   private log(line: LogLine): void {
-    (this.o.log ?? ((l) => process.stdout.write(JSON.stringify(l) + '\n')))({ time: new Date(this.now()).toISOString(), ...line });
+    (this.o.log ?? ((l) => process.stdout.write(JSON.stringify(l) + '\n')))({
+      time: new Date(this.now()).toISOString(),
+      ...line,
+    });
   }
 
   private apiError(what: string, err: unknown): void {
@@ -286,31 +298,41 @@ export class CutoverController {
             resolve(v);
           };
           this.relistNow = () => settle('relist');
-          this.api.watchDesired(ns, rv, (e) => {
-            this.lastInformerProgress = this.now();
-            if (e.type === 'ERROR') return settle(e.code === 410 ? 'gone' : 'error');
-            if (e.resourceVersion) rv = e.resourceVersion;
-            if (e.type === 'BOOKMARK' || !e.object) return;
-            const key = this.keyOf(e.object);
-            if (e.type === 'DELETED') this.deleted(key);
-            else if (e.object.labels[DESIRED_ROLE_LABEL] === 'desired') {
-              this.cache.set(key, e.object);
-              this.queue.add(key);
-            }
-          }, (err) => {
-            if (err) {
-              if (err.kind === 'gone') return settle('gone');
-              this.apiError('watch', err);
-              return settle('error');
-            }
-            settle('closed');
-          }).then((stop) => {
-            this.stopWatch = stop;
-            if (settled) stop();
-          }, (err: unknown) => {
-            this.apiError('watch', err);
-            settle('error');
-          });
+          this.api
+            .watchDesired(
+              ns,
+              rv,
+              (e) => {
+                this.lastInformerProgress = this.now();
+                if (e.type === 'ERROR') return settle(e.code === 410 ? 'gone' : 'error');
+                if (e.resourceVersion) rv = e.resourceVersion;
+                if (e.type === 'BOOKMARK' || !e.object) return;
+                const key = this.keyOf(e.object);
+                if (e.type === 'DELETED') this.deleted(key);
+                else if (e.object.labels[DESIRED_ROLE_LABEL] === 'desired') {
+                  this.cache.set(key, e.object);
+                  this.queue.add(key);
+                }
+              },
+              (err) => {
+                if (err) {
+                  if (err.kind === 'gone') return settle('gone');
+                  this.apiError('watch', err);
+                  return settle('error');
+                }
+                settle('closed');
+              },
+            )
+            .then(
+              (stop) => {
+                this.stopWatch = stop;
+                if (settled) stop();
+              },
+              (err: unknown) => {
+                this.apiError('watch', err);
+                settle('error');
+              },
+            );
         });
         if (outcome === 'gone' || outcome === 'relist') relist = true;
         else if (outcome === 'error') {
@@ -344,7 +366,14 @@ export class CutoverController {
       } catch (err) {
         const delay = this.queue.addRateLimited(key);
         if (err instanceof KubeApiError) this.apiError(`reconcile ${key}`, err);
-        else this.log({ level: 'error', msg: 'reconcile failed', key, error: (err as Error).message, retryInMs: delay });
+        else
+          this.log({
+            level: 'error',
+            msg: 'reconcile failed',
+            key,
+            error: (err as Error).message,
+            retryInMs: delay,
+          });
       } finally {
         this.queue.done(key);
       }
@@ -352,26 +381,45 @@ export class CutoverController {
   }
 
   /** Polls the colors a step needs (both colors of an open cutover; every color once otherwise). */
-  private async observe(key: string, st: KeyState, desired: ConfigMapObject, colors: Color[]): Promise<Observed> {
+  private async observe(
+    key: string,
+    st: KeyState,
+    desired: ConfigMapObject,
+    colors: Color[],
+  ): Promise<Observed> {
     const observed: Observed = {};
-    await Promise.all(colors.map(async (c) => {
-      const url = desired.data[`${c}.restUrl`];
-      if (!url) return;
-      const gated = desired.data[`${c}.gate`] !== 'false';
-      const client = new FlinkRestClient(url, { timeoutMs: 5000, retries: 1, backoffMs: 200, ...(this.o.flinkHttp ?? {}) });
-      const mem = (st.committed[c] ??= { samples: [], covered: null });
-      const r = await observeColor(client, gated, mem);
-      const n = r.ok ? r.job.requests : r.requests;
-      this.restRequests += n;
-      this.metrics.restRequests.inc(n);
-      if (r.ok) observed[c] = { ok: true, job: r.job };
-      else {
-        const problem = r.error instanceof FlinkRestError ? r.error.failure.problem : 'other';
-        this.metrics.restErrors.inc({ kind: problem });
-        this.log({ level: 'warn', msg: 'jobmanager error', key, color: c, kind: problem, error: r.error.message });
-        observed[c] = { ok: false, problem, message: r.error.message };
-      }
-    }));
+    await Promise.all(
+      colors.map(async (c) => {
+        const url = desired.data[`${c}.restUrl`];
+        if (!url) return;
+        const gated = desired.data[`${c}.gate`] !== 'false';
+        const client = new FlinkRestClient(url, {
+          timeoutMs: 5000,
+          retries: 1,
+          backoffMs: 200,
+          ...(this.o.flinkHttp ?? {}),
+        });
+        const mem = (st.committed[c] ??= { samples: [], covered: null });
+        const r = await observeColor(client, gated, mem);
+        const n = r.ok ? r.job.requests : r.requests;
+        this.restRequests += n;
+        this.metrics.restRequests.inc(n);
+        if (r.ok) observed[c] = { ok: true, job: r.job };
+        else {
+          const problem = r.error instanceof FlinkRestError ? r.error.failure.problem : 'other';
+          this.metrics.restErrors.inc({ kind: problem });
+          this.log({
+            level: 'warn',
+            msg: 'jobmanager error',
+            key,
+            color: c,
+            kind: problem,
+            error: r.error.message,
+          });
+          observed[c] = { ok: false, problem, message: r.error.message };
+        }
+      }),
+    );
     return observed;
   }
 
@@ -393,10 +441,17 @@ export class CutoverController {
       if (need === 'always' || (need === 'once' && st.observedRv !== desired.resourceVersion)) {
         const colors = COLORS.filter((c) => desired.data[`${c}.restUrl`] !== undefined);
         observed = await this.observe(key, st, desired, colors);
-        if (need === 'once' && COLORS.every((c) => !observed[c] || observed[c]!.ok)) st.observedRv = desired.resourceVersion;
+        if (need === 'once' && COLORS.every((c) => !observed[c] || observed[c]!.ok))
+          st.observedRv = desired.resourceVersion;
       }
       const now = this.now();
-      const ref = { kind: 'ConfigMap' as const, apiVersion: 'v1' as const, namespace: desired.namespace, name: desired.name, ...(desired.uid ? { uid: desired.uid } : {}) };
+      const ref = {
+        kind: 'ConfigMap' as const,
+        apiVersion: 'v1' as const,
+        namespace: desired.namespace,
+        name: desired.name,
+        ...(desired.uid ? { uid: desired.uid } : {}),
+      };
       const result = reconcile(desired.data, current?.data ?? null, observed, now, {
         desiredRef: ref,
         ...(st.memory ? { memory: st.memory } : {}),
@@ -408,41 +463,86 @@ export class CutoverController {
         if (!this.isLeader) return null;
         // Whole status; create when absent, else replace with the read resourceVersion (409: re-read
         // and decide again on the retry).
-        const labels = { 'app.kubernetes.io/managed-by': FIELD_MANAGER, [DESIRED_ROLE_LABEL]: 'status', ...(desired.labels['flink-cutover.dev/pipeline'] ? { 'flink-cutover.dev/pipeline': desired.labels['flink-cutover.dev/pipeline'] } : {}) };
-        await this.api.writeStatus(desired.namespace, statusName, result.write, labels, current?.resourceVersion);
+        const labels = {
+          'app.kubernetes.io/managed-by': FIELD_MANAGER,
+          [DESIRED_ROLE_LABEL]: 'status',
+          ...(desired.labels['flink-cutover.dev/pipeline']
+            ? { 'flink-cutover.dev/pipeline': desired.labels['flink-cutover.dev/pipeline'] }
+            : {}),
+        };
+        await this.api.writeStatus(
+          desired.namespace,
+          statusName,
+          result.write,
+          labels,
+          current?.resourceVersion,
+        );
         this.metrics.statusWrites.inc();
       }
       st.memory = result.memory;
       const pipeline = result.desired?.pipeline ?? desired.name.replace(/-cutover$/, '');
       const s = result.status;
       if (s) {
-        if (st.lastGeneration !== undefined && st.lastGeneration !== s.generation) this.metrics.forget(desired.namespace, pipeline);
+        if (st.lastGeneration !== undefined && st.lastGeneration !== s.generation)
+          this.metrics.forget(desired.namespace, pipeline);
         this.metrics.setPhase(desired.namespace, pipeline, s.generation, s.phase);
         const d = result.desired;
         for (const c of COLORS) {
           const w = s.watermarks[c];
           if (w === undefined || !d || d.watermark === undefined) continue;
           this.metrics.gateWatermark.set({ namespace: desired.namespace, pipeline, color: c }, w);
-          this.metrics.watermarkDistance.set({ namespace: desired.namespace, pipeline, color: c }, d.watermark + d.lateness - w);
+          this.metrics.watermarkDistance.set(
+            { namespace: desired.namespace, pipeline, color: c },
+            d.watermark + d.lateness - w,
+          );
         }
         if (result.write && s.phase !== st.lastPhase) {
           const seen = st.firstSeen.get(s.generation);
-          if (seen !== undefined && s.phase === 'Armed') this.metrics.toArmed.observe({ namespace: desired.namespace }, (now - seen) / 1000);
-          if (seen !== undefined && s.phase === 'Completed') this.metrics.toCompleted.observe({ namespace: desired.namespace }, (now - seen) / 1000);
+          if (seen !== undefined && s.phase === 'Armed')
+            this.metrics.toArmed.observe({ namespace: desired.namespace }, (now - seen) / 1000);
+          if (seen !== undefined && s.phase === 'Completed')
+            this.metrics.toCompleted.observe({ namespace: desired.namespace }, (now - seen) / 1000);
         }
         if (result.write && (s.phase !== result.from || s.generation !== st.lastGeneration)) {
-          this.log({ level: s.phase === 'Rejected' ? 'warn' : 'info', msg: 'phase', namespace: desired.namespace, pipeline, generation: s.generation, from: result.from, phase: s.phase, reason: s.reason });
+          this.log({
+            level: s.phase === 'Rejected' ? 'warn' : 'info',
+            msg: 'phase',
+            namespace: desired.namespace,
+            pipeline,
+            generation: s.generation,
+            from: result.from,
+            phase: s.phase,
+            reason: s.reason,
+          });
         }
         st.lastGeneration = s.generation;
         st.lastPhase = s.phase;
       }
       for (const e of result.events) {
         try {
-          await this.api.createEvent({ namespace: desired.namespace, involved: { name: e.involvedObject.name, ...(e.involvedObject.uid ? { uid: e.involvedObject.uid } : {}) }, type: e.type, reason: e.reason, message: e.message, at: new Date(now), reportingInstance: this.identity });
+          await this.api.createEvent({
+            namespace: desired.namespace,
+            involved: {
+              name: e.involvedObject.name,
+              ...(e.involvedObject.uid ? { uid: e.involvedObject.uid } : {}),
+            },
+            type: e.type,
+            reason: e.reason,
+            message: e.message,
+            at: new Date(now),
+            reportingInstance: this.identity,
+          });
         } catch (err) {
           this.apiError('event', err);
         }
-        if (e.type === 'Warning') this.log({ level: 'warn', msg: 'event', namespace: desired.namespace, reason: e.reason, message: e.message });
+        if (e.type === 'Warning')
+          this.log({
+            level: 'warn',
+            msg: 'event',
+            namespace: desired.namespace,
+            reason: e.reason,
+            message: e.message,
+          });
       }
       return result.requeueAfterMs;
     } finally {

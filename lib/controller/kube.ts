@@ -11,7 +11,16 @@ export const DESIRED_ROLE_SELECTOR = `${DESIRED_ROLE_LABEL}=desired`;
 /** The field manager / Event reporting component of the controller. */
 export const FIELD_MANAGER = 'flink-cutover-controller';
 
-export type KubeErrorKind = 'conflict' | 'not-found' | 'already-exists' | 'gone' | 'forbidden' | 'server' | 'timeout' | 'connection' | 'other';
+export type KubeErrorKind =
+  | 'conflict'
+  | 'not-found'
+  | 'already-exists'
+  | 'gone'
+  | 'forbidden'
+  | 'server'
+  | 'timeout'
+  | 'connection'
+  | 'other';
 
 /** A failed API call as data. */
 export class KubeApiError extends Error {
@@ -38,20 +47,32 @@ function kindOf(code: number | undefined): KubeErrorKind {
 export function toKubeError(err: unknown, what: string): KubeApiError {
   if (err instanceof KubeApiError) return err;
   const e = err as { code?: unknown; statusCode?: unknown; body?: unknown; message?: string; type?: string };
-  const code = typeof e?.code === 'number' ? e.code : typeof e?.statusCode === 'number' ? e.statusCode : undefined;
+  const code =
+    typeof e?.code === 'number' ? e.code : typeof e?.statusCode === 'number' ? e.statusCode : undefined;
   if (code !== undefined) {
     let detail = '';
     try {
-      const b = typeof e.body === 'string' ? (JSON.parse(e.body) as { message?: string; reason?: string }) : (e.body as { message?: string; reason?: string } | undefined);
+      const b =
+        typeof e.body === 'string'
+          ? (JSON.parse(e.body) as { message?: string; reason?: string })
+          : (e.body as { message?: string; reason?: string } | undefined);
       if (b?.message) detail = `: ${b.message}`;
-      if (code === 409 && b?.reason === 'AlreadyExists') return new KubeApiError('already-exists', `${what}: HTTP 409${detail}`, code);
+      if (code === 409 && b?.reason === 'AlreadyExists')
+        return new KubeApiError('already-exists', `${what}: HTTP 409${detail}`, code);
     } catch {
       /* not JSON */
     }
     return new KubeApiError(kindOf(code), `${what}: HTTP ${code}${detail}`, code);
   }
   const sys = typeof e?.code === 'string' ? e.code : undefined;
-  if (sys === 'ECONNREFUSED' || sys === 'ECONNRESET' || sys === 'ENOTFOUND' || sys === 'EHOSTUNREACH' || e?.type === 'system') return new KubeApiError('connection', `${what}: ${sys ?? ''} ${e?.message ?? String(err)}`.trim());
+  if (
+    sys === 'ECONNREFUSED' ||
+    sys === 'ECONNRESET' ||
+    sys === 'ENOTFOUND' ||
+    sys === 'EHOSTUNREACH' ||
+    e?.type === 'system'
+  )
+    return new KubeApiError('connection', `${what}: ${sys ?? ''} ${e?.message ?? String(err)}`.trim());
   return new KubeApiError('other', `${what}: ${e?.message ?? String(err)}`);
 }
 
@@ -130,7 +151,10 @@ export class KubeApi {
       return await Promise.race([
         fn(),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new KubeApiError('timeout', `${what}: no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+          timer = setTimeout(
+            () => reject(new KubeApiError('timeout', `${what}: no answer within ${this.timeoutMs} ms`)),
+            this.timeoutMs,
+          );
         }),
       ]);
     } catch (err) {
@@ -143,7 +167,10 @@ export class KubeApi {
   /** Lists the desired ConfigMaps (one namespace, or all); the list's resourceVersion to watch from. */
   async listDesired(namespace?: string): Promise<{ items: ConfigMapObject[]; resourceVersion: string }> {
     const list = await this.call(`list configmaps ${namespace ?? '(all namespaces)'}`, () =>
-      namespace ? this.core.listNamespacedConfigMap({ namespace, labelSelector: DESIRED_ROLE_SELECTOR }) : this.core.listConfigMapForAllNamespaces({ labelSelector: DESIRED_ROLE_SELECTOR }));
+      namespace
+        ? this.core.listNamespacedConfigMap({ namespace, labelSelector: DESIRED_ROLE_SELECTOR })
+        : this.core.listConfigMapForAllNamespaces({ labelSelector: DESIRED_ROLE_SELECTOR }),
+    );
     return { items: list.items.map(cmObject), resourceVersion: list.metadata?.resourceVersion ?? '' };
   }
 
@@ -152,8 +179,15 @@ export class KubeApi {
    * event; `onDone` once, when the stream ends (null: closed by the server) or fails. Returns a
    * function that stops the watch.
    */
-  async watchDesired(namespace: string | undefined, resourceVersion: string, onEvent: (e: WatchEvent) => void, onDone: (err: KubeApiError | null) => void): Promise<() => void> {
-    const path = namespace ? `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps` : '/api/v1/configmaps';
+  async watchDesired(
+    namespace: string | undefined,
+    resourceVersion: string,
+    onEvent: (e: WatchEvent) => void,
+    onDone: (err: KubeApiError | null) => void,
+  ): Promise<() => void> {
+    const path = namespace
+      ? `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps`
+      : '/api/v1/configmaps';
     if (this.dead) throw new KubeApiError('connection', `watch ${path}: the controller is stopped`);
     this.calls.set('watch', (this.calls.get('watch') ?? 0) + 1);
     let done = false;
@@ -162,17 +196,32 @@ export class KubeApi {
       done = true;
       onDone(err ? toKubeError(err, `watch ${path}`) : null);
     };
-    const controller = await this.watcher.watch(path, { labelSelector: DESIRED_ROLE_SELECTOR, resourceVersion, allowWatchBookmarks: true }, (type: string, obj: Record<string, unknown>) => {
-      if (done) return;
-      if (type === 'ERROR') {
-        const code = typeof obj?.code === 'number' ? obj.code : undefined;
-        onEvent({ type: 'ERROR', object: null, ...(code !== undefined ? { code } : {}) });
-        return;
-      }
-      const meta = (obj?.metadata ?? {}) as { resourceVersion?: string };
-      if (type === 'BOOKMARK') onEvent({ type, object: null, ...(meta.resourceVersion ? { resourceVersion: meta.resourceVersion } : {}) });
-      else if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') onEvent({ type, object: cmObject(obj as V1ConfigMap), ...(meta.resourceVersion ? { resourceVersion: meta.resourceVersion } : {}) });
-    }, finish);
+    const controller = await this.watcher.watch(
+      path,
+      { labelSelector: DESIRED_ROLE_SELECTOR, resourceVersion, allowWatchBookmarks: true },
+      (type: string, obj: Record<string, unknown>) => {
+        if (done) return;
+        if (type === 'ERROR') {
+          const code = typeof obj?.code === 'number' ? obj.code : undefined;
+          onEvent({ type: 'ERROR', object: null, ...(code !== undefined ? { code } : {}) });
+          return;
+        }
+        const meta = (obj?.metadata ?? {}) as { resourceVersion?: string };
+        if (type === 'BOOKMARK')
+          onEvent({
+            type,
+            object: null,
+            ...(meta.resourceVersion ? { resourceVersion: meta.resourceVersion } : {}),
+          });
+        else if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED')
+          onEvent({
+            type,
+            object: cmObject(obj as V1ConfigMap),
+            ...(meta.resourceVersion ? { resourceVersion: meta.resourceVersion } : {}),
+          });
+      },
+      finish,
+    );
     return () => {
       done = true;
       controller.abort();
@@ -182,7 +231,11 @@ export class KubeApi {
   /** A ConfigMap, or undefined (404). */
   async readConfigMap(namespace: string, name: string): Promise<ConfigMapObject | undefined> {
     try {
-      return cmObject(await this.call(`get configmap ${namespace}/${name}`, () => this.core.readNamespacedConfigMap({ namespace, name })));
+      return cmObject(
+        await this.call(`get configmap ${namespace}/${name}`, () =>
+          this.core.readNamespacedConfigMap({ namespace, name }),
+        ),
+      );
     } catch (err) {
       if (err instanceof KubeApiError && err.kind === 'not-found') return undefined;
       throw err;
@@ -193,33 +246,75 @@ export class KubeApi {
    * Writes a status ConfigMap whole: create when `resourceVersion` is undefined (409 AlreadyExists
    * when another writer was first), else replace with it as precondition (409 Conflict when stale).
    */
-  async writeStatus(namespace: string, name: string, data: Record<string, string>, labels: Record<string, string>, resourceVersion: string | undefined): Promise<ConfigMapObject> {
-    const body: V1ConfigMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels, ...(resourceVersion ? { resourceVersion } : {}) }, data };
-    const cm = resourceVersion === undefined
-      ? await this.call(`create configmap ${namespace}/${name}`, () => this.core.createNamespacedConfigMap({ namespace, body, fieldManager: FIELD_MANAGER }))
-      : await this.call(`update configmap ${namespace}/${name}`, () => this.core.replaceNamespacedConfigMap({ namespace, name, body, fieldManager: FIELD_MANAGER }));
+  async writeStatus(
+    namespace: string,
+    name: string,
+    data: Record<string, string>,
+    labels: Record<string, string>,
+    resourceVersion: string | undefined,
+  ): Promise<ConfigMapObject> {
+    const body: V1ConfigMap = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name, namespace, labels, ...(resourceVersion ? { resourceVersion } : {}) },
+      data,
+    };
+    const cm =
+      resourceVersion === undefined
+        ? await this.call(`create configmap ${namespace}/${name}`, () =>
+            this.core.createNamespacedConfigMap({ namespace, body, fieldManager: FIELD_MANAGER }),
+          )
+        : await this.call(`update configmap ${namespace}/${name}`, () =>
+            this.core.replaceNamespacedConfigMap({ namespace, name, body, fieldManager: FIELD_MANAGER }),
+          );
     return cmObject(cm);
   }
 
   /** Emits a core/v1 Event about a ConfigMap. */
-  async createEvent(e: { namespace: string; involved: { name: string; uid?: string }; type: string; reason: string; message: string; at: Date; reportingInstance: string }): Promise<void> {
+  async createEvent(e: {
+    namespace: string;
+    involved: { name: string; uid?: string };
+    type: string;
+    reason: string;
+    message: string;
+    at: Date;
+    reportingInstance: string;
+  }): Promise<void> {
     const name = `${e.involved.name}.${e.at.getTime().toString(16)}${Math.floor(Math.random() * 0xffff).toString(16)}`;
-    await this.call(`create event ${e.namespace}/${name}`, () => this.core.createNamespacedEvent({
-      namespace: e.namespace,
-      body: {
-        metadata: { name, namespace: e.namespace },
-        involvedObject: { kind: 'ConfigMap', apiVersion: 'v1', namespace: e.namespace, name: e.involved.name, ...(e.involved.uid ? { uid: e.involved.uid } : {}) },
-        type: e.type, reason: e.reason, message: e.message.slice(0, 1024),
-        // eventTime is a MicroTime: 6 fraction digits (a plain Date is sent with 3 and refused).
-        firstTimestamp: e.at, lastTimestamp: e.at, eventTime: new V1MicroTime(e.at.getTime()), count: 1,
-        source: { component: FIELD_MANAGER }, reportingComponent: FIELD_MANAGER, reportingInstance: e.reportingInstance, action: e.reason,
-      },
-    }));
+    await this.call(`create event ${e.namespace}/${name}`, () =>
+      this.core.createNamespacedEvent({
+        namespace: e.namespace,
+        body: {
+          metadata: { name, namespace: e.namespace },
+          involvedObject: {
+            kind: 'ConfigMap',
+            apiVersion: 'v1',
+            namespace: e.namespace,
+            name: e.involved.name,
+            ...(e.involved.uid ? { uid: e.involved.uid } : {}),
+          },
+          type: e.type,
+          reason: e.reason,
+          message: e.message.slice(0, 1024),
+          // eventTime is a MicroTime: 6 fraction digits (a plain Date is sent with 3 and refused).
+          firstTimestamp: e.at,
+          lastTimestamp: e.at,
+          eventTime: new V1MicroTime(e.at.getTime()),
+          count: 1,
+          source: { component: FIELD_MANAGER },
+          reportingComponent: FIELD_MANAGER,
+          reportingInstance: e.reportingInstance,
+          action: e.reason,
+        },
+      }),
+    );
   }
 
   async readLease(namespace: string, name: string): Promise<LeaseRecord | undefined> {
     try {
-      const l = await this.call(`get lease ${namespace}/${name}`, () => this.coordination.readNamespacedLease({ namespace, name }));
+      const l = await this.call(`get lease ${namespace}/${name}`, () =>
+        this.coordination.readNamespacedLease({ namespace, name }),
+      );
       return leaseRecord(l);
     } catch (err) {
       if (err instanceof KubeApiError && err.kind === 'not-found') return undefined;
@@ -230,27 +325,40 @@ export class KubeApi {
   /** Creates (resourceVersion undefined) or replaces the Lease with a resourceVersion precondition. */
   async writeLease(namespace: string, name: string, spec: LeaseRecord): Promise<LeaseRecord> {
     const body: V1Lease = {
-      apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
-      metadata: { name, namespace, ...(spec.resourceVersion ? { resourceVersion: spec.resourceVersion } : {}) },
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: {
+        name,
+        namespace,
+        ...(spec.resourceVersion ? { resourceVersion: spec.resourceVersion } : {}),
+      },
       spec: {
         ...(spec.holderIdentity !== undefined ? { holderIdentity: spec.holderIdentity } : {}),
-        ...(spec.leaseDurationSeconds !== undefined ? { leaseDurationSeconds: spec.leaseDurationSeconds } : {}),
+        ...(spec.leaseDurationSeconds !== undefined
+          ? { leaseDurationSeconds: spec.leaseDurationSeconds }
+          : {}),
         // MicroTime: the API server wants 6 fraction digits (a plain Date is sent with 3 and refused).
         ...(spec.acquireTime ? { acquireTime: new V1MicroTime(spec.acquireTime.getTime()) } : {}),
         ...(spec.renewTime ? { renewTime: new V1MicroTime(spec.renewTime.getTime()) } : {}),
         ...(spec.leaseTransitions !== undefined ? { leaseTransitions: spec.leaseTransitions } : {}),
       },
     };
-    const l = spec.resourceVersion === undefined
-      ? await this.call(`create lease ${namespace}/${name}`, () => this.coordination.createNamespacedLease({ namespace, body, fieldManager: FIELD_MANAGER }))
-      : await this.call(`update lease ${namespace}/${name}`, () => this.coordination.replaceNamespacedLease({ namespace, name, body, fieldManager: FIELD_MANAGER }));
+    const l =
+      spec.resourceVersion === undefined
+        ? await this.call(`create lease ${namespace}/${name}`, () =>
+            this.coordination.createNamespacedLease({ namespace, body, fieldManager: FIELD_MANAGER }),
+          )
+        : await this.call(`update lease ${namespace}/${name}`, () =>
+            this.coordination.replaceNamespacedLease({ namespace, name, body, fieldManager: FIELD_MANAGER }),
+          );
     return leaseRecord(l);
   }
 }
 
 function leaseRecord(l: V1Lease): LeaseRecord {
   const s = l.spec ?? {};
-  const date = (d: unknown) => (d === undefined || d === null ? undefined : d instanceof Date ? d : new Date(String(d)));
+  const date = (d: unknown) =>
+    d === undefined || d === null ? undefined : d instanceof Date ? d : new Date(String(d));
   const r: LeaseRecord = {};
   if (s.holderIdentity) r.holderIdentity = s.holderIdentity;
   if (s.leaseDurationSeconds !== undefined) r.leaseDurationSeconds = s.leaseDurationSeconds;

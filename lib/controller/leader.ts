@@ -26,7 +26,10 @@ export interface LeaderElectionOptions {
 
 export class LeaderElector {
   private readonly api: KubeApi;
-  private readonly o: Required<Omit<LeaderElectionOptions, 'onStartedLeading' | 'onStoppedLeading' | 'onNewLeader' | 'onError' | 'now'>> & Pick<LeaderElectionOptions, 'onStartedLeading' | 'onStoppedLeading' | 'onNewLeader' | 'onError'>;
+  private readonly o: Required<
+    Omit<LeaderElectionOptions, 'onStartedLeading' | 'onStoppedLeading' | 'onNewLeader' | 'onError' | 'now'>
+  > &
+    Pick<LeaderElectionOptions, 'onStartedLeading' | 'onStoppedLeading' | 'onNewLeader' | 'onError'>;
   private readonly now: () => number;
   private leading = false;
   private stopped = false;
@@ -42,7 +45,8 @@ export class LeaderElector {
     this.api = api;
     this.o = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000, ...options };
     this.now = options.now ?? Date.now;
-    if (this.o.renewDeadlineMs >= this.o.leaseDurationMs) throw new Error('leader election: the renew deadline must be shorter than the lease duration');
+    if (this.o.renewDeadlineMs >= this.o.leaseDurationMs)
+      throw new Error('leader election: the renew deadline must be shorter than the lease duration');
   }
 
   get isLeader(): boolean {
@@ -93,13 +97,21 @@ export class LeaderElector {
     const durationS = Math.max(1, Math.ceil(this.o.leaseDurationMs / 1000));
     const current = await this.api.readLease(namespace, name);
     if (!current) {
-      const created = await this.api.writeLease(namespace, name, { holderIdentity: identity, leaseDurationSeconds: durationS, acquireTime: new Date(now), renewTime: new Date(now), leaseTransitions: 0 });
+      const created = await this.api.writeLease(namespace, name, {
+        holderIdentity: identity,
+        leaseDurationSeconds: durationS,
+        acquireTime: new Date(now),
+        renewTime: new Date(now),
+        leaseTransitions: 0,
+      });
       this.observed = { record: created, at: now };
       this.noteLeader(identity);
       return true;
     }
-    const key = (r: LeaseRecord) => `${r.holderIdentity ?? ''}|${r.renewTime?.getTime() ?? 0}|${r.resourceVersion ?? ''}`;
-    if (!this.observed || key(this.observed.record) !== key(current)) this.observed = { record: current, at: now };
+    const key = (r: LeaseRecord) =>
+      `${r.holderIdentity ?? ''}|${r.renewTime?.getTime() ?? 0}|${r.resourceVersion ?? ''}`;
+    if (!this.observed || key(this.observed.record) !== key(current))
+      this.observed = { record: current, at: now };
     const holder = current.holderIdentity ?? '';
     if (holder) this.noteLeader(holder);
     const leaseMs = (current.leaseDurationSeconds ?? durationS) * 1000;
@@ -138,7 +150,12 @@ export class LeaderElector {
       try {
         const current = await this.api.readLease(this.o.namespace, this.o.name);
         if (current?.holderIdentity === this.o.identity) {
-          await this.api.writeLease(this.o.namespace, this.o.name, { ...current, holderIdentity: '', leaseDurationSeconds: 1, renewTime: new Date(this.now()) });
+          await this.api.writeLease(this.o.namespace, this.o.name, {
+            ...current,
+            holderIdentity: '',
+            leaseDurationSeconds: 1,
+            renewTime: new Date(this.now()),
+          });
         }
       } catch (err) {
         this.o.onError?.(err as Error);

@@ -27,9 +27,17 @@ export interface ControllerEvent {
 }
 
 export const EVENT_REASONS = [
-  'CutoverPending', 'CutoverArmed', 'CutoverCompleted', 'CutoverRejected', 'CutoverWithdrawn',
-  'CutoverNotArmedPastWatermark', 'CutoverWatermarkStalled', 'JobManagerUnreachable', 'GateNotFound',
-  'InvalidDesired', 'InvalidStatus',
+  'CutoverPending',
+  'CutoverArmed',
+  'CutoverCompleted',
+  'CutoverRejected',
+  'CutoverWithdrawn',
+  'CutoverNotArmedPastWatermark',
+  'CutoverWatermarkStalled',
+  'JobManagerUnreachable',
+  'GateNotFound',
+  'InvalidDesired',
+  'InvalidStatus',
 ] as const;
 export type EventReason = (typeof EVENT_REASONS)[number];
 
@@ -93,7 +101,10 @@ function isFinal(p: Phase): boolean {
  * `once` with no cutover (a generation withdrawn before any status named it shows only in the
  * gates' metrics: the executor polls once per change of the desired map); otherwise `never`.
  */
-export function observationNeeded(desiredData: Record<string, string>, statusData: Record<string, string> | null): 'always' | 'once' | 'never' {
+export function observationNeeded(
+  desiredData: Record<string, string>,
+  statusData: Record<string, string> | null,
+): 'always' | 'once' | 'never' {
   const d = parseCutoverConfigMap(desiredData);
   if (!d.ok) return 'never';
   const s = statusData ? parseCutoverStatus(statusData) : null;
@@ -107,7 +118,8 @@ export function cutoverOpen(desired: CutoverDesired, status: CutoverStatus | nul
   const g = desired.generation;
   // Withdrawn from git while Pending (to be Rejected) or after it was armed (completes on the
   // status's own values).
-  if (g === 0) return !!status && (status.phase === 'Pending' || status.phase === 'Armed') && status.generation > 0;
+  if (g === 0)
+    return !!status && (status.phase === 'Pending' || status.phase === 'Armed') && status.generation > 0;
   if (status && status.generation > g) return false;
   return !(status && status.generation === g && isFinal(status.phase));
 }
@@ -122,10 +134,19 @@ interface Flattened {
 function flatten(report: ColorReport | undefined, gated: boolean): Flattened | undefined {
   if (!report || !report.ok) return undefined;
   const job = report.job;
-  if (job.state !== 'RUNNING') return { color: { jobId: job.jobId, running: false, parallelism: 0, subtasks: [] }, names: [] };
+  if (job.state !== 'RUNNING')
+    return { color: { jobId: job.jobId, running: false, parallelism: 0, subtasks: [] }, names: [] };
   if (!gated) {
     const w = job.committedWatermark ?? null;
-    return { color: { jobId: job.jobId, running: true, parallelism: 1, subtasks: [{ subtask: 0, preparedGeneration: 0, maxTimestampAtPrepare: null, gateWatermark: w }] }, names: [['job', 0]] };
+    return {
+      color: {
+        jobId: job.jobId,
+        running: true,
+        parallelism: 1,
+        subtasks: [{ subtask: 0, preparedGeneration: 0, maxTimestampAtPrepare: null, gateWatermark: w }],
+      },
+      names: [['job', 0]],
+    };
   }
   const subtasks: SubtaskReport[] = [];
   const names: [string, number][] = [];
@@ -164,13 +185,23 @@ const PHASE_EVENT: Record<Phase, { type: 'Normal' | 'Warning'; reason: EventReas
  * written whole and only when decide() says it changed; a status this controller cannot read is
  * never overwritten (a decided generation must not restart from Pending).
  */
-export function reconcile(desiredData: Record<string, string>, statusData: Record<string, string> | null, observed: Observed, now: number, ctx: ReconcileContext): ReconcileResult {
+export function reconcile(
+  desiredData: Record<string, string>,
+  statusData: Record<string, string> | null,
+  observed: Observed,
+  now: number,
+  ctx: ReconcileContext,
+): ReconcileResult {
   const resyncMs = ctx.options?.resyncMs ?? DEFAULT_RESYNC_MS;
   const stallMs = ctx.options?.stallMs ?? DEFAULT_STALL_MS;
-  const memory: ReconcileMemory = { warned: [...(ctx.memory?.warned ?? [])], progress: { ...(ctx.memory?.progress ?? {}) } };
+  const memory: ReconcileMemory = {
+    warned: [...(ctx.memory?.warned ?? [])],
+    progress: { ...(ctx.memory?.progress ?? {}) },
+  };
   const events: ControllerEvent[] = [];
   const ref = ctx.desiredRef;
-  const emit = (type: 'Normal' | 'Warning', reason: EventReason, message: string) => events.push({ type, reason, message, involvedObject: ref });
+  const emit = (type: 'Normal' | 'Warning', reason: EventReason, message: string) =>
+    events.push({ type, reason, message, involvedObject: ref });
   /** A warning once per key until `clear`ed. */
   const warnOnce = (key: string, reason: EventReason, message: string) => {
     if (memory.warned.includes(key)) return;
@@ -182,8 +213,21 @@ export function reconcile(desiredData: Record<string, string>, statusData: Recor
   const d = parseCutoverConfigMap(desiredData);
   if (!d.ok) {
     const text = d.errors.map((e) => `${e.key || '(data)'}: ${e.message}`).join('; ');
-    warnOnce(`invalid-desired:${text}`, 'InvalidDesired', `${ref.name} is not a valid cutover ConfigMap (${text}); nothing is decided until it is fixed in git`);
-    return { write: null, status: null, from: null, to: null, transition: 'invalid-desired', events, requeueAfterMs: null, memory };
+    warnOnce(
+      `invalid-desired:${text}`,
+      'InvalidDesired',
+      `${ref.name} is not a valid cutover ConfigMap (${text}); nothing is decided until it is fixed in git`,
+    );
+    return {
+      write: null,
+      status: null,
+      from: null,
+      to: null,
+      transition: 'invalid-desired',
+      events,
+      requeueAfterMs: null,
+      memory,
+    };
   }
   clear('invalid-desired:');
   const desired = d.value;
@@ -192,8 +236,22 @@ export function reconcile(desiredData: Record<string, string>, statusData: Recor
     const s = parseCutoverStatus(statusData);
     if (!s.ok) {
       const text = s.errors.map((e) => `${e.key || '(data)'}: ${e.message}`).join('; ');
-      warnOnce(`invalid-status:${text}`, 'InvalidStatus', `${desired.pipeline}-cutover-status is not a valid status (${text}); the controller does not overwrite it: delete it only if no cutover is in flight`);
-      return { write: null, status: null, from: null, to: null, transition: 'invalid-status', events, requeueAfterMs: null, memory, desired };
+      warnOnce(
+        `invalid-status:${text}`,
+        'InvalidStatus',
+        `${desired.pipeline}-cutover-status is not a valid status (${text}); the controller does not overwrite it: delete it only if no cutover is in flight`,
+      );
+      return {
+        write: null,
+        status: null,
+        from: null,
+        to: null,
+        transition: 'invalid-status',
+        events,
+        requeueAfterMs: null,
+        memory,
+        desired,
+      };
     }
     status = s.value;
   }
@@ -202,7 +260,12 @@ export function reconcile(desiredData: Record<string, string>, statusData: Recor
   // JobManagers unreachable: once per outage and color.
   for (const c of ['blue', 'green'] as const) {
     const r = observed[c];
-    if (r && !r.ok) warnOnce(`unreachable:${c}`, 'JobManagerUnreachable', `${c} JobManager ${desired.colors[c]?.restUrl ?? ''}: ${r.message}`.replace(/ {2}/, ' '));
+    if (r && !r.ok)
+      warnOnce(
+        `unreachable:${c}`,
+        'JobManagerUnreachable',
+        `${c} JobManager ${desired.colors[c]?.restUrl ?? ''}: ${r.message}`.replace(/ {2}/, ' '),
+      );
     else if (r) clear(`unreachable:${c}`);
   }
 
@@ -224,22 +287,39 @@ export function reconcile(desiredData: Record<string, string>, statusData: Recor
   const before = status && next && status.generation === next.generation ? status.phase : null;
   if (next && decision.changed && next.phase !== before) {
     const reason = next.reason ?? '';
-    if (decision.transition === 'withdrawn') emit('Normal', 'CutoverWithdrawn', `generation ${next.generation} Rejected: ${reason}`);
+    if (decision.transition === 'withdrawn')
+      emit('Normal', 'CutoverWithdrawn', `generation ${next.generation} Rejected: ${reason}`);
     else {
       const e = PHASE_EVENT[next.phase];
-      const head = next.phase === 'Pending' ? `generation ${g} (${desired.active} -> ${desired.to} at W ${iso(desired.watermark!)}) Pending` : `generation ${next.generation} ${next.phase}`;
+      const head =
+        next.phase === 'Pending'
+          ? `generation ${g} (${desired.active} -> ${desired.to} at W ${iso(desired.watermark!)}) Pending`
+          : `generation ${next.generation} ${next.phase}`;
       emit(e.type, e.reason, `${head}: ${reason}`);
     }
   }
   if (g > 0 && next && next.generation === g && next.phase === 'Pending') {
     for (const c of [desired.active, desired.to!]) {
       const r = observed[c];
-      if (desired.colors[c]?.gate !== false && r?.ok && r.job.state === 'RUNNING' && r.job.gates.length === 0) {
-        warnOnce(`nogate:${g}:${c}`, 'GateNotFound', `${c} job ${r.job.jobId} has no operator named flink-cutover-gate (or flink-cutover-gate-<suffix>): generation ${g} cannot arm; is the gate in the job, or should ${c}.gate be false?`);
+      if (
+        desired.colors[c]?.gate !== false &&
+        r?.ok &&
+        r.job.state === 'RUNNING' &&
+        r.job.gates.length === 0
+      ) {
+        warnOnce(
+          `nogate:${g}:${c}`,
+          'GateNotFound',
+          `${c} job ${r.job.jobId} has no operator named flink-cutover-gate (or flink-cutover-gate-<suffix>): generation ${g} cannot arm; is the gate in the job, or should ${c}.gate be false?`,
+        );
       }
     }
     if (desired.watermark !== undefined && now >= desired.watermark) {
-      warnOnce(`notarmed:${g}`, 'CutoverNotArmedPastWatermark', `generation ${g}: W ${iso(desired.watermark)} has passed and it is not armed (${next.reason ?? ''}); the gates hold records at or past W until it is decided`);
+      warnOnce(
+        `notarmed:${g}`,
+        'CutoverNotArmedPastWatermark',
+        `generation ${g}: W ${iso(desired.watermark)} has passed and it is not armed (${next.reason ?? ''}); the gates hold records at or past W until it is decided`,
+      );
     }
   }
 
@@ -255,7 +335,11 @@ export function reconcile(desiredData: Record<string, string>, statusData: Recor
         memory.progress[c] = { watermark: w, since: now };
         clear(`stalled:${next.generation}:${c}`);
       } else if (now - p.since >= stallMs) {
-        warnOnce(`stalled:${next.generation}:${c}`, 'CutoverWatermarkStalled', `generation ${next.generation} is Armed and ${c}'s watermark has stayed at ${iso(w)} for ${Math.round((now - p.since) / 1000)} s; it completes when both reach W + lateness = ${iso(target)}`);
+        warnOnce(
+          `stalled:${next.generation}:${c}`,
+          'CutoverWatermarkStalled',
+          `generation ${next.generation} is Armed and ${c}'s watermark has stayed at ${iso(w)} for ${Math.round((now - p.since) / 1000)} s; it completes when both reach W + lateness = ${iso(target)}`,
+        );
       }
     }
   } else {

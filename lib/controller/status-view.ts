@@ -83,24 +83,52 @@ export function bar(fraction: number, width = 20): string {
   return `[${'#'.repeat(full)}${'.'.repeat(width - full)}]`;
 }
 
-function nextStep(p: string, ns: string, d: CutoverDesired, s: CutoverStatus | null, phase: PipelineView['phase']): PipelineView['next'] {
+function nextStep(
+  p: string,
+  ns: string,
+  d: CutoverDesired,
+  s: CutoverStatus | null,
+  phase: PipelineView['phase'],
+): PipelineView['next'] {
   const nsFlag = ` --namespace ${ns}`;
-  const withStatus = (cmd: string) => `kubectl get configmap ${p}-cutover-status -n ${ns} -o yaml > ${p}-cutover-status.yaml && flink-cutover ${cmd}${nsFlag} --status ${p}-cutover-status.yaml`;
+  const withStatus = (cmd: string) =>
+    `kubectl get configmap ${p}-cutover-status -n ${ns} -o yaml > ${p}-cutover-status.yaml && flink-cutover ${cmd}${nsFlag} --status ${p}-cutover-status.yaml`;
   const standby = COLORS.find((c) => c !== d.active && d.colors[c]);
   switch (phase) {
     case 'None':
-      if (!standby) return { command: `flink-cutover stage ${p}${nsFlag} --image IMAGE --from-latest-checkpoint --rest ${d.colors[d.active]?.restUrl ?? 'URL'}`, note: 'stage a standby color with the new image' };
-      return { command: `flink-cutover schedule ${p}${nsFlag} --at +30m`, note: `commit the cutover to ${standby} (or abandon it: flink-cutover abandon ${p}${nsFlag})` };
+      if (!standby)
+        return {
+          command: `flink-cutover stage ${p}${nsFlag} --image IMAGE --from-latest-checkpoint --rest ${d.colors[d.active]?.restUrl ?? 'URL'}`,
+          note: 'stage a standby color with the new image',
+        };
+      return {
+        command: `flink-cutover schedule ${p}${nsFlag} --at +30m`,
+        note: `commit the cutover to ${standby} (or abandon it: flink-cutover abandon ${p}${nsFlag})`,
+      };
     case 'Pending':
-      return { note: 'none: the controller arms or rejects the generation once every gate subtask has reported' };
+      return {
+        note: 'none: the controller arms or rejects the generation once every gate subtask has reported',
+      };
     case 'Armed':
       return { note: `none: the cutover completes when both watermarks reach W + lateness` };
     case 'Rejected':
       return s?.reason?.includes('withdrawn')
-        ? { command: `flink-cutover schedule ${p}${nsFlag} --at +30m`, note: 'commit the cutover again with a new generation, or leave it withdrawn' }
-        : { command: withStatus(`schedule ${p} --at +30m`), note: 'commit the next generation with a later W' };
+        ? {
+            command: `flink-cutover schedule ${p}${nsFlag} --at +30m`,
+            note: 'commit the cutover again with a new generation, or leave it withdrawn',
+          }
+        : {
+            command: withStatus(`schedule ${p} --at +30m`),
+            note: 'commit the next generation with a later W',
+          };
     case 'Completed':
-      return { command: withStatus(`teardown ${p}`), note: `remove the old color ${d.active === d.to ? '' : d.active} once policy.teardownDelay has passed (or roll back: ${withStatus(`rollback ${p} --at +30m`).replace(/^kubectl .*? && /, '')})`.replace('  ', ' ') };
+      return {
+        command: withStatus(`teardown ${p}`),
+        note: `remove the old color ${d.active === d.to ? '' : d.active} once policy.teardownDelay has passed (or roll back: ${withStatus(`rollback ${p} --at +30m`).replace(/^kubectl .*? && /, '')})`.replace(
+          '  ',
+          ' ',
+        ),
+      };
   }
 }
 
@@ -110,8 +138,14 @@ export function pipelineView(input: StatusInput): PipelineView {
   const d = parseCutoverConfigMap(input.desired);
   if (!d.ok) {
     return {
-      namespace: input.namespace, pipeline: input.desired.pipeline ?? '(unknown)', active: (input.desired.active as Color) ?? 'blue', generation: Number(input.desired.generation) || 0,
-      phase: 'None', lateness: 0, colors: [], next: { note: 'fix the desired ConfigMap in git' },
+      namespace: input.namespace,
+      pipeline: input.desired.pipeline ?? '(unknown)',
+      active: (input.desired.active as Color) ?? 'blue',
+      generation: Number(input.desired.generation) || 0,
+      phase: 'None',
+      lateness: 0,
+      colors: [],
+      next: { note: 'fix the desired ConfigMap in git' },
       errors: d.errors.map((e) => `${e.key || '(data)'}: ${e.message}`),
     };
   }
@@ -122,14 +156,25 @@ export function pipelineView(input: StatusInput): PipelineView {
     if (s.ok) status = s.value;
     else errors.push(...s.errors.map((e) => `status ${e.key || '(data)'}: ${e.message}`));
   }
-  const g = desired.generation > 0 ? desired.generation : status?.generation ?? 0;
+  const g = desired.generation > 0 ? desired.generation : (status?.generation ?? 0);
   const current = status && status.generation === g ? status : null;
-  const phase: PipelineView['phase'] = desired.generation > 0 ? current?.phase ?? 'Pending' : current && status!.phase !== 'Pending' ? status!.phase : current ? 'Pending' : 'None';
+  const phase: PipelineView['phase'] =
+    desired.generation > 0
+      ? (current?.phase ?? 'Pending')
+      : current && status!.phase !== 'Pending'
+        ? status!.phase
+        : current
+          ? 'Pending'
+          : 'None';
   const w = desired.watermark;
   const target = w !== undefined ? w + desired.lateness : undefined;
   const standby = desired.to ?? COLORS.find((c) => c !== desired.active && desired.colors[c]);
   const colors: ColorLine[] = COLORS.filter((c) => desired.colors[c]).map((c) => {
-    const line: ColorLine = { color: c, role: c === desired.active ? 'active' : 'standby', gate: desired.colors[c]!.gate };
+    const line: ColorLine = {
+      color: c,
+      role: c === desired.active ? 'active' : 'standby',
+      gate: desired.colors[c]!.gate,
+    };
     const wm = current?.watermarks[c];
     if (wm !== undefined) {
       line.watermark = wm;
@@ -141,13 +186,21 @@ export function pipelineView(input: StatusInput): PipelineView {
     return line;
   });
   const view: PipelineView = {
-    namespace: input.namespace, pipeline: desired.pipeline, active: desired.active, ...(standby ? { standby } : {}),
-    generation: g, phase, lateness: desired.lateness, colors,
-    next: nextStep(desired.pipeline, input.namespace, desired, current, phase), errors,
+    namespace: input.namespace,
+    pipeline: desired.pipeline,
+    active: desired.active,
+    ...(standby ? { standby } : {}),
+    generation: g,
+    phase,
+    lateness: desired.lateness,
+    colors,
+    next: nextStep(desired.pipeline, input.namespace, desired, current, phase),
+    errors,
   };
   if (w !== undefined) view.watermark = w;
   if (current?.reason) view.reason = current.reason;
-  else if (!current && desired.generation > 0) view.reason = 'no status yet: the controller has not decided this generation (is it running?)';
+  else if (!current && desired.generation > 0)
+    view.reason = 'no status yet: the controller has not decided this generation (is it running?)';
   if (current?.armedAt) view.armedAt = current.armedAt;
   if (current?.completedAt) view.completedAt = current.completedAt;
   if (current?.updatedAt) view.updatedAt = current.updatedAt;
@@ -156,7 +209,8 @@ export function pipelineView(input: StatusInput): PipelineView {
 
 /** The status screen (plain text, no colors), pipelines in the given order. */
 export function renderStatus(views: readonly PipelineView[], now: number): string {
-  if (views.length === 0) return 'No pipelines found (no ConfigMap labelled flink-cutover.dev/role=desired).\n';
+  if (views.length === 0)
+    return 'No pipelines found (no ConfigMap labelled flink-cutover.dev/role=desired).\n';
   const out: string[] = [];
   for (const v of views) {
     const rows: [string, string][] = [];
@@ -166,25 +220,31 @@ export function renderStatus(views: readonly PipelineView[], now: number): strin
     rows.push(['Phase', v.phase === 'None' ? 'no cutover' : v.phase]);
     if (v.watermark !== undefined) {
       rows.push(['W', `${new Date(v.watermark).toISOString()} (${relative(v.watermark, now)})`]);
-      rows.push(['W + lateness', `${new Date(v.watermark + v.lateness).toISOString()} (lateness ${duration(v.lateness)})`]);
+      rows.push([
+        'W + lateness',
+        `${new Date(v.watermark + v.lateness).toISOString()} (lateness ${duration(v.lateness)})`,
+      ]);
     }
     for (const c of v.colors) {
       const label = `${c.color} (${c.role}${c.gate ? '' : ', no gate'})`;
-      if (c.watermark === undefined) rows.push([label, v.phase === 'None' ? '-' : 'watermark not reported yet']);
+      if (c.watermark === undefined)
+        rows.push([label, v.phase === 'None' ? '-' : 'watermark not reported yet']);
       else if (c.lagMs !== undefined) {
         const lag = c.lagMs <= 0 ? 'reached W + lateness' : `${duration(c.lagMs)} behind W + lateness`;
         rows.push([label, `${bar(c.progress ?? 0)} ${new Date(c.watermark).toISOString()}  ${lag}`]);
       } else rows.push([label, new Date(c.watermark).toISOString()]);
     }
     if (v.armedAt) rows.push(['Armed at', `${v.armedAt} (${relative(Date.parse(v.armedAt), now)})`]);
-    if (v.completedAt) rows.push(['Completed at', `${v.completedAt} (${relative(Date.parse(v.completedAt), now)})`]);
+    if (v.completedAt)
+      rows.push(['Completed at', `${v.completedAt} (${relative(Date.parse(v.completedAt), now)})`]);
     if (v.reason) rows.push(['Reason', v.reason]);
     for (const e of v.errors) rows.push(['Error', e]);
     rows.push(['Next', v.next.note]);
     if (v.next.command) rows.push(['', `$ ${v.next.command}`]);
     const width = Math.max(...rows.map(([k]) => k.length));
     out.push(`Pipeline ${v.namespace}/${v.pipeline}`);
-    for (const [k, val] of rows) out.push(`  ${k ? (k + ':').padEnd(width + 1) : ' '.repeat(width + 1)}  ${val}`);
+    for (const [k, val] of rows)
+      out.push(`  ${k ? (k + ':').padEnd(width + 1) : ' '.repeat(width + 1)}  ${val}`);
     out.push('');
   }
   return out.join('\n');

@@ -3,12 +3,32 @@ import type { HttpOptions } from './http.js';
 import { getJson, joinUrl, withoutCredentials } from './http.js';
 import { arr, num, obj, oneOf, optNum, optStr, str } from './shape.js';
 import type {
-  AggregatedMetric, Aggregation, CheckpointStats, CompletedCheckpoint, FailedCheckpoint, JobDetails, JobExceptions,
-  JobOverview, JobStatus, JobVertex, MetricValue, PlanNode,
+  AggregatedMetric,
+  Aggregation,
+  CheckpointStats,
+  CompletedCheckpoint,
+  FailedCheckpoint,
+  JobDetails,
+  JobExceptions,
+  JobOverview,
+  JobStatus,
+  JobVertex,
+  MetricValue,
+  PlanNode,
 } from './types.js';
 
 export const JOB_STATES: readonly JobStatus[] = [
-  'INITIALIZING', 'CREATED', 'RUNNING', 'FAILING', 'FAILED', 'CANCELLING', 'CANCELED', 'FINISHED', 'RESTARTING', 'SUSPENDED', 'RECONCILING',
+  'INITIALIZING',
+  'CREATED',
+  'RUNNING',
+  'FAILING',
+  'FAILED',
+  'CANCELLING',
+  'CANCELED',
+  'FINISHED',
+  'RESTARTING',
+  'SUSPENDED',
+  'RECONCILING',
 ];
 
 // ---- parsers (pure; throw ShapeError with a JSON pointer) -------------------------------------
@@ -35,7 +55,9 @@ export function parseJobDetails(body: unknown): JobDetails {
       id: str(x.id, `/vertices/${i}/id`),
       name: str(x.name, `/vertices/${i}/name`),
       parallelism: num(x.parallelism, `/vertices/${i}/parallelism`),
-      ...(x.maxParallelism !== undefined ? { maxParallelism: num(x.maxParallelism, `/vertices/${i}/maxParallelism`) } : {}),
+      ...(x.maxParallelism !== undefined
+        ? { maxParallelism: num(x.maxParallelism, `/vertices/${i}/maxParallelism`) }
+        : {}),
       ...(x.status !== undefined ? { status: str(x.status, `/vertices/${i}/status`) } : {}),
     };
   });
@@ -50,7 +72,9 @@ export function parseJobDetails(body: unknown): JobDetails {
   if (now !== undefined) details.now = now;
   if (o.timestamps !== undefined) {
     const ts = obj(o.timestamps, '/timestamps');
-    details.timestamps = Object.fromEntries(Object.entries(ts).map(([k, v]) => [k, num(v, `/timestamps/${k}`)]));
+    details.timestamps = Object.fromEntries(
+      Object.entries(ts).map(([k, v]) => [k, num(v, `/timestamps/${k}`)]),
+    );
   }
   if (o.plan !== undefined && o.plan !== null) {
     const plan = obj(o.plan, '/plan');
@@ -60,7 +84,9 @@ export function parseJobDetails(body: unknown): JobDetails {
           const x = obj(n, `/plan/nodes/${i}`);
           const node: PlanNode = { id: str(x.id, `/plan/nodes/${i}/id`) };
           if (x.inputs !== undefined) {
-            node.inputs = arr(x.inputs, `/plan/nodes/${i}/inputs`).map((inp, k) => ({ id: str(obj(inp, `/plan/nodes/${i}/inputs/${k}`).id, `/plan/nodes/${i}/inputs/${k}/id`) }));
+            node.inputs = arr(x.inputs, `/plan/nodes/${i}/inputs`).map((inp, k) => ({
+              id: str(obj(inp, `/plan/nodes/${i}/inputs/${k}`).id, `/plan/nodes/${i}/inputs/${k}/id`),
+            }));
           }
           return node;
         }),
@@ -100,7 +126,10 @@ export function parseCheckpoints(body: unknown): CheckpointStats {
   const o = obj(body, '');
   const counts = obj(o.counts, '/counts');
   const stats: CheckpointStats = {
-    counts: { completed: num(counts.completed, '/counts/completed'), failed: num(counts.failed, '/counts/failed') },
+    counts: {
+      completed: num(counts.completed, '/counts/completed'),
+      failed: num(counts.failed, '/counts/failed'),
+    },
   };
   const inProgress = optNum(counts.in_progress, '/counts/in_progress');
   if (inProgress !== undefined) stats.counts.in_progress = inProgress;
@@ -197,14 +226,24 @@ export class FlinkRestClient {
     const pick = (list: JobOverview[]) => [...list].sort((a, b) => b['start-time'] - a['start-time'])[0];
     const job = pick(live) ?? pick(jobs);
     if (!job) {
-      throw new FlinkRestError({ url: this.shownUrl('/jobs/overview'), problem: 'not-found', expected: 'a running job (GET /jobs/overview)', detail: 'the JobManager runs no job', attempts: 1 });
+      throw new FlinkRestError({
+        url: this.shownUrl('/jobs/overview'),
+        problem: 'not-found',
+        expected: 'a running job (GET /jobs/overview)',
+        detail: 'the JobManager runs no job',
+        attempts: 1,
+      });
     }
     return job;
   }
 
   /** `GET /jobs/{id}`: state, start time, per-state timestamps and vertices with parallelism. */
   jobDetails(jobId: string): Promise<JobDetails> {
-    return this.get(`/jobs/${jobId}`, 'a job details object (jid, state, start-time, vertices)', parseJobDetails);
+    return this.get(
+      `/jobs/${jobId}`,
+      'a job details object (jid, state, start-time, vertices)',
+      parseJobDetails,
+    );
   }
 
   /** `GET /jobs/{id}/checkpoints`. */
@@ -214,12 +253,20 @@ export class FlinkRestClient {
 
   /** `GET /jobs/{id}/vertices/{vid}/watermarks`: per subtask `<i>.currentInputWatermark`, values as strings. */
   vertexWatermarks(jobId: string, vertexId: string): Promise<MetricValue[]> {
-    return this.get(`/jobs/${jobId}/vertices/${vertexId}/watermarks`, 'a JSON array of {id, value}', parseMetrics);
+    return this.get(
+      `/jobs/${jobId}/vertices/${vertexId}/watermarks`,
+      'a JSON array of {id, value}',
+      parseMetrics,
+    );
   }
 
   /** `GET /jobs/{id}/metrics?get=...` (bare array on the wire). */
   jobMetrics(jobId: string, names: readonly string[]): Promise<MetricValue[]> {
-    return this.get(`/jobs/${jobId}/metrics?get=${names.map(encodeURIComponent).join(',')}`, 'a JSON array of {id, value}', parseMetrics);
+    return this.get(
+      `/jobs/${jobId}/metrics?get=${names.map(encodeURIComponent).join(',')}`,
+      'a JSON array of {id, value}',
+      parseMetrics,
+    );
   }
 
   /**
@@ -227,13 +274,26 @@ export class FlinkRestClient {
    * `<subtask>.<operator>.<metric>` (bare array on the wire; ids not reported yet are left out).
    */
   vertexMetrics(jobId: string, vertexId: string, ids: readonly string[]): Promise<MetricValue[]> {
-    return this.get(`/jobs/${jobId}/vertices/${vertexId}/metrics?get=${ids.map(encodeURIComponent).join(',')}`, 'a JSON array of {id, value}', parseMetrics);
+    return this.get(
+      `/jobs/${jobId}/vertices/${vertexId}/metrics?get=${ids.map(encodeURIComponent).join(',')}`,
+      'a JSON array of {id, value}',
+      parseMetrics,
+    );
   }
 
   /** `GET /jobs/{id}/vertices/{vid}/subtasks/metrics?get=...&agg=...` (bare array on the wire). */
-  aggregatedSubtaskMetrics(jobId: string, vertexId: string, names: readonly string[], agg: readonly Aggregation[] = ['min', 'max']): Promise<AggregatedMetric[]> {
+  aggregatedSubtaskMetrics(
+    jobId: string,
+    vertexId: string,
+    names: readonly string[],
+    agg: readonly Aggregation[] = ['min', 'max'],
+  ): Promise<AggregatedMetric[]> {
     const q = `get=${names.map(encodeURIComponent).join(',')}&agg=${agg.join(',')}`;
-    return this.get(`/jobs/${jobId}/vertices/${vertexId}/subtasks/metrics?${q}`, 'a JSON array of {id, min, max, ...}', parseAggregatedMetrics);
+    return this.get(
+      `/jobs/${jobId}/vertices/${vertexId}/subtasks/metrics?${q}`,
+      'a JSON array of {id, min, max, ...}',
+      parseAggregatedMetrics,
+    );
   }
 
   /** `GET /jobs/{id}/exceptions`. */
@@ -252,12 +312,23 @@ export class FlinkRestClient {
     const url = this.shownUrl(`/jobs/${jobId}/metrics?get=numRestarts`);
     if (!m) {
       throw new FlinkRestError({
-        url, problem: 'not-found', expected: 'the numRestarts metric',
-        detail: 'numRestarts is not reported yet (the JobManager fetches metrics every metrics.fetcher.update-interval, 10s by default)', attempts: 1,
+        url,
+        problem: 'not-found',
+        expected: 'the numRestarts metric',
+        detail:
+          'numRestarts is not reported yet (the JobManager fetches metrics every metrics.fetcher.update-interval, 10s by default)',
+        attempts: 1,
       });
     }
     const n = Number(m.value);
-    if (!Number.isFinite(n)) throw new FlinkRestError({ url, problem: 'wrong-shape', expected: 'numRestarts as a number string', detail: `numRestarts is ${JSON.stringify(m.value)}`, attempts: 1 });
+    if (!Number.isFinite(n))
+      throw new FlinkRestError({
+        url,
+        problem: 'wrong-shape',
+        expected: 'numRestarts as a number string',
+        detail: `numRestarts is ${JSON.stringify(m.value)}`,
+        attempts: 1,
+      });
     return n;
   }
 }

@@ -1,5 +1,6 @@
 /** What went wrong talking to a JobManager (or any HTTP endpoint verify reads). */
-export type RestProblem = 'unreachable' | 'timeout' | 'http-status' | 'not-found' | 'bad-json' | 'wrong-shape';
+export type RestProblem =
+  'unreachable' | 'timeout' | 'http-status' | 'not-found' | 'bad-json' | 'wrong-shape';
 
 /** A REST failure as data: the URL, what was expected, what happened, and after how many attempts. */
 export interface RestFailure {

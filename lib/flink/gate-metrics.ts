@@ -10,7 +10,11 @@ import type { JobDetails, JobVertex, MetricValue } from './types.js';
 import { NO_WATERMARK } from './types.js';
 
 /** The decision gauges every gate subtask registers. */
-export const GATE_DECISION_METRICS = ['preparedGeneration', 'maxTimestampAtPrepare', 'gateWatermark'] as const;
+export const GATE_DECISION_METRICS = [
+  'preparedGeneration',
+  'maxTimestampAtPrepare',
+  'gateWatermark',
+] as const;
 export type GateDecisionMetric = (typeof GATE_DECISION_METRICS)[number];
 
 /** The parts of the contract file the controller reads. */
@@ -27,7 +31,9 @@ let cached: GateMetricsContract | undefined;
 
 /** `schemas/gate-metrics.contract.json`, read once. */
 export function gateMetricsContract(): GateMetricsContract {
-  cached ??= JSON.parse(readFileSync(schemaPath('gate-metrics.contract.json'), 'utf8')) as GateMetricsContract;
+  cached ??= JSON.parse(
+    readFileSync(schemaPath('gate-metrics.contract.json'), 'utf8'),
+  ) as GateMetricsContract;
   return cached;
 }
 
@@ -37,12 +43,24 @@ export function gateMetricsContract(): GateMetricsContract {
  */
 export function gateOperatorOf(vertexName: string, contract = gateMetricsContract()): string | undefined {
   const re = new RegExp(contract.operatorNamePattern);
-  return vertexName.split(' -> ').map((s) => s.trim()).find((s) => re.test(s));
+  return vertexName
+    .split(' -> ')
+    .map((s) => s.trim())
+    .find((s) => re.test(s));
 }
 
 /** `<subtask>.<operator>.<group>.<metric>`, per the contract's template. */
-export function gateMetricId(subtask: number, operator: string, metric: GateDecisionMetric, contract = gateMetricsContract()): string {
-  return contract.metricIdTemplate.replace('{subtask}', String(subtask)).replace('{operator}', operator).replace('{group}', contract.metricGroup).replace('{metric}', metric);
+export function gateMetricId(
+  subtask: number,
+  operator: string,
+  metric: GateDecisionMetric,
+  contract = gateMetricsContract(),
+): string {
+  return contract.metricIdTemplate
+    .replace('{subtask}', String(subtask))
+    .replace('{operator}', operator)
+    .replace('{group}', contract.metricGroup)
+    .replace('{metric}', metric);
 }
 
 /** One gate subtask's decision metrics (null = Long.MIN_VALUE / not reported as a value). */
@@ -83,12 +101,19 @@ function metricValue(v: string | undefined, contract: GateMetricsContract): numb
 }
 
 /** Reads the metrics answer of one gate vertex (pure). */
-export function gateFromMetrics(vertex: JobVertex, operator: string, metrics: readonly MetricValue[], contract = gateMetricsContract()): ObservedGate {
+export function gateFromMetrics(
+  vertex: JobVertex,
+  operator: string,
+  metrics: readonly MetricValue[],
+  contract = gateMetricsContract(),
+): ObservedGate {
   const byId = new Map(metrics.map((m) => [m.id, m.value]));
   const subtasks: GateSubtaskMetrics[] = [];
   const missing: number[] = [];
   for (let i = 0; i < vertex.parallelism; i++) {
-    const [g, m, w] = GATE_DECISION_METRICS.map((name) => metricValue(byId.get(gateMetricId(i, operator, name, contract)), contract));
+    const [g, m, w] = GATE_DECISION_METRICS.map((name) =>
+      metricValue(byId.get(gateMetricId(i, operator, name, contract)), contract),
+    );
     if (g === undefined || g === null || m === undefined || w === undefined) missing.push(i);
     else subtasks.push({ subtask: i, preparedGeneration: g, maxTimestampAtPrepare: m, gateWatermark: w });
   }
@@ -119,7 +144,12 @@ export interface CommittedWatermarkMemory {
  * the sink vertices' watermarks and the checkpoint statistics instead: the job watermark seen
  * before the last completed checkpoint was triggered is what that checkpoint covers.
  */
-export async function observeGates(client: FlinkRestClient, gate: boolean, memory?: CommittedWatermarkMemory, contract = gateMetricsContract()): Promise<ObservedJob> {
+export async function observeGates(
+  client: FlinkRestClient,
+  gate: boolean,
+  memory?: CommittedWatermarkMemory,
+  contract = gateMetricsContract(),
+): Promise<ObservedJob> {
   let requests = 1;
   const job = await client.currentJob();
   requests++;
@@ -131,11 +161,15 @@ export async function observeGates(client: FlinkRestClient, gate: boolean, memor
       const op = gateOperatorOf(v.name, contract);
       return op ? [{ v, op }] : [];
     });
-    out.gates = await Promise.all(found.map(async ({ v, op }) => {
-      const ids = Array.from({ length: v.parallelism }, (_, i) => GATE_DECISION_METRICS.map((m) => gateMetricId(i, op, m, contract))).flat();
-      const metrics = await client.vertexMetrics(job.jid, v.id, ids);
-      return gateFromMetrics(v, op, metrics, contract);
-    }));
+    out.gates = await Promise.all(
+      found.map(async ({ v, op }) => {
+        const ids = Array.from({ length: v.parallelism }, (_, i) =>
+          GATE_DECISION_METRICS.map((m) => gateMetricId(i, op, m, contract)),
+        ).flat();
+        const metrics = await client.vertexMetrics(job.jid, v.id, ids);
+        return gateFromMetrics(v, op, metrics, contract);
+      }),
+    );
     out.requests += found.length;
     return out;
   }
@@ -147,10 +181,14 @@ export async function observeGates(client: FlinkRestClient, gate: boolean, memor
   }
   const seenAt = details.now ?? Date.now();
   const sinks = sinkVertices(details);
-  const [wms, cps] = await Promise.all([Promise.all(sinks.map((v) => client.vertexWatermarks(job.jid, v.id))), client.checkpoints(job.jid)]);
+  const [wms, cps] = await Promise.all([
+    Promise.all(sinks.map((v) => client.vertexWatermarks(job.jid, v.id))),
+    client.checkpoints(job.jid),
+  ]);
   out.requests += sinks.length + 1;
   const values = wms.flat().map((m) => metricValue(m.value, contract));
-  if (values.length > 0 && values.every((x) => typeof x === 'number')) mem.samples.push([seenAt, Math.min(...(values as number[]))]);
+  if (values.length > 0 && values.every((x) => typeof x === 'number'))
+    mem.samples.push([seenAt, Math.min(...(values as number[]))]);
   const trigger = cps.latest?.completed?.trigger_timestamp;
   if (trigger !== undefined) {
     const covered = mem.samples.filter(([t]) => t < trigger);
@@ -164,10 +202,15 @@ export async function observeGates(client: FlinkRestClient, gate: boolean, memor
 }
 
 /** A color's observation, or why there is none (as data). */
-export type ColorObservation = { ok: true; job: ObservedJob } | { ok: false; error: FlinkRestError | Error; requests: number };
+export type ColorObservation =
+  { ok: true; job: ObservedJob } | { ok: false; error: FlinkRestError | Error; requests: number };
 
 /** observeGates with its failure as data (counts the requests the failed poll made as at least 1). */
-export async function observeColor(client: FlinkRestClient, gate: boolean, memory?: CommittedWatermarkMemory): Promise<ColorObservation> {
+export async function observeColor(
+  client: FlinkRestClient,
+  gate: boolean,
+  memory?: CommittedWatermarkMemory,
+): Promise<ColorObservation> {
   try {
     return { ok: true, job: await observeGates(client, gate, memory) };
   } catch (err) {

@@ -24,14 +24,20 @@ export interface HttpOptions {
   readonly maxBodyBytes?: number;
 }
 
-export const DEFAULT_HTTP: Required<Pick<HttpOptions, 'timeoutMs' | 'retries' | 'backoffMs' | 'maxBodyBytes'>> = { timeoutMs: 5000, retries: 2, backoffMs: 250, maxBodyBytes: 16 * 1024 * 1024 };
+export const DEFAULT_HTTP: Required<
+  Pick<HttpOptions, 'timeoutMs' | 'retries' | 'backoffMs' | 'maxBodyBytes'>
+> = { timeoutMs: 5000, retries: 2, backoffMs: 250, maxBodyBytes: 16 * 1024 * 1024 };
 
 /** Same-origin redirects followed before a request fails. */
 export const MAX_REDIRECTS = 5;
 
 /** A failure that retrying cannot fix (a cross-origin redirect, a body over the cap). */
 class FinalHttpProblem extends Error {
-  constructor(readonly problem: RestProblem, readonly detail: string, readonly status?: number) {
+  constructor(
+    readonly problem: RestProblem,
+    readonly detail: string,
+    readonly status?: number,
+  ) {
     super(detail);
   }
 }
@@ -66,7 +72,11 @@ export async function readCapped(res: Response, max: number, url: string): Promi
   const length = Number(res.headers.get('content-length') ?? NaN);
   if (Number.isFinite(length) && length > max) {
     await res.body?.cancel().catch(() => undefined);
-    throw new FinalHttpProblem('http-status', `the response body of ${shownUrl(url)} is ${length} bytes, more than the ${max} bytes read`, res.status);
+    throw new FinalHttpProblem(
+      'http-status',
+      `the response body of ${shownUrl(url)} is ${length} bytes, more than the ${max} bytes read`,
+      res.status,
+    );
   }
   if (!res.body) return '';
   const reader = res.body.getReader();
@@ -78,7 +88,11 @@ export async function readCapped(res: Response, max: number, url: string): Promi
     total += value.byteLength;
     if (total > max) {
       await reader.cancel().catch(() => undefined);
-      throw new FinalHttpProblem('http-status', `the response body of ${shownUrl(url)} is longer than the ${max} bytes read`, res.status);
+      throw new FinalHttpProblem(
+        'http-status',
+        `the response body of ${shownUrl(url)} is longer than the ${max} bytes read`,
+        res.status,
+      );
     }
     chunks.push(value);
   }
@@ -103,7 +117,8 @@ export function backoffDelay(base: number, n: number): number {
 /** What a failed request's error means, in words (fetch errors carry the code in `cause`). */
 export function connectionProblem(err: unknown): { problem: RestProblem; detail: string } {
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return { problem: 'timeout', detail: 'no response within the timeout' };
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError')
+    return { problem: 'timeout', detail: 'no response within the timeout' };
   const code = e?.cause?.code;
   const text: Record<string, string> = {
     ECONNREFUSED: 'connection refused',
@@ -115,13 +130,25 @@ export function connectionProblem(err: unknown): { problem: RestProblem; detail:
   };
   if (code && text[code]) return { problem: 'unreachable', detail: text[code] };
   if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG') {
-    return { problem: 'unreachable', detail: 'TLS handshake failed: the server does not speak https here (use an http:// URL?)' };
+    return {
+      problem: 'unreachable',
+      detail: 'TLS handshake failed: the server does not speak https here (use an http:// URL?)',
+    };
   }
   if (code && /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/.test(code)) {
-    return { problem: 'unreachable', detail: `TLS certificate not trusted (${code}): give Node the CA with NODE_EXTRA_CA_CERTS=/path/ca.pem` };
+    return {
+      problem: 'unreachable',
+      detail: `TLS certificate not trusted (${code}): give Node the CA with NODE_EXTRA_CA_CERTS=/path/ca.pem`,
+    };
   }
-  if (code?.startsWith('ERR_SSL_')) return { problem: 'unreachable', detail: `TLS handshake failed (${code})` };
-  if (e?.cause?.message === 'bad port') return { problem: 'unreachable', detail: 'the port is one fetch refuses to connect to (a "bad port" of the Fetch standard, e.g. 1, 9, 6000); serve it on another port' };
+  if (code?.startsWith('ERR_SSL_'))
+    return { problem: 'unreachable', detail: `TLS handshake failed (${code})` };
+  if (e?.cause?.message === 'bad port')
+    return {
+      problem: 'unreachable',
+      detail:
+        'the port is one fetch refuses to connect to (a "bad port" of the Fetch standard, e.g. 1, 9, 6000); serve it on another port',
+    };
   return { problem: 'unreachable', detail: e?.cause?.message ?? e?.message ?? String(err) };
 }
 
@@ -137,7 +164,9 @@ export function withoutCredentials(url: string): { url: string; authorization?: 
     return { url };
   }
   if (!u.username && !u.password) return { url };
-  const authorization = 'Basic ' + Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64');
+  const authorization =
+    'Basic ' +
+    Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64');
   u.username = '';
   u.password = '';
   return { url: u.toString(), authorization };
@@ -149,7 +178,11 @@ export function withoutCredentials(url: string): { url: string; authorization?: 
  * Resolves with any final status (the caller decides what a 404 means); throws FlinkRestError
  * when no response came or every attempt answered 5xx.
  */
-export async function getRaw(rawUrl: string, expected: string, options: HttpOptions = {}): Promise<RawResponse> {
+export async function getRaw(
+  rawUrl: string,
+  expected: string,
+  options: HttpOptions = {},
+): Promise<RawResponse> {
   const { url, authorization } = withoutCredentials(rawUrl);
   const timeoutMs = options.timeoutMs ?? DEFAULT_HTTP.timeoutMs;
   const retries = options.retries ?? DEFAULT_HTTP.retries;
@@ -159,7 +192,10 @@ export async function getRaw(rawUrl: string, expected: string, options: HttpOpti
   const maxBody = options.maxBodyBytes ?? DEFAULT_HTTP.maxBodyBytes;
   const deadline = options.deadline;
   const left = () => (deadline === undefined ? Infinity : deadline - Date.now());
-  let last: { problem: RestProblem; detail: string; status?: number } = { problem: 'timeout', detail: 'the deadline had passed before the request' };
+  let last: { problem: RestProblem; detail: string; status?: number } = {
+    problem: 'timeout',
+    detail: 'the deadline had passed before the request',
+  };
   let attempts = 0;
   for (let attempt = 1; attempt <= retries + 1; attempt++) {
     if (attempt > 1) {
@@ -171,7 +207,11 @@ export async function getRaw(rawUrl: string, expected: string, options: HttpOpti
     const budget = timeoutMs;
     attempts = attempt;
     try {
-      const headers = { accept: 'application/json', ...(authorization ? { authorization } : {}), ...(options.headers ?? {}) };
+      const headers = {
+        accept: 'application/json',
+        ...(authorization ? { authorization } : {}),
+        ...(options.headers ?? {}),
+      };
       // One wall-clock signal for the request, every redirect and the whole body.
       const signal = AbortSignal.timeout(budget);
       let current = url;
@@ -183,9 +223,18 @@ export async function getRaw(rawUrl: string, expected: string, options: HttpOpti
         await res.body?.cancel().catch(() => undefined);
         const next = new URL(location, current).toString();
         if (originOf(next) !== originOf(url)) {
-          throw new FinalHttpProblem('http-status', `HTTP ${res.status} redirects from ${shownUrl(current)} to ${shownUrl(next)}, another origin: not followed`, res.status);
+          throw new FinalHttpProblem(
+            'http-status',
+            `HTTP ${res.status} redirects from ${shownUrl(current)} to ${shownUrl(next)}, another origin: not followed`,
+            res.status,
+          );
         }
-        if (hops >= MAX_REDIRECTS) throw new FinalHttpProblem('http-status', `more than ${MAX_REDIRECTS} redirects from ${shownUrl(url)} (last to ${shownUrl(next)})`, res.status);
+        if (hops >= MAX_REDIRECTS)
+          throw new FinalHttpProblem(
+            'http-status',
+            `more than ${MAX_REDIRECTS} redirects from ${shownUrl(url)} (last to ${shownUrl(next)})`,
+            res.status,
+          );
         current = next;
       }
       const body = await readCapped(res, maxBody, current);
@@ -196,7 +245,14 @@ export async function getRaw(rawUrl: string, expected: string, options: HttpOpti
       return { url, status: res.status, body, attempts: attempt };
     } catch (err) {
       if (err instanceof FinalHttpProblem) {
-        throw new FlinkRestError({ url, expected, attempts: attempt, problem: err.problem, detail: err.detail, ...(err.status !== undefined ? { status: err.status } : {}) });
+        throw new FlinkRestError({
+          url,
+          expected,
+          attempts: attempt,
+          problem: err.problem,
+          detail: err.detail,
+          ...(err.status !== undefined ? { status: err.status } : {}),
+        });
       }
       last = connectionProblem(err);
     }
@@ -208,7 +264,8 @@ export async function getRaw(rawUrl: string, expected: string, options: HttpOpti
 function errorText(body: string): string {
   try {
     const parsed = JSON.parse(body) as { errors?: unknown; error?: unknown };
-    if (Array.isArray(parsed.errors) && typeof parsed.errors[0] === 'string') return ` (${parsed.errors[0].split('\n')[0]})`;
+    if (Array.isArray(parsed.errors) && typeof parsed.errors[0] === 'string')
+      return ` (${parsed.errors[0].split('\n')[0]})`;
     if (typeof parsed.error === 'string') return ` (${parsed.error.split('\n')[0]})`;
   } catch {
     /* not JSON */
@@ -221,10 +278,22 @@ function errorText(body: string): string {
  * `http-status`, a body that is not JSON is `bad-json`, and a ShapeError from `parse` is
  * `wrong-shape`; each names the URL and `expected`.
  */
-export async function getJson<T>(url: string, expected: string, parse: (body: unknown) => T, options: HttpOptions = {}): Promise<T> {
+export async function getJson<T>(
+  url: string,
+  expected: string,
+  parse: (body: unknown) => T,
+  options: HttpOptions = {},
+): Promise<T> {
   const res = await getRaw(url, expected, options);
   const fail = (problem: RestProblem, detail: string): never => {
-    throw new FlinkRestError({ url: res.url, expected, problem, detail, status: res.status, attempts: res.attempts });
+    throw new FlinkRestError({
+      url: res.url,
+      expected,
+      problem,
+      detail,
+      status: res.status,
+      attempts: res.attempts,
+    });
   };
   if (res.status === 404) fail('not-found', `HTTP 404${errorText(res.body)}`);
   if (res.status < 200 || res.status >= 300) fail('http-status', `HTTP ${res.status}${errorText(res.body)}`);

@@ -11,7 +11,8 @@ export function describeValue(v: unknown): string {
 }
 
 export function obj(v: unknown, path: string): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ShapeError(path, `expected an object, got ${describeValue(v)}`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new ShapeError(path, `expected an object, got ${describeValue(v)}`);
   return v as Record<string, unknown>;
 }
 
@@ -21,12 +22,20 @@ export function arr(v: unknown, path: string): unknown[] {
 }
 
 export function str(v: unknown, path: string): string {
-  if (typeof v !== 'string') throw new ShapeError(path, v === undefined ? 'missing (expected a string)' : `expected a string, got ${describeValue(v)}`);
+  if (typeof v !== 'string')
+    throw new ShapeError(
+      path,
+      v === undefined ? 'missing (expected a string)' : `expected a string, got ${describeValue(v)}`,
+    );
   return v;
 }
 
 export function num(v: unknown, path: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ShapeError(path, v === undefined ? 'missing (expected a number)' : `expected a number, got ${describeValue(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new ShapeError(
+      path,
+      v === undefined ? 'missing (expected a number)' : `expected a number, got ${describeValue(v)}`,
+    );
   return v;
 }
 
@@ -40,6 +49,7 @@ export function optStr(v: unknown, path: string): string | undefined {
 
 export function oneOf<T extends string>(v: unknown, allowed: readonly T[], path: string): T {
   const s = str(v, path);
-  if (!(allowed as readonly string[]).includes(s)) throw new ShapeError(path, `unknown value ${JSON.stringify(s)} (expected one of ${allowed.join(', ')})`);
+  if (!(allowed as readonly string[]).includes(s))
+    throw new ShapeError(path, `unknown value ${JSON.stringify(s)} (expected one of ${allowed.join(', ')})`);
   return s as T;
 }

@@ -6,8 +6,17 @@
 
 /** `JobStatus` of the OpenAPI spec. */
 export type JobStatus =
-  | 'INITIALIZING' | 'CREATED' | 'RUNNING' | 'FAILING' | 'FAILED' | 'CANCELLING' | 'CANCELED'
-  | 'FINISHED' | 'RESTARTING' | 'SUSPENDED' | 'RECONCILING';
+  | 'INITIALIZING'
+  | 'CREATED'
+  | 'RUNNING'
+  | 'FAILING'
+  | 'FAILED'
+  | 'CANCELLING'
+  | 'CANCELED'
+  | 'FINISHED'
+  | 'RESTARTING'
+  | 'SUSPENDED'
+  | 'RECONCILING';
 
 export const TERMINAL_JOB_STATES: readonly JobStatus[] = ['FAILED', 'CANCELED', 'FINISHED', 'SUSPENDED'];
 
@@ -107,7 +116,10 @@ export type Aggregation = 'min' | 'max' | 'avg' | 'sum' | 'skew';
 export interface JobExceptions {
   'root-exception'?: string;
   timestamp?: number;
-  exceptionHistory?: { entries: { exceptionName?: string; timestamp?: number; stacktrace?: string; taskName?: string }[]; truncated?: boolean };
+  exceptionHistory?: {
+    entries: { exceptionName?: string; timestamp?: number; stacktrace?: string; taskName?: string }[];
+    truncated?: boolean;
+  };
 }
 
 /** Long.MIN_VALUE as Flink prints it: no watermark yet. */

@@ -92,7 +92,10 @@ function keyOf(e: ErrorObject): string {
   return e.instancePath.slice(1).replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
-function ajvErrors(errors: readonly ErrorObject[] | null | undefined, data: Record<string, unknown>): ContractError[] {
+function ajvErrors(
+  errors: readonly ErrorObject[] | null | undefined,
+  data: Record<string, unknown>,
+): ContractError[] {
   const out: ContractError[] = [];
   const seen = new Set<string>();
   for (const e of errors ?? []) {
@@ -100,38 +103,82 @@ function ajvErrors(errors: readonly ErrorObject[] | null | undefined, data: Reco
     let err: ContractError | undefined;
     switch (e.keyword) {
       case 'additionalProperties':
-        err = { key: pointer(String(p.additionalProperty)), message: `unknown key "${String(p.additionalProperty)}"`, fix: 'remove it; the contract allows only the keys in the schema' };
+        err = {
+          key: pointer(String(p.additionalProperty)),
+          message: `unknown key "${String(p.additionalProperty)}"`,
+          fix: 'remove it; the contract allows only the keys in the schema',
+        };
         break;
       case 'required':
-        err = { key: pointer(String(p.missingProperty)), message: `missing key "${String(p.missingProperty)}"`, fix: `add ${String(p.missingProperty)}` };
+        err = {
+          key: pointer(String(p.missingProperty)),
+          message: `missing key "${String(p.missingProperty)}"`,
+          fix: `add ${String(p.missingProperty)}`,
+        };
         break;
       case 'dependencies':
-        err = { key: pointer(String(p.missingProperty)), message: `"${String(p.property)}" needs "${String(p.missingProperty)}"`, fix: `give each color both <color>.restUrl and <color>.gate` };
+        err = {
+          key: pointer(String(p.missingProperty)),
+          message: `"${String(p.property)}" needs "${String(p.missingProperty)}"`,
+          fix: `give each color both <color>.restUrl and <color>.gate`,
+        };
         break;
       case 'type':
-        err = { key: e.instancePath, message: `${keyOf(e) || 'data'} must be a ${String(p.type)} (ConfigMap values are strings)` };
+        err = {
+          key: e.instancePath,
+          message: `${keyOf(e) || 'data'} must be a ${String(p.type)} (ConfigMap values are strings)`,
+        };
         break;
       case 'enum':
-        err = { key: e.instancePath, message: `${keyOf(e)} is ${JSON.stringify(data[keyOf(e)])}; must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
+        err = {
+          key: e.instancePath,
+          message: `${keyOf(e)} is ${JSON.stringify(data[keyOf(e)])}; must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+        };
         break;
       case 'const':
         if (keyOf(e) === 'active' && data.active !== data.to) break; // a bad color: the enum error says it
-        err = keyOf(e) === 'active'
-          ? { key: e.instancePath, message: `active and to are both ${JSON.stringify(data.active)}; a cutover goes to the other color`, fix: 'set to to the standby color' }
-          : { key: e.instancePath, message: `${keyOf(e)} is ${JSON.stringify(data[keyOf(e)])}; must be ${JSON.stringify(p.allowedValue)} here` };
+        err =
+          keyOf(e) === 'active'
+            ? {
+                key: e.instancePath,
+                message: `active and to are both ${JSON.stringify(data.active)}; a cutover goes to the other color`,
+                fix: 'set to to the standby color',
+              }
+            : {
+                key: e.instancePath,
+                message: `${keyOf(e)} is ${JSON.stringify(data[keyOf(e)])}; must be ${JSON.stringify(p.allowedValue)} here`,
+              };
         break;
       case 'pattern':
         err = /restUrl$/.test(keyOf(e))
-          ? { key: e.instancePath, message: `${keyOf(e)} is ${JSON.stringify(data[keyOf(e)])}, which is not an http(s) URL` }
-          : { key: e.instancePath, message: `${keyOf(e)} is ${JSON.stringify(data[keyOf(e)])}, which is not a decimal integer string`, fix: 'write it like "0" or "300000" (epoch millis / millis as a quoted decimal)' };
+          ? {
+              key: e.instancePath,
+              message: `${keyOf(e)} is ${JSON.stringify(data[keyOf(e)])}, which is not an http(s) URL`,
+            }
+          : {
+              key: e.instancePath,
+              message: `${keyOf(e)} is ${JSON.stringify(data[keyOf(e)])}, which is not a decimal integer string`,
+              fix: 'write it like "0" or "300000" (epoch millis / millis as a quoted decimal)',
+            };
         break;
       case 'format':
-        err = { key: e.instancePath, message: `${keyOf(e)} is ${JSON.stringify(data[keyOf(e)])}, which is not a valid ${String(p.format)}` };
+        err = {
+          key: e.instancePath,
+          message: `${keyOf(e)} is ${JSON.stringify(data[keyOf(e)])}, which is not a valid ${String(p.format)}`,
+        };
         break;
       case 'false schema':
-        err = keyOf(e) === 'completedAt' || keyOf(e) === 'armedAt'
-          ? { key: e.instancePath, message: `${keyOf(e)} must be absent in phase ${JSON.stringify(data.phase)}` }
-          : { key: e.instancePath, message: `generation is "0" (no cutover), so "${keyOf(e)}" must be absent`, fix: 'remove to and watermark, or set generation > 0' };
+        err =
+          keyOf(e) === 'completedAt' || keyOf(e) === 'armedAt'
+            ? {
+                key: e.instancePath,
+                message: `${keyOf(e)} must be absent in phase ${JSON.stringify(data.phase)}`,
+              }
+            : {
+                key: e.instancePath,
+                message: `generation is "0" (no cutover), so "${keyOf(e)}" must be absent`,
+                fix: 'remove to and watermark, or set generation > 0',
+              };
         break;
       case 'if':
       case 'anyOf':
@@ -153,13 +200,18 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 function int(data: Record<string, unknown>, key: string, errors: ContractError[]): number {
   const n = Number(data[key]);
-  if (!Number.isSafeInteger(n)) errors.push({ key: pointer(key), message: `${key} ${JSON.stringify(data[key])} is beyond the exact integer range` });
+  if (!Number.isSafeInteger(n))
+    errors.push({
+      key: pointer(key),
+      message: `${key} ${JSON.stringify(data[key])} is beyond the exact integer range`,
+    });
   return n;
 }
 
 /** Parses `<name>-cutover` data (a string map) into the typed desired handover. */
 export function parseCutoverConfigMap(data: unknown): ParseResult<CutoverDesired> {
-  if (!isRecord(data)) return { ok: false, errors: [{ key: '', message: 'ConfigMap data must be a map of strings' }] };
+  if (!isRecord(data))
+    return { ok: false, errors: [{ key: '', message: 'ConfigMap data must be a map of strings' }] };
   const validate = schemaValidator(CUTOVER_CONFIGMAP_SCHEMA);
   if (!validate(data)) return { ok: false, errors: ajvErrors(validate.errors, data) };
   const s = data as Record<string, string>;
@@ -190,8 +242,17 @@ function parseHistory(text: string, errors: ContractError[]): DecidedGeneration[
     const m = /^(\d+):(blue|green)>(blue|green)@(-?\d+)$/.exec(part)!;
     const generation = Number(m[1]);
     const watermark = Number(m[4]);
-    if (!Number.isSafeInteger(generation) || !Number.isSafeInteger(watermark)) errors.push({ key: pointer('history'), message: `history entry ${JSON.stringify(part)} is beyond the exact integer range` });
-    else if (out.length > 0 && generation <= out[out.length - 1]!.generation) errors.push({ key: pointer('history'), message: `history entry ${JSON.stringify(part)} is not newer than the one before it`, fix: 'list the generations oldest first' });
+    if (!Number.isSafeInteger(generation) || !Number.isSafeInteger(watermark))
+      errors.push({
+        key: pointer('history'),
+        message: `history entry ${JSON.stringify(part)} is beyond the exact integer range`,
+      });
+    else if (out.length > 0 && generation <= out[out.length - 1]!.generation)
+      errors.push({
+        key: pointer('history'),
+        message: `history entry ${JSON.stringify(part)} is not newer than the one before it`,
+        fix: 'list the generations oldest first',
+      });
     out.push({ generation, active: m[2] as Color, to: m[3] as Color, watermark });
   }
   return out;
@@ -208,10 +269,19 @@ export function renderHistory(h: readonly DecidedGeneration[]): string {
  * the status never saw). A Rejected or withdrawn generation moved nothing: its chain carries over if
  * it still ends at `active`.
  */
-export function chainFor(generation: number, active: Color, prev: Pick<CutoverStatus, 'generation' | 'phase' | 'active' | 'to' | 'watermark' | 'history'> | null): DecidedGeneration[] {
+export function chainFor(
+  generation: number,
+  active: Color,
+  prev: Pick<CutoverStatus, 'generation' | 'phase' | 'active' | 'to' | 'watermark' | 'history'> | null,
+): DecidedGeneration[] {
   if (!prev || prev.generation >= generation) return [];
   const took = (prev.phase === 'Armed' || prev.phase === 'Completed') && prev.to === active;
-  const chain = took ? [...prev.history, { generation: prev.generation, active: prev.active, to: prev.to, watermark: prev.watermark }] : prev.history;
+  const chain = took
+    ? [
+        ...prev.history,
+        { generation: prev.generation, active: prev.active, to: prev.to, watermark: prev.watermark },
+      ]
+    : prev.history;
   const last = chain[chain.length - 1];
   return last && last.to === active ? chain.map((e) => ({ ...e })) : [];
 }
@@ -229,7 +299,8 @@ export function chainOwner(chain: readonly DecidedGeneration[], active: Color, t
 
 /** Parses `<name>-cutover-status` data (a string map) into the typed status. */
 export function parseCutoverStatus(data: unknown): ParseResult<CutoverStatus> {
-  if (!isRecord(data)) return { ok: false, errors: [{ key: '', message: 'ConfigMap data must be a map of strings' }] };
+  if (!isRecord(data))
+    return { ok: false, errors: [{ key: '', message: 'ConfigMap data must be a map of strings' }] };
   const validate = schemaValidator(CUTOVER_STATUS_SCHEMA);
   if (!validate(data)) return { ok: false, errors: ajvErrors(validate.errors, data) };
   const s = data as Record<string, string>;
@@ -267,7 +338,13 @@ export function parseCutoverStatusOrThrow(data: unknown): CutoverStatus {
 
 /** The `<name>-cutover` data for a typed desired handover (inverse of parseCutoverConfigMap). */
 export function renderCutoverConfigMap(d: CutoverDesired): Record<string, string> {
-  const out: Record<string, string> = { pipeline: d.pipeline, active: d.active, generation: String(d.generation), lateness: String(d.lateness), gateMode: d.gateMode };
+  const out: Record<string, string> = {
+    pipeline: d.pipeline,
+    active: d.active,
+    generation: String(d.generation),
+    lateness: String(d.lateness),
+    gateMode: d.gateMode,
+  };
   if (d.generation > 0) {
     if (d.to !== undefined) out.to = d.to;
     if (d.watermark !== undefined) out.watermark = String(d.watermark);
@@ -284,7 +361,13 @@ export function renderCutoverConfigMap(d: CutoverDesired): Record<string, string
 
 /** The `<name>-cutover-status` data for a typed status (inverse of parseCutoverStatus). */
 export function renderCutoverStatus(s: CutoverStatus): Record<string, string> {
-  const out: Record<string, string> = { generation: String(s.generation), phase: s.phase, active: s.active, to: s.to, watermark: String(s.watermark) };
+  const out: Record<string, string> = {
+    generation: String(s.generation),
+    phase: s.phase,
+    active: s.active,
+    to: s.to,
+    watermark: String(s.watermark),
+  };
   if (s.history.length > 0) out.history = renderHistory(s.history);
   if (s.reason !== undefined) out.reason = s.reason;
   if (s.armedAt !== undefined) out.armedAt = s.armedAt;
@@ -298,9 +381,21 @@ export function renderCutoverStatus(s: CutoverStatus): Record<string, string> {
 }
 
 /** Contract errors as diagnostics of `file` (for CLI edges; ConfigMap data has no line numbers). */
-export function contractDiagnostics(errors: readonly ContractError[], file: string, ruleId = 'cutover-contract'): Diagnostic[] {
+export function contractDiagnostics(
+  errors: readonly ContractError[],
+  file: string,
+  ruleId = 'cutover-contract',
+): Diagnostic[] {
   return errors.map((e) => {
-    const d: Diagnostic = { ruleId, severity: 'error', file, line: 0, column: 0, path: `/data${e.key}`, message: e.message };
+    const d: Diagnostic = {
+      ruleId,
+      severity: 'error',
+      file,
+      line: 0,
+      column: 0,
+      path: `/data${e.key}`,
+      message: e.message,
+    };
     if (e.fix) d.fix = e.fix;
     return d;
   });

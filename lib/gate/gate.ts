@@ -10,7 +10,16 @@
 import type { Color } from '../spec/types.js';
 import type { DecidedGeneration, Phase } from './contract.js';
 import { chainFor, chainOwner } from './contract.js';
-import type { GateDesired, GateMetrics, GateRecord, GateRules, GateSnapshot, GateStatus, Released, RecordDecision } from './types.js';
+import type {
+  GateDesired,
+  GateMetrics,
+  GateRecord,
+  GateRules,
+  GateSnapshot,
+  GateStatus,
+  Released,
+  RecordDecision,
+} from './types.js';
 import { PROTOCOL_GATE_RULES } from './types.js';
 
 /** Every branch of the protocol gate (all rules on). */
@@ -58,7 +67,12 @@ export const GATE_BRANCHES = [
 export type GateBranch = (typeof GATE_BRANCHES)[number];
 
 /** Branches only a variant with a protocol rule dropped can take. */
-export const VARIANT_BRANCHES = ['variant.restore-without-read', 'variant.snapshot-without-held', 'variant.status-regression-applied', 'variant.reprepare-after-lost-state'] as const;
+export const VARIANT_BRANCHES = [
+  'variant.restore-without-read',
+  'variant.snapshot-without-held',
+  'variant.status-regression-applied',
+  'variant.reprepare-after-lost-state',
+] as const;
 export type VariantBranch = (typeof VARIANT_BRANCHES)[number];
 
 export type Trace = (branch: GateBranch | VariantBranch) => void;
@@ -77,7 +91,16 @@ export const FORWARD: Record<Phase, readonly Phase[]> = {
 export const LONG_MIN_WATERMARK = -9223372036854775808;
 
 export function emptySnapshot(): GateSnapshot {
-  return { version: 1, desired: null, status: null, maxTimestamp: null, prepared: null, watermark: null, committedWatermark: null, held: [] };
+  return {
+    version: 1,
+    desired: null,
+    status: null,
+    maxTimestamp: null,
+    prepared: null,
+    watermark: null,
+    committedWatermark: null,
+    held: [],
+  };
 }
 
 function copyStatus(st: GateStatus): GateStatus {
@@ -108,20 +131,60 @@ function max(a: number | null, b: number): number {
  */
 type Acting =
   | { steady: true; active: Color }
-  | { steady: false; generation: number; active: Color; to: Color; watermark: number; phase: Phase; chain: readonly DecidedGeneration[]; fromStatus: boolean };
+  | {
+      steady: false;
+      generation: number;
+      active: Color;
+      to: Color;
+      watermark: number;
+      phase: Phase;
+      chain: readonly DecidedGeneration[];
+      fromStatus: boolean;
+    };
 
 /** A clear (generation 0) that settles the status's generation: a teardown after Completed or a withdrawal after Rejected. */
 function settles(d: GateDesired, st: GateStatus): boolean {
-  return d.generation === 0 && ((st.phase === 'Completed' && d.active === st.to) || (st.phase === 'Rejected' && d.active === st.active));
+  return (
+    d.generation === 0 &&
+    ((st.phase === 'Completed' && d.active === st.to) || (st.phase === 'Rejected' && d.active === st.active))
+  );
 }
 
 function acting(d: GateDesired, st: GateStatus | null): Acting {
   if (st && st.generation > d.generation && !settles(d, st)) {
-    return { steady: false, generation: st.generation, active: st.active, to: st.to, watermark: st.watermark, phase: st.phase, chain: st.history, fromStatus: true };
+    return {
+      steady: false,
+      generation: st.generation,
+      active: st.active,
+      to: st.to,
+      watermark: st.watermark,
+      phase: st.phase,
+      chain: st.history,
+      fromStatus: true,
+    };
   }
   if (d.generation === 0) return { steady: true, active: d.active };
-  if (st && st.generation === d.generation) return { steady: false, generation: d.generation, active: st.active, to: st.to, watermark: st.watermark, phase: st.phase, chain: st.history, fromStatus: false };
-  return { steady: false, generation: d.generation, active: d.active, to: d.to!, watermark: d.watermark!, phase: 'Pending', chain: chainFor(d.generation, d.active, st), fromStatus: false };
+  if (st && st.generation === d.generation)
+    return {
+      steady: false,
+      generation: d.generation,
+      active: st.active,
+      to: st.to,
+      watermark: st.watermark,
+      phase: st.phase,
+      chain: st.history,
+      fromStatus: false,
+    };
+  return {
+    steady: false,
+    generation: d.generation,
+    active: d.active,
+    to: d.to!,
+    watermark: d.watermark!,
+    phase: 'Pending',
+    chain: chainFor(d.generation, d.active, st),
+    fromStatus: false,
+  };
 }
 
 export interface GateOptions {
@@ -203,10 +266,15 @@ export class Gate {
       this.adopt(d);
     } else if (d.generation === cur.generation) {
       this.deferredClear = null;
-      if (d.gateMode !== cur.gateMode || d.lateness !== cur.lateness || (d.generation === 0 && d.active !== cur.active)) {
+      if (
+        d.gateMode !== cur.gateMode ||
+        d.lateness !== cur.lateness ||
+        (d.generation === 0 && d.active !== cur.active)
+      ) {
         // What does not move ownership within a generation (mode, lateness; anything without a cutover) follows git.
         this.trace('config.repeat-updated');
-        this.s.desired = d.generation === 0 ? { ...d } : { ...cur, gateMode: d.gateMode, lateness: d.lateness };
+        this.s.desired =
+          d.generation === 0 ? { ...d } : { ...cur, gateMode: d.gateMode, lateness: d.lateness };
       } else {
         this.trace('config.repeat');
       }
@@ -235,7 +303,8 @@ export class Gate {
     this.deferredClear = null;
     this.s.desired = { ...d };
     // Prepare: remember how far this subtask had got when it learned of the generation.
-    this.s.prepared = d.generation > 0 ? { generation: d.generation, maxTimestampAtPrepare: this.s.maxTimestamp } : null;
+    this.s.prepared =
+      d.generation > 0 ? { generation: d.generation, maxTimestampAtPrepare: this.s.maxTimestamp } : null;
   }
 
   /** The status ConfigMap was read (null: it does not exist yet) or changed. */
@@ -265,7 +334,8 @@ export class Gate {
     }
     this.markRead();
     const released = this.releaseDecided();
-    if (this.deferredClear && (this.phase === 'Completed' || this.phase === 'Rejected')) this.applyClear(this.deferredClear, 'config.cleared-deferred');
+    if (this.deferredClear && (this.phase === 'Completed' || this.phase === 'Rejected'))
+      this.applyClear(this.deferredClear, 'config.cleared-deferred');
     return released;
   }
 
@@ -394,7 +464,10 @@ export class Gate {
 
   /** The checkpoint holding `snap` completed: its output is committed, and so is its watermark. */
   onCheckpointComplete(snap: GateSnapshot): void {
-    if (snap.watermark !== null && (this.s.committedWatermark === null || snap.watermark > this.s.committedWatermark)) {
+    if (
+      snap.watermark !== null &&
+      (this.s.committedWatermark === null || snap.watermark > this.s.committedWatermark)
+    ) {
       this.trace('checkpoint.commit-watermark');
       this.s.committedWatermark = snap.watermark;
     } else {

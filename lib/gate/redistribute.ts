@@ -11,15 +11,27 @@ function max(a: number | null, b: number): number {
  * held records round-robin, the newest desired/status, the largest timestamps, the smallest
  * watermark (what every old subtask's committed output covers).
  */
-export function redistribute(snaps: readonly GateSnapshot[], index: number, parallelism: number): GateSnapshot {
+export function redistribute(
+  snaps: readonly GateSnapshot[],
+  index: number,
+  parallelism: number,
+): GateSnapshot {
   const out = emptySnapshot();
   let i = 0;
   let wm: number | null | undefined;
   for (const s of snaps) {
-    if (s.desired && (!out.desired || s.desired.generation > out.desired.generation)) out.desired = { ...s.desired };
-    if (s.status && (!out.status || s.status.generation > out.status.generation || (s.status.generation === out.status.generation && FORWARD[out.status.phase].includes(s.status.phase)))) out.status = { ...s.status, history: s.status.history.map((h) => ({ ...h })) };
+    if (s.desired && (!out.desired || s.desired.generation > out.desired.generation))
+      out.desired = { ...s.desired };
+    if (
+      s.status &&
+      (!out.status ||
+        s.status.generation > out.status.generation ||
+        (s.status.generation === out.status.generation && FORWARD[out.status.phase].includes(s.status.phase)))
+    )
+      out.status = { ...s.status, history: s.status.history.map((h) => ({ ...h })) };
     if (s.maxTimestamp !== null) out.maxTimestamp = max(out.maxTimestamp, s.maxTimestamp);
-    wm = wm === undefined ? s.watermark : wm === null || s.watermark === null ? null : Math.min(wm, s.watermark);
+    wm =
+      wm === undefined ? s.watermark : wm === null || s.watermark === null ? null : Math.min(wm, s.watermark);
     for (const r of s.held) {
       if (i % parallelism === index) out.held.push({ ...r });
       i++;

@@ -2,14 +2,20 @@ import type { Color } from '../spec/types.js';
 import type { CutoverDesired, CutoverStatus } from './contract.js';
 
 /** What a gate needs from the `<name>-cutover` ConfigMap (the contract without names and URLs). */
-export type GateDesired = Pick<CutoverDesired, 'active' | 'generation' | 'to' | 'watermark' | 'lateness' | 'gateMode'>;
+export type GateDesired = Pick<
+  CutoverDesired,
+  'active' | 'generation' | 'to' | 'watermark' | 'lateness' | 'gateMode'
+>;
 
 /**
  * What a gate needs from the `<name>-cutover-status` ConfigMap: the decided generation, its phase,
  * its from/to colors and W (so a generation known only from the status is judged by the values the
  * controller decided on) and the handover chain it continues.
  */
-export type GateStatus = Pick<CutoverStatus, 'generation' | 'phase' | 'active' | 'to' | 'watermark' | 'history'>;
+export type GateStatus = Pick<
+  CutoverStatus,
+  'generation' | 'phase' | 'active' | 'to' | 'watermark' | 'history'
+>;
 
 /** A record as the gate sees it: an id (for audits and vectors) and its event timestamp. */
 export interface GateRecord {
@@ -70,4 +76,8 @@ export interface GateRules {
   monotonic: boolean;
 }
 
-export const PROTOCOL_GATE_RULES: GateRules = Object.freeze({ restoreRead: true, heldState: true, monotonic: true });
+export const PROTOCOL_GATE_RULES: GateRules = Object.freeze({
+  restoreRead: true,
+  heldState: true,
+  monotonic: true,
+});

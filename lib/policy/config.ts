@@ -23,7 +23,9 @@ export function flattenWithPointers(conf: unknown, base: readonly (string | numb
     if (isObject(v)) {
       for (const [k, x] of Object.entries(v)) walk(prefix ? `${prefix}.${k}` : k, x, [...segs, k]);
     } else if (v !== null) {
-      const value = Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(';') : String(v);
+      const value = Array.isArray(v)
+        ? v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(';')
+        : String(v);
       out.push({ key: prefix, value, pointer: toPointer(segs) });
     }
   };
@@ -33,9 +35,18 @@ export function flattenWithPointers(conf: unknown, base: readonly (string | numb
 
 /** Where a color's effective flinkConfiguration key is set: the color's override, else the template. */
 export function configPointer(p: Pipeline, color: Color, key: string): string {
-  const own = flattenWithPointers(p.spec.colors[color]?.flinkConfiguration, ['spec', 'colors', color, 'flinkConfiguration']).find((e) => e.key === key);
+  const own = flattenWithPointers(p.spec.colors[color]?.flinkConfiguration, [
+    'spec',
+    'colors',
+    color,
+    'flinkConfiguration',
+  ]).find((e) => e.key === key);
   if (own) return own.pointer;
-  const tpl = flattenWithPointers(p.spec.template.flinkConfiguration, ['spec', 'template', 'flinkConfiguration']).find((e) => e.key === key);
+  const tpl = flattenWithPointers(p.spec.template.flinkConfiguration, [
+    'spec',
+    'template',
+    'flinkConfiguration',
+  ]).find((e) => e.key === key);
   return tpl?.pointer ?? `/spec/colors/${color}`;
 }
 
@@ -69,7 +80,8 @@ export function normalizePath(v: string): string {
 }
 
 /** Unit labels Flink's TimeUtils accepts (case-insensitive, singular or plural). */
-const DURATION_UNIT = /^(d|days?|h|hours?|m|mins?|minutes?|s|secs?|seconds?|ms|millis?|milliseconds?|µs|micros?|microseconds?|ns|nanos?|nanoseconds?)$/i;
+const DURATION_UNIT =
+  /^(d|days?|h|hours?|m|mins?|minutes?|s|secs?|seconds?|ms|millis?|milliseconds?|µs|micros?|microseconds?|ns|nanos?|nanoseconds?)$/i;
 
 /** Whether a Flink duration value is zero (`0`, `0 ms`, `0 sec`, `00min`). */
 export function isZeroDuration(v: string): boolean {

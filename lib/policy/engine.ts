@@ -32,7 +32,10 @@ export interface CheckResult {
 }
 
 /** Matches base and head pipelines by `namespace/name`, in head order then removed ones. */
-export function pairPipelines(head: readonly LoadedPipeline[], base: readonly LoadedPipeline[]): PipelinePair[] {
+export function pairPipelines(
+  head: readonly LoadedPipeline[],
+  base: readonly LoadedPipeline[],
+): PipelinePair[] {
   const baseByKey = new Map(base.map((lp) => [pipelineKey(lp.pipeline), lp]));
   const pairs: PipelinePair[] = [];
   const seen = new Set<string>();
@@ -58,7 +61,9 @@ export function pairPipelines(head: readonly LoadedPipeline[], base: readonly Lo
 }
 
 function byPosition(a: Finding, b: Finding): number {
-  return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId);
+  return (
+    a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId)
+  );
 }
 
 /** Runs every rule over the pipelines at base and head. Pure: all I/O happened before. */
@@ -72,7 +77,14 @@ export function checkPolicy(input: CheckInput): CheckResult {
   // restart of the active color would pass as a new pipeline). Every base error is an error here.
   if (input.base && input.base !== input.head) {
     for (const d of input.base.diagnostics) {
-      results.push({ ...d, ruleId: 'schema', severity: 'error', message: `at base: ${d.message}`, pipeline: d.pipeline ?? '', fix: 'the base spec must load to judge this change: fix it at base first, or compare with another --base/--base-ref' });
+      results.push({
+        ...d,
+        ruleId: 'schema',
+        severity: 'error',
+        message: `at base: ${d.message}`,
+        pipeline: d.pipeline ?? '',
+        fix: 'the base spec must load to judge this change: fix it at base first, or compare with another --base/--base-ref',
+      });
     }
   }
   // A pipeline whose head file failed to load is reported by `schema`, not as removed.
@@ -87,5 +99,13 @@ export function checkPolicy(input: CheckInput): CheckResult {
   results.sort(byPosition);
   const errors = results.filter((f) => f.severity === 'error').length;
   const brokenPipelines = new Set(headDiagnostics.map((d) => `${d.file}|${d.pipeline ?? ''}`)).size;
-  return { results, pairs, summary: { errors, warnings: results.length - errors, pipelines: input.head.pipelines.length + brokenPipelines } };
+  return {
+    results,
+    pairs,
+    summary: {
+      errors,
+      warnings: results.length - errors,
+      pipelines: input.head.pipelines.length + brokenPipelines,
+    },
+  };
 }

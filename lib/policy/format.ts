@@ -8,7 +8,16 @@ export type Format = (typeof FORMATS)[number];
 
 /** `{"results":[...],"summary":{...}}` the documented JSON output (README). */
 export function formatJson(r: CheckResult): string {
-  const results = r.results.map((f) => ({ ruleId: f.ruleId, severity: f.severity, pipeline: f.pipeline, file: f.file, line: f.line, path: f.path, message: f.message, fix: f.fix ?? '' }));
+  const results = r.results.map((f) => ({
+    ruleId: f.ruleId,
+    severity: f.severity,
+    pipeline: f.pipeline,
+    file: f.file,
+    line: f.line,
+    path: f.path,
+    message: f.message,
+    fix: f.fix ?? '',
+  }));
   return JSON.stringify({ results, summary: r.summary }, null, 2) + '\n';
 }
 
@@ -22,7 +31,7 @@ function containsLine(lp: LoadedPipeline, line: number): boolean {
 /** The pipeline a finding is about (pipelines are told apart by namespace and document too). */
 function pairOf(r: CheckResult, f: Finding): PipelinePair | undefined {
   const same = r.pairs.filter((p) => p.name === f.pipeline && (p.head ?? p.base)!.file === f.file);
-  return same.length > 1 ? same.find((p) => p.head && containsLine(p.head, f.line)) ?? same[0] : same[0];
+  return same.length > 1 ? (same.find((p) => p.head && containsLine(p.head, f.line)) ?? same[0]) : same[0];
 }
 
 /** How a pipeline is named in a report: its name, or `namespace/name` when the name is not unique. */
@@ -48,17 +57,24 @@ export function formatText(r: CheckResult): string {
     const pair = pairOf(r, list[0]!);
     const move = pair ? ` (${pair.baseState ?? 'new'} → ${pair.headState ?? 'removed'})` : '';
     lines.push(`${name}${move}`);
-    const ordered = [...list.filter((f) => f.severity === 'error'), ...list.filter((f) => f.severity !== 'error')];
+    const ordered = [
+      ...list.filter((f) => f.severity === 'error'),
+      ...list.filter((f) => f.severity !== 'error'),
+    ];
     for (const f of ordered) {
       const where = f.line > 0 ? `${f.file}:${f.line}:${f.column}` : f.file;
-      lines.push(`  ${f.severity === 'error' ? 'error  ' : 'warning'} ${f.ruleId}  ${where}${f.path ? `  ${f.path}` : ''}`);
+      lines.push(
+        `  ${f.severity === 'error' ? 'error  ' : 'warning'} ${f.ruleId}  ${where}${f.path ? `  ${f.path}` : ''}`,
+      );
       lines.push(`    ${f.message}`);
       if (f.fix) lines.push(`    fix: ${f.fix}`);
     }
     lines.push('');
   }
   const { errors, warnings, pipelines } = r.summary;
-  lines.push(`${pipelines} pipeline(s) checked: ${errors} error(s), ${warnings} warning(s)${errors === 0 ? ' - ok to merge' : ''}`);
+  lines.push(
+    `${pipelines} pipeline(s) checked: ${errors} error(s), ${warnings} warning(s)${errors === 0 ? ' - ok to merge' : ''}`,
+  );
   return lines.join('\n') + '\n';
 }
 
@@ -77,7 +93,9 @@ export function formatGithub(r: CheckResult): string {
     props.push(`title=${escapeProperty(`${f.ruleId} (${f.pipeline || f.file})`)}`);
     return `::${f.severity === 'error' ? 'error' : 'warning'} ${props.join(',')}::${escapeData(f.message + (f.fix ? `\nfix: ${f.fix}` : ''))}`;
   });
-  out.push(`${r.summary.pipelines} pipeline(s) checked: ${r.summary.errors} error(s), ${r.summary.warnings} warning(s)`);
+  out.push(
+    `${r.summary.pipelines} pipeline(s) checked: ${r.summary.errors} error(s), ${r.summary.warnings} warning(s)`,
+  );
   return out.join('\n') + '\n';
 }
 
@@ -87,7 +105,10 @@ export function formatGithub(r: CheckResult): string {
  */
 export function fileUri(file: string): string {
   const path = file.replace(/\\/g, '/');
-  const encoded = path.split('/').map((seg) => (/^[A-Za-z]:$/.test(seg) ? seg : encodeURIComponent(seg))).join('/');
+  const encoded = path
+    .split('/')
+    .map((seg) => (/^[A-Za-z]:$/.test(seg) ? seg : encodeURIComponent(seg)))
+    .join('/');
   if (path.startsWith('/')) return `file://${encoded}`;
   if (/^[A-Za-z]:\//.test(path)) return `file:///${encoded}`;
   return encoded;
@@ -99,44 +120,55 @@ export function formatSarif(r: CheckResult, rules: readonly Rule[], version: str
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{
-      tool: {
-        driver: {
-          name: 'flink-cutover',
-          version,
-          informationUri: 'https://flink-cutover.dev',
-          rules: rules.map((x) => ({
-            id: x.id,
-            name: x.id.replace(/(^|-)([a-z])/g, (_m, _d: string, c: string) => c.toUpperCase()),
-            shortDescription: { text: x.summary },
-            fullDescription: { text: x.doc },
-            help: { text: x.doc },
-            defaultConfiguration: { level: x.severity === 'error' ? 'error' : 'warning' },
-          })),
-        },
-      },
-      results: r.results.map((f) => ({
-        ruleId: f.ruleId,
-        ruleIndex: Math.max(0, ids.indexOf(f.ruleId)),
-        level: f.severity === 'error' ? 'error' : 'warning',
-        message: { text: f.fix ? `${f.message}. Fix: ${f.fix}` : f.message },
-        locations: [{
-          physicalLocation: {
-            artifactLocation: { uri: fileUri(f.file) },
-            ...(f.line > 0 ? { region: { startLine: f.line, startColumn: Math.max(1, f.column) } } : {}),
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'flink-cutover',
+            version,
+            informationUri: 'https://flink-cutover.dev',
+            rules: rules.map((x) => ({
+              id: x.id,
+              name: x.id.replace(/(^|-)([a-z])/g, (_m, _d: string, c: string) => c.toUpperCase()),
+              shortDescription: { text: x.summary },
+              fullDescription: { text: x.doc },
+              help: { text: x.doc },
+              defaultConfiguration: { level: x.severity === 'error' ? 'error' : 'warning' },
+            })),
           },
-          ...(f.path ? { logicalLocations: [{ fullyQualifiedName: `${f.pipeline}${f.path}`, kind: 'member' }] } : {}),
-        }],
-        properties: { pipeline: f.pipeline, path: f.path },
-      })),
-    }],
+        },
+        results: r.results.map((f) => ({
+          ruleId: f.ruleId,
+          ruleIndex: Math.max(0, ids.indexOf(f.ruleId)),
+          level: f.severity === 'error' ? 'error' : 'warning',
+          message: { text: f.fix ? `${f.message}. Fix: ${f.fix}` : f.message },
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: { uri: fileUri(f.file) },
+                ...(f.line > 0 ? { region: { startLine: f.line, startColumn: Math.max(1, f.column) } } : {}),
+              },
+              ...(f.path
+                ? { logicalLocations: [{ fullyQualifiedName: `${f.pipeline}${f.path}`, kind: 'member' }] }
+                : {}),
+            },
+          ],
+          properties: { pipeline: f.pipeline, path: f.path },
+        })),
+      },
+    ],
   };
   return JSON.stringify(sarif, null, 2) + '\n';
 }
 
 function xml(s: string): string {
   // Control characters other than tab and newline are not allowed in XML 1.0 at all.
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '\uFFFD'); // eslint-disable-line no-control-regex
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '\uFFFD'); // eslint-disable-line no-control-regex
 }
 
 /**
@@ -144,7 +176,9 @@ function xml(s: string): string {
  * case (one <failure>, listing every error), warnings are reported in system-out.
  */
 export function formatJunit(r: CheckResult, rules: readonly Rule[]): string {
-  const names = [...new Set([...r.pairs.map((p) => displayName(r, p)), ...r.results.map((f) => groupOf(r, f))])];
+  const names = [
+    ...new Set([...r.pairs.map((p) => displayName(r, p)), ...r.results.map((f) => groupOf(r, f))]),
+  ];
   const suites = names.map((name) => {
     const findings = r.results.filter((f) => groupOf(r, f) === name);
     const cases = rules.map((rule) => {
@@ -152,14 +186,26 @@ export function formatJunit(r: CheckResult, rules: readonly Rule[]): string {
       const errs = mine.filter((f) => f.severity === 'error');
       const warns = mine.filter((f) => f.severity === 'warning');
       const body = [
-        ...(errs.length > 0 ? [`      <failure type="${rule.id}" message="${xml(errs[0]!.message + (errs.length > 1 ? ` (and ${errs.length - 1} more)` : ''))}">${xml(errs.map((f) => `${f.file}:${f.line} ${f.path}\n${f.message}\nfix: ${f.fix ?? ''}`).join('\n\n'))}</failure>`] : []),
-        ...(warns.length > 0 ? [`      <system-out>${xml(warns.map((f) => `warning ${f.file}:${f.line} ${f.message} (fix: ${f.fix ?? ''})`).join('\n'))}</system-out>`] : []),
+        ...(errs.length > 0
+          ? [
+              `      <failure type="${rule.id}" message="${xml(errs[0]!.message + (errs.length > 1 ? ` (and ${errs.length - 1} more)` : ''))}">${xml(errs.map((f) => `${f.file}:${f.line} ${f.path}\n${f.message}\nfix: ${f.fix ?? ''}`).join('\n\n'))}</failure>`,
+            ]
+          : []),
+        ...(warns.length > 0
+          ? [
+              `      <system-out>${xml(warns.map((f) => `warning ${f.file}:${f.line} ${f.message} (fix: ${f.fix ?? ''})`).join('\n'))}</system-out>`,
+            ]
+          : []),
       ];
-      return body.length === 0 ? `    <testcase classname="${xml(name)}" name="${rule.id}"/>` : `    <testcase classname="${xml(name)}" name="${rule.id}">\n${body.join('\n')}\n    </testcase>`;
+      return body.length === 0
+        ? `    <testcase classname="${xml(name)}" name="${rule.id}"/>`
+        : `    <testcase classname="${xml(name)}" name="${rule.id}">\n${body.join('\n')}\n    </testcase>`;
     });
     const failures = new Set(findings.filter((f) => f.severity === 'error').map((f) => f.ruleId)).size;
     return `  <testsuite name="${xml(name)}" tests="${rules.length}" failures="${failures}" errors="0">\n${cases.join('\n')}\n  </testsuite>`;
   });
-  const failures = new Set(r.results.filter((f) => f.severity === 'error').map((f) => `${groupOf(r, f)}|${f.ruleId}`)).size;
+  const failures = new Set(
+    r.results.filter((f) => f.severity === 'error').map((f) => `${groupOf(r, f)}|${f.ruleId}`),
+  ).size;
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="flink-cutover check" tests="${names.length * rules.length}" failures="${failures}">\n${suites.join('\n')}\n</testsuites>\n`;
 }

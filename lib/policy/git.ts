@@ -14,7 +14,12 @@ export class GitReadError extends Error {
 
 function git(cwd: string, args: string[], input?: string): Buffer {
   try {
-    return execFileSync('git', args, { cwd, input, maxBuffer: 512 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] });
+    return execFileSync('git', args, {
+      cwd,
+      input,
+      maxBuffer: 512 * 1024 * 1024,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
   } catch (err) {
     const e = err as { stderr?: Buffer; message: string };
     const msg = e.stderr?.toString().trim().split('\n')[0] || e.message;
@@ -46,14 +51,19 @@ export function readDirAtRef(dir: string, ref: string): { name: string; text: st
     if (exists) throw err;
     return [];
   }
-  const blobs = listing.split('\0').filter(Boolean).map((line) => {
-    // `<mode> <type> <sha>\t<name>`: the name is everything after the first tab (it may hold tabs).
-    const tab = line.indexOf('\t');
-    const meta = line.slice(0, tab);
-    const name = line.slice(tab + 1);
-    const [, type, sha] = meta.split(' ') as [string, string, string];
-    return { name, type, sha };
-  }).filter((e) => e.type === 'blob' && /\.ya?ml$/i.test(e.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const blobs = listing
+    .split('\0')
+    .filter(Boolean)
+    .map((line) => {
+      // `<mode> <type> <sha>\t<name>`: the name is everything after the first tab (it may hold tabs).
+      const tab = line.indexOf('\t');
+      const meta = line.slice(0, tab);
+      const name = line.slice(tab + 1);
+      const [, type, sha] = meta.split(' ') as [string, string, string];
+      return { name, type, sha };
+    })
+    .filter((e) => e.type === 'blob' && /\.ya?ml$/i.test(e.name))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   if (blobs.length === 0) return [];
   // One `git cat-file --batch` for all files instead of one `git show` each.
   const out = git(dir, ['cat-file', '--batch'], blobs.map((b) => b.sha).join('\n') + '\n');
@@ -63,7 +73,8 @@ export function readDirAtRef(dir: string, ref: string): { name: string; text: st
     const nl = out.indexOf(0x0a, pos);
     const header = out.subarray(pos, nl).toString();
     const size = Number(header.split(' ')[2]);
-    if (!Number.isFinite(size)) throw new GitReadError(`git cat-file: unexpected answer "${header}" for ${b.name}`);
+    if (!Number.isFinite(size))
+      throw new GitReadError(`git cat-file: unexpected answer "${header}" for ${b.name}`);
     files.push({ name: b.name, text: out.subarray(nl + 1, nl + 1 + size).toString('utf8') });
     pos = nl + 1 + size + 1;
   }
@@ -79,14 +90,24 @@ export function loadPipelinesAtRef(dir: string, ref: string, displayDir: string)
   const diagnostics: Diagnostic[] = [];
   const byKey = new Set<string>();
   for (const f of readDirAtRef(dir, ref)) {
-    const file = displayDir === '' || displayDir === '.' ? f.name : `${displayDir.replace(/\/+$/, '')}/${f.name}`;
+    const file =
+      displayDir === '' || displayDir === '.' ? f.name : `${displayDir.replace(/\/+$/, '')}/${f.name}`;
     const r = loadPipelineText(file, f.text);
     diagnostics.push(...r.diagnostics);
     for (const lp of r.pipelines) {
       const key = pipelineKey(lp.pipeline);
       if (byKey.has(key)) {
         const pos = positionOf(lp.source, '/metadata/name');
-        diagnostics.push({ ruleId: 'schema', severity: 'error', pipeline: lp.pipeline.metadata.name, file, line: pos.line, column: pos.column, path: '/metadata/name', message: `pipeline ${key} is defined twice at ${ref}` });
+        diagnostics.push({
+          ruleId: 'schema',
+          severity: 'error',
+          pipeline: lp.pipeline.metadata.name,
+          file,
+          line: pos.line,
+          column: pos.column,
+          path: '/metadata/name',
+          message: `pipeline ${key} is defined twice at ${ref}`,
+        });
         continue;
       }
       byKey.add(key);

@@ -42,8 +42,12 @@ export interface SidesOptions {
 }
 
 /** Loads head and base pipelines; base files are named like the head files so findings point at head paths. */
-export function loadSides(cwd: string, opts: SidesOptions): { head: LoadResult; base?: LoadResult; headDir: string } {
-  if (opts.base !== undefined && opts.baseRef !== undefined) throw new InputError('give --base or --base-ref, not both');
+export function loadSides(
+  cwd: string,
+  opts: SidesOptions,
+): { head: LoadResult; base?: LoadResult; headDir: string } {
+  if (opts.base !== undefined && opts.baseRef !== undefined)
+    throw new InputError('give --base or --base-ref, not both');
   const headAbs = resolve(cwd, opts.head);
   requireDir(headAbs, '--head', opts.head);
   const shown = displayDir(headAbs);
@@ -75,7 +79,8 @@ export function loadSides(cwd: string, opts: SidesOptions): { head: LoadResult; 
 export function parseNow(text: string | undefined, flag = '--now'): number {
   if (text === undefined) return Date.now();
   const t = parseIsoStrict(text);
-  if (t === undefined) throw new InputError(`${flag} ${text}: not an ISO-8601 date-time (e.g. 2026-12-01T12:00:00Z)`);
+  if (t === undefined)
+    throw new InputError(`${flag} ${text}: not an ISO-8601 date-time (e.g. 2026-12-01T12:00:00Z)`);
   return t;
 }
 
@@ -86,9 +91,12 @@ export function readStatuses(cwd: string, file: string | undefined): CutoverStat
   try {
     text = readRegularFile(resolve(cwd, file));
   } catch (err) {
-    throw new InputError(`--status ${file}: ${err instanceof InputFileError ? err.message : `cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`}`);
+    throw new InputError(
+      `--status ${file}: ${err instanceof InputFileError ? err.message : `cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`}`,
+    );
   }
   const r = parseStatusText(text, file);
-  if (r.problems.length > 0) throw new InputError(`--status ${file}: ${r.problems.map((p) => p.message).join('; ')}`);
+  if (r.problems.length > 0)
+    throw new InputError(`--status ${file}: ${r.problems.map((p) => p.message).join('; ')}`);
   return r.statuses;
 }

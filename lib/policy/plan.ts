@@ -36,17 +36,23 @@ export function describeStep(pair: PipelinePair, now: number): string {
   const n = pair.name;
   const b = pair.base?.pipeline;
   const h = pair.head?.pipeline;
-  if (pair.transition.illegal) return `${n}: not a lifecycle step: ${pair.transition.illegal} (check refuses it)`;
+  if (pair.transition.illegal)
+    return `${n}: not a lifecycle step: ${pair.transition.illegal} (check refuses it)`;
   const standby = (p: Pipeline | undefined) => (p ? standbyColor(p) : undefined);
   const words = pair.transition.steps.map((s): string => {
     switch (s) {
-      case 'create': return `new pipeline, ${h!.spec.cutover ? 'cutting over' : `steady on ${h!.spec.active}`} (${image(h!, h!.spec.active)})`;
-      case 'remove': return 'remove the pipeline (its FlinkDeployments are pruned)';
+      case 'create':
+        return `new pipeline, ${h!.spec.cutover ? 'cutting over' : `steady on ${h!.spec.active}`} (${image(h!, h!.spec.active)})`;
+      case 'remove':
+        return 'remove the pipeline (its FlinkDeployments are pruned)';
       case 'stage': {
         const s2 = standby(h) ?? otherColor(b!.spec.active);
         const from = h?.spec.colors[s2]?.initialSavepointPath;
         if (!h?.spec.colors[s2]) return `stage ${s2}`;
-        const keeps = b && h.spec.active === b.spec.active && !h.spec.cutover ? `; ${h.spec.active} (${image(h, h.spec.active)}) keeps the output` : '';
+        const keeps =
+          b && h.spec.active === b.spec.active && !h.spec.cutover
+            ? `; ${h.spec.active} (${image(h, h.spec.active)}) keeps the output`
+            : '';
         return `stage ${s2} (${image(h, s2)})${from ? ` from ${from}` : ''}${keeps}`;
       }
       case 'restage': {
@@ -57,13 +63,20 @@ export function describeStep(pair: PipelinePair, now: number): string {
       case 'reschedule':
       case 'rollback': {
         const c = h!.spec.cutover;
-        const verb = s === 'schedule' ? 'schedule cutover' : s === 'reschedule' ? 'reschedule as cutover' : 'roll back with cutover';
+        const verb =
+          s === 'schedule'
+            ? 'schedule cutover'
+            : s === 'reschedule'
+              ? 'reschedule as cutover'
+              : 'roll back with cutover';
         if (!c) return `${verb} to ${h!.spec.active}`;
         const w = Date.parse(c.watermark);
-        const rel = w >= now ? `${formatDuration(w - now)} after now` : `${formatDuration(now - w)} before now`;
+        const rel =
+          w >= now ? `${formatDuration(w - now)} after now` : `${formatDuration(now - w)} before now`;
         return `${verb} #${c.generation} ${h!.spec.active} → ${c.to} at ${c.watermark}, ${rel}`;
       }
-      case 'unschedule': return `withdraw cutover #${b!.spec.cutover?.generation ?? '?'}`;
+      case 'unschedule':
+        return `withdraw cutover #${b!.spec.cutover?.generation ?? '?'}`;
       case 'teardown': {
         const old = b!.spec.cutover ? b!.spec.active : otherColor(h!.spec.active);
         return `tear down ${old}${b!.spec.cutover ? ` after cutover #${b!.spec.cutover.generation}` : ''}; ${h!.spec.active} (${image(h!, h!.spec.active)}) is ${h!.spec.cutover ? 'active' : 'steady'}`;
@@ -85,16 +98,25 @@ function objKey(o: Obj): string {
 }
 
 /** Compares rendered objects by kind, namespace and name. */
-export function diffObjects(base: readonly Record<string, unknown>[], head: readonly Record<string, unknown>[]): ObjectChange[] {
+export function diffObjects(
+  base: readonly Record<string, unknown>[],
+  head: readonly Record<string, unknown>[],
+): ObjectChange[] {
   const b = new Map(base.map((o) => [objKey(o as Obj), o as Obj]));
   const h = new Map(head.map((o) => [objKey(o as Obj), o as Obj]));
   const out: ObjectChange[] = [];
-  const id = (o: Obj) => ({ kind: o.kind ?? '?', name: o.metadata?.name ?? '?', ...(o.metadata?.namespace ? { namespace: o.metadata.namespace } : {}) });
+  const id = (o: Obj) => ({
+    kind: o.kind ?? '?',
+    name: o.metadata?.name ?? '?',
+    ...(o.metadata?.namespace ? { namespace: o.metadata.namespace } : {}),
+  });
   for (const [k, o] of h) {
     const prev = b.get(k);
     if (!prev) out.push({ change: 'added', ...id(o) });
     else {
-      const fields = [...new Set([...Object.keys(prev), ...Object.keys(o)])].filter((f) => JSON.stringify(prev[f]) !== JSON.stringify(o[f]));
+      const fields = [...new Set([...Object.keys(prev), ...Object.keys(o)])].filter(
+        (f) => JSON.stringify(prev[f]) !== JSON.stringify(o[f]),
+      );
       if (fields.length > 0) out.push({ change: 'changed', ...id(o), fields });
     }
   }
@@ -116,7 +138,14 @@ export function planPairs(pairs: readonly PipelinePair[], now: number): Pipeline
     } catch (err) {
       renderError = (err as Error).message;
     }
-    return { pipeline: pair.name, key: pair.key, steps: pair.transition.steps, description: describeStep(pair, now), objects, ...(renderError ? { renderError } : {}) };
+    return {
+      pipeline: pair.name,
+      key: pair.key,
+      steps: pair.transition.steps,
+      description: describeStep(pair, now),
+      objects,
+      ...(renderError ? { renderError } : {}),
+    };
   });
 }
 
@@ -124,7 +153,13 @@ export function planPairs(pairs: readonly PipelinePair[], now: number): Pipeline
 export function formatPlan(plans: readonly PipelinePlan[]): string {
   const lines: string[] = [];
   for (const p of plans) {
-    if (p.steps.length === 0 && p.objects.length === 0 && !p.renderError && !p.description.includes('not a lifecycle step')) continue;
+    if (
+      p.steps.length === 0 &&
+      p.objects.length === 0 &&
+      !p.renderError &&
+      !p.description.includes('not a lifecycle step')
+    )
+      continue;
     lines.push(p.description);
     for (const o of p.objects) {
       const sign = o.change === 'added' ? '+' : o.change === 'removed' ? '-' : '~';

@@ -29,15 +29,25 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function time(data: Record<string, unknown>, key: string, where: string, problems: StatusProblem[]): number | undefined {
+function time(
+  data: Record<string, unknown>,
+  key: string,
+  where: string,
+  problems: StatusProblem[],
+): number | undefined {
   const v = data[key];
   if (v === undefined || v === '') return undefined;
   const t = parseIsoStrict(String(v));
-  if (t === undefined) problems.push({ message: `${where}: ${key} "${String(v)}" is not an ISO-8601 date-time` });
+  if (t === undefined)
+    problems.push({ message: `${where}: ${key} "${String(v)}" is not an ISO-8601 date-time` });
   return t;
 }
 
-function fromConfigMap(obj: Record<string, unknown>, where: string, problems: StatusProblem[]): CutoverStatus | undefined {
+function fromConfigMap(
+  obj: Record<string, unknown>,
+  where: string,
+  problems: StatusProblem[],
+): CutoverStatus | undefined {
   const meta = isObject(obj.metadata) ? obj.metadata : {};
   const name = typeof meta.name === 'string' ? meta.name : undefined;
   if (!name) {
@@ -48,7 +58,9 @@ function fromConfigMap(obj: Record<string, unknown>, where: string, problems: St
   const data = isObject(obj.data) ? obj.data : {};
   const generation = Number(data.generation ?? 0);
   if (!Number.isSafeInteger(generation) || generation < 0) {
-    problems.push({ message: `${where} (${name}): generation "${String(data.generation)}" is not a whole number` });
+    problems.push({
+      message: `${where} (${name}): generation "${String(data.generation)}" is not a whole number`,
+    });
     return undefined;
   }
   const phase = String(data.phase ?? '');
@@ -61,7 +73,10 @@ function fromConfigMap(obj: Record<string, unknown>, where: string, problems: St
     const m = /^(blue|green)\.watermark$/.exec(k);
     if (!m) continue;
     if (/^-?\d+$/.test(String(v)) && Number.isSafeInteger(Number(v))) watermarks[m[1]!] = Number(v);
-    else problems.push({ message: `${where} (${name}): ${k} "${String(v)}" is not a whole number of epoch millis` });
+    else
+      problems.push({
+        message: `${where} (${name}): ${k} "${String(v)}" is not a whole number of epoch millis`,
+      });
   }
   const s: CutoverStatus = {
     name,
@@ -81,7 +96,10 @@ function fromConfigMap(obj: Record<string, unknown>, where: string, problems: St
  * Parses status ConfigMaps from JSON or YAML text: one ConfigMap, a `List` of them, or several
  * YAML documents. Other objects are ignored; malformed status ConfigMaps are problems.
  */
-export function parseStatusText(text: string, file: string): { statuses: CutoverStatus[]; problems: StatusProblem[] } {
+export function parseStatusText(
+  text: string,
+  file: string,
+): { statuses: CutoverStatus[]; problems: StatusProblem[] } {
   const problems: StatusProblem[] = [];
   const statuses: CutoverStatus[] = [];
   const objects: unknown[] = [];
@@ -91,7 +109,9 @@ export function parseStatusText(text: string, file: string): { statuses: Cutover
     for (const d of list) {
       if (d.errors.length > 0) {
         const e = d.errors[0]!;
-        problems.push({ message: `${file}:${e.linePos?.[0].line ?? 0}: invalid YAML/JSON: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}; it should be the ConfigMap as printed by kubectl get configmap <pipeline>-cutover-status -o yaml (or -o json)` });
+        problems.push({
+          message: `${file}:${e.linePos?.[0].line ?? 0}: invalid YAML/JSON: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}; it should be the ConfigMap as printed by kubectl get configmap <pipeline>-cutover-status -o yaml (or -o json)`,
+        });
         return { statuses, problems };
       }
       const js = d.toJS({ maxAliasCount: 100 }) as unknown;
@@ -118,12 +138,19 @@ export function parseStatusText(text: string, file: string): { statuses: Cutover
     if (!(err instanceof RangeError)) throw err;
     problems.push({ message: `${file}: cannot read it: it is nested too deeply` });
   }
-  if (statuses.length === 0 && problems.length === 0) problems.push({ message: `${file}: no ConfigMap named <pipeline>-cutover-status found` });
+  if (statuses.length === 0 && problems.length === 0)
+    problems.push({ message: `${file}: no ConfigMap named <pipeline>-cutover-status found` });
   return { statuses, problems };
 }
 
 /** The status of a pipeline: the ConfigMap `<name>-cutover-status` in its namespace (or with none given). */
 export function statusFor(statuses: readonly CutoverStatus[], p: Pipeline): CutoverStatus | undefined {
   const name = `${p.metadata.name}-cutover-status`;
-  return statuses.find((s) => s.name === name && (s.namespace === undefined || p.metadata.namespace === undefined || s.namespace === p.metadata.namespace));
+  return statuses.find(
+    (s) =>
+      s.name === name &&
+      (s.namespace === undefined ||
+        p.metadata.namespace === undefined ||
+        s.namespace === p.metadata.namespace),
+  );
 }

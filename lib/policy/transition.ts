@@ -51,7 +51,10 @@ export function classify(base: Pipeline | undefined, head: Pipeline | undefined)
   const hA = head.spec.active;
   const hColors = colorsOf(head);
   const bColors = colorsOf(base);
-  const standbyChanged = (c: Color | undefined) => c !== undefined && base.spec.colors[c] !== undefined && colorFingerprint(base, c) !== colorFingerprint(head, c);
+  const standbyChanged = (c: Color | undefined) =>
+    c !== undefined &&
+    base.spec.colors[c] !== undefined &&
+    colorFingerprint(base, c) !== colorFingerprint(head, c);
   const switched = (why: string): Transition => ({ steps: [], illegal: why });
 
   if (bs === 'Steady') {

@@ -1,4 +1,13 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  rmdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { synth } from '../constructs/synth.js';
 import type { SynthResult } from '../constructs/synth.js';
@@ -40,7 +49,10 @@ export const REPO_WORKFLOW_FILE = '.github/workflows/flink-cutover.yml';
 
 /** The name npm accepts for a folder name (lowercase, URL-safe). */
 export function packageNameFor(dir: string): string {
-  const n = basename(resolve(dir)).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+|[-]+$/g, '');
+  const n = basename(resolve(dir))
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[._-]+|[-]+$/g, '');
   return n || 'gitops';
 }
 
@@ -270,7 +282,8 @@ export function initRepo(dir: string, o: GitopsRepoOptions): InitRepoResult {
   const target = resolve(dir);
   if (existsSync(target)) {
     if (!statSync(target).isDirectory()) throw new InitRepoError(`${dir} is a file, not a folder`);
-    if (readdirSync(target).length > 0) throw new InitRepoError(`${dir} is not empty; init-repo only writes into a new or empty folder`);
+    if (readdirSync(target).length > 0)
+      throw new InitRepoError(`${dir} is not empty; init-repo only writes into a new or empty folder`);
   }
   const parent = dirname(target);
   mkdirSync(parent, { recursive: true });
@@ -282,11 +295,21 @@ export function initRepo(dir: string, o: GitopsRepoOptions): InitRepoResult {
       mkdirSync(dirname(join(staging, rel)), { recursive: true });
       writeFileSync(join(staging, rel), content);
     }
-    const result = synth({ pipelinesDir: join(staging, REPO_PIPELINES_DIR), outDir: join(staging, REPO_DIST_DIR) });
-    if (result.diagnostics.length > 0) throw new InitRepoError(`the example pipeline does not render: ${result.diagnostics.map((d) => d.message).join('; ')}`);
+    const result = synth({
+      pipelinesDir: join(staging, REPO_PIPELINES_DIR),
+      outDir: join(staging, REPO_DIST_DIR),
+    });
+    if (result.diagnostics.length > 0)
+      throw new InitRepoError(
+        `the example pipeline does not render: ${result.diagnostics.map((d) => d.message).join('; ')}`,
+      );
     if (existsSync(target)) rmdirSync(target);
     renameSync(staging, target);
-    return { dir: target, files: [...Object.keys(files), ...result.changed.map((f) => `${REPO_DIST_DIR}/${f}`)].sort(), synth: result };
+    return {
+      dir: target,
+      files: [...Object.keys(files), ...result.changed.map((f) => `${REPO_DIST_DIR}/${f}`)].sort(),
+      synth: result,
+    };
   } catch (err) {
     rmSync(staging, { recursive: true, force: true });
     throw err;

@@ -9,7 +9,15 @@ import { decide } from '../gate/decide.js';
 import type { ObservedGateMetrics } from '../gate/decide.js';
 import { Gate } from '../gate/gate.js';
 import { redistribute } from '../gate/redistribute.js';
-import type { GateDesired, GateMetrics, GateRecord, GateSnapshot, GateStatus, RecordDecision, Released } from '../gate/types.js';
+import type {
+  GateDesired,
+  GateMetrics,
+  GateRecord,
+  GateSnapshot,
+  GateStatus,
+  RecordDecision,
+  Released,
+} from '../gate/types.js';
 import type { Color } from '../spec/types.js';
 import { rng } from './rng.js';
 import type { Rng } from './rng.js';
@@ -42,7 +50,17 @@ interface SimGate {
 export interface TimelineEvent {
   atMs: number;
   color?: Color;
-  kind: 'input' | 'start' | 'restart' | 'restore' | 'commit' | 'prepare' | 'status' | 'gate-phase' | 'teardown' | 'end';
+  kind:
+    | 'input'
+    | 'start'
+    | 'restart'
+    | 'restore'
+    | 'commit'
+    | 'prepare'
+    | 'status'
+    | 'gate-phase'
+    | 'teardown'
+    | 'end';
   text: string;
 }
 
@@ -181,7 +199,9 @@ function generateInput(s: Scenario, r: Rng): Input {
       stamps.sort((a, b) => a - b);
       for (const a of stamps) {
         const late = s.input.lateFraction > 0 && r.chance(s.input.lateFraction);
-        const jitter = r.next() * s.input.outOfOrdernessMs + (late ? s.input.outOfOrdernessMs + r.next() * s.input.lateByMaxMs : 0);
+        const jitter =
+          r.next() * s.input.outOfOrdernessMs +
+          (late ? s.input.outOfOrdernessMs + r.next() * s.input.lateByMaxMs : 0);
         as.push(a);
         ts.push(EPOCH + Math.floor(a - Math.min(jitter, s.input.outOfOrdernessMs + s.input.lateByMaxMs)));
       }
@@ -216,10 +236,31 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
   };
 
   const stats: Record<Color, ColorStats> = {
-    blue: { parallelism: s.colors.blue.parallelism, startedAtMs: null, failures: 0, prepared: null, maxAtPrepareVsW: null, phases: {}, releasedEmitted: 0, releasedDropped: 0, tornDownAtMs: null },
-    green: { parallelism: s.colors.green.parallelism, startedAtMs: null, failures: 0, prepared: null, maxAtPrepareVsW: null, phases: {}, releasedEmitted: 0, releasedDropped: 0, tornDownAtMs: null },
+    blue: {
+      parallelism: s.colors.blue.parallelism,
+      startedAtMs: null,
+      failures: 0,
+      prepared: null,
+      maxAtPrepareVsW: null,
+      phases: {},
+      releasedEmitted: 0,
+      releasedDropped: 0,
+      tornDownAtMs: null,
+    },
+    green: {
+      parallelism: s.colors.green.parallelism,
+      startedAtMs: null,
+      failures: 0,
+      prepared: null,
+      maxAtPrepareVsW: null,
+      phases: {},
+      releasedEmitted: 0,
+      releasedDropped: 0,
+      tornDownAtMs: null,
+    },
   };
-  const widen = (range: [number, number] | null, v: number): [number, number] => (range ? [Math.min(range[0], v), Math.max(range[1], v)] : [v, v]);
+  const widen = (range: [number, number] | null, v: number): [number, number] =>
+    range ? [Math.min(range[0], v), Math.max(range[1], v)] : [v, v];
   const counts = new Uint8Array(input.total);
   const emitted: Record<Color, number> = { blue: 0, green: 0 };
   const commitTimes: number[] = [];
@@ -227,18 +268,44 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
 
   // Cluster state: the ConfigMaps as they are now.
   const gated = (c: Color): boolean => s.colors[c].gate !== false;
-  const colorsEndpoints = { blue: { restUrl: 'http://blue-rest:8081', gate: gated('blue') }, green: { restUrl: 'http://green-rest:8081', gate: gated('green') } };
-  let desired: CutoverDesired = { pipeline: s.name, active: from, generation: 0, lateness: s.cutover.latenessMs, gateMode: s.cutover.gateMode, colors: colorsEndpoints };
+  const colorsEndpoints = {
+    blue: { restUrl: 'http://blue-rest:8081', gate: gated('blue') },
+    green: { restUrl: 'http://green-rest:8081', gate: gated('green') },
+  };
+  let desired: CutoverDesired = {
+    pipeline: s.name,
+    active: from,
+    generation: 0,
+    lateness: s.cutover.latenessMs,
+    gateMode: s.cutover.gateMode,
+    colors: colorsEndpoints,
+  };
   let status: CutoverStatus | null = null;
   const gateDesired = (d: CutoverDesired): GateDesired => {
-    const g: GateDesired = { active: d.active, generation: d.generation, lateness: d.lateness, gateMode: d.gateMode };
+    const g: GateDesired = {
+      active: d.active,
+      generation: d.generation,
+      lateness: d.lateness,
+      gateMode: d.gateMode,
+    };
     if (d.to !== undefined) g.to = d.to;
     if (d.watermark !== undefined) g.watermark = d.watermark;
     return g;
   };
-  const gateStatus = (st: CutoverStatus | null): GateStatus | null => (st ? { generation: st.generation, phase: st.phase, active: st.active, to: st.to, watermark: st.watermark, history: st.history } : null);
+  const gateStatus = (st: CutoverStatus | null): GateStatus | null =>
+    st
+      ? {
+          generation: st.generation,
+          phase: st.phase,
+          active: st.active,
+          to: st.to,
+          watermark: st.watermark,
+          history: st.history,
+        }
+      : null;
 
-  const delay = (): number => s.propagation.minMs + Math.floor(delays.next() * (s.propagation.maxMs - s.propagation.minMs + 1));
+  const delay = (): number =>
+    s.propagation.minMs + Math.floor(delays.next() * (s.propagation.maxMs - s.propagation.minMs + 1));
   // Deliveries of one ConfigMap to one subtask arrive in order (a watch), each after its own delay.
   const push = (st: Subtask, d: Delivery): void => {
     for (const x of st.inbox) if (x.kind === d.kind && x.at > d.at) d.at = x.at;
@@ -250,7 +317,12 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
     for (const job of jobs) {
       if (job.state !== 'running') continue;
       for (const st of job.subtasks) {
-        push(st, kind === 'config' ? { at: now + delay(), kind, config: gateDesired(desired) } : { at: now + delay(), kind, status: gateStatus(status) });
+        push(
+          st,
+          kind === 'config'
+            ? { at: now + delay(), kind, config: gateDesired(desired) }
+            : { at: now + delay(), kind, status: gateStatus(status) },
+        );
       }
     }
   };
@@ -277,7 +349,12 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
   const jobOf = (c: Color): Job => (jobs[0]!.color === c ? jobs[0]! : jobs[1]!);
 
   /** Starts (or restarts) a job from offsets and gate snapshots (already one per subtask, or redistributed). */
-  const launch = (job: Job, now: number, offsets: Int32Array, snaps: readonly GateSnapshot[] | null): void => {
+  const launch = (
+    job: Job,
+    now: number,
+    offsets: Int32Array,
+    snaps: readonly GateSnapshot[] | null,
+  ): void => {
     const par = s.colors[job.color].parallelism;
     job.attempt++;
     job.state = 'running';
@@ -291,7 +368,16 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
       for (let p = i; p < s.input.partitions; p += par) parts.push(p);
       const snap = snaps === null ? null : snaps.length === par ? snaps[i]! : redistribute(snaps, i, par);
       const gate = makeGate(job.color, snap);
-      const st: Subtask = { index: i, gate, parts, maxT: parts.map(() => -Infinity), lastArrival: parts.map(() => now), inbox: [], preparedSeen: gate.metrics().preparedGeneration, phaseSeen: gate.phase };
+      const st: Subtask = {
+        index: i,
+        gate,
+        parts,
+        maxT: parts.map(() => -Infinity),
+        lastArrival: parts.map(() => now),
+        inbox: [],
+        preparedSeen: gate.metrics().preparedGeneration,
+        phaseSeen: gate.phase,
+      };
       // Read both ConfigMaps before the first record (skipped by no-restore-read after a restore).
       if (!gate.ready) {
         push(st, { at: now + delay(), kind: 'config', config: gateDesired(desired) });
@@ -301,8 +387,15 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
     }
   };
 
-  const sinkRecord = (job: Job, rec: GateRecord, at: number, action: 'emit' | 'drop' | 'tag', owner: Color): void => {
-    if (action === 'emit' || (action === 'tag' && owner === job.color)) job.pending.push({ id: rec.id as number, t: rec.t, at });
+  const sinkRecord = (
+    job: Job,
+    rec: GateRecord,
+    at: number,
+    action: 'emit' | 'drop' | 'tag',
+    owner: Color,
+  ): void => {
+    if (action === 'emit' || (action === 'tag' && owner === job.color))
+      job.pending.push({ id: rec.id as number, t: rec.t, at });
   };
 
   const checkpoint = (job: Job, now: number): void => {
@@ -334,13 +427,24 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
         const m = st.gate.metrics();
         if (m.preparedGeneration !== st.preparedSeen && m.preparedGeneration > 0) {
           cs.prepared = widen(cs.prepared, now);
-          if (m.maxTimestampAtPrepare !== null) cs.maxAtPrepareVsW = widen(cs.maxAtPrepareVsW, m.maxTimestampAtPrepare - W);
-          note(now, 'prepare', `subtask ${st.index} prepared for generation ${m.preparedGeneration} (max t seen: ${m.maxTimestampAtPrepare === null ? 'none' : `W${fmtOffset(m.maxTimestampAtPrepare - W)}`})`, job.color);
+          if (m.maxTimestampAtPrepare !== null)
+            cs.maxAtPrepareVsW = widen(cs.maxAtPrepareVsW, m.maxTimestampAtPrepare - W);
+          note(
+            now,
+            'prepare',
+            `subtask ${st.index} prepared for generation ${m.preparedGeneration} (max t seen: ${m.maxTimestampAtPrepare === null ? 'none' : `W${fmtOffset(m.maxTimestampAtPrepare - W)}`})`,
+            job.color,
+          );
         }
         if (st.gate.phase !== st.phaseSeen) {
           const ph = st.gate.phase;
           if (ph !== 'none') cs.phases[ph] = widen(cs.phases[ph] ?? null, now);
-          note(now, 'gate-phase', `subtask ${st.index} acts on ${st.gate.phase}${released.length > 0 ? `, released ${released.length} held record(s): ${released.filter((x) => x.action === 'emit' || (x.action === 'tag' && x.owner === job.color)).length} emitted` : ''}`, job.color);
+          note(
+            now,
+            'gate-phase',
+            `subtask ${st.index} acts on ${st.gate.phase}${released.length > 0 ? `, released ${released.length} held record(s): ${released.filter((x) => x.action === 'emit' || (x.action === 'tag' && x.owner === job.color)).length} emitted` : ''}`,
+            job.color,
+          );
         }
       }
       st.preparedSeen = st.gate.metrics().preparedGeneration;
@@ -348,7 +452,10 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
     }
     if (!st.gate.ready) return;
     const cutoff = now - s.colors[job.color].lagMs;
-    let budget = s.colors[job.color].maxRecordsPerSecond > 0 ? Math.max(1, Math.floor((s.colors[job.color].maxRecordsPerSecond * TICK_MS) / 1000)) : Infinity;
+    let budget =
+      s.colors[job.color].maxRecordsPerSecond > 0
+        ? Math.max(1, Math.floor((s.colors[job.color].maxRecordsPerSecond * TICK_MS) / 1000))
+        : Infinity;
     // Merge the subtask's partitions in arrival order, up to its budget.
     for (;;) {
       if (budget <= 0) break;
@@ -406,7 +513,12 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
       const id = `${job.color}-${job.attempt}`;
       knownJob[job.color] ??= id;
       if (!rules.rediscover && knownJob[job.color] !== id) continue; // polls the job id it saw first: gone
-      observed[job.color] = { jobId: id, running: true, parallelism: job.subtasks.length, subtasks: job.subtasks.map((st) => ({ subtask: st.index, ...st.gate.metrics() })) };
+      observed[job.color] = {
+        jobId: id,
+        running: true,
+        parallelism: job.subtasks.length,
+        subtasks: job.subtasks.map((st) => ({ subtask: st.index, ...st.gate.metrics() })),
+      };
     }
     const d = decide(desired, status, observed, { now: iso(now), rules: rules.decide });
     if (d.changed && d.status) {
@@ -415,7 +527,8 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
       if (before !== status.phase) {
         phaseAt = { ...phaseAt, [status.phase]: now };
         note(now, 'status', `controller: ${status.phase}${status.reason ? ` (${status.reason})` : ''}`);
-        if (status.phase === 'Completed' && s.teardownDelayMs !== null && teardownAt === null) teardownAt = now + s.teardownDelayMs;
+        if (status.phase === 'Completed' && s.teardownDelayMs !== null && teardownAt === null)
+          teardownAt = now + s.teardownDelayMs;
       }
       deliverAll(now, 'status');
     }
@@ -428,19 +541,35 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
   let ri = 0;
   let now = 0;
   let end = 0;
-  note(0, 'input', `${input.total} records in ${s.input.partitions} partitions over ${fmtMs(s.input.durationMs)}; W = event time ${fmtMs(s.cutover.watermarkAtMs)}, lateness ${fmtMs(s.cutover.latenessMs)}; ${from} parallelism ${s.colors[from].parallelism}${gated(from) ? '' : ' (no gate: the cutover is at-least-once)'}, ${to} parallelism ${s.colors[to].parallelism}`);
-  for (;; now += TICK_MS) {
+  note(
+    0,
+    'input',
+    `${input.total} records in ${s.input.partitions} partitions over ${fmtMs(s.input.durationMs)}; W = event time ${fmtMs(s.cutover.watermarkAtMs)}, lateness ${fmtMs(s.cutover.latenessMs)}; ${from} parallelism ${s.colors[from].parallelism}${gated(from) ? '' : ' (no gate: the cutover is at-least-once)'}, ${to} parallelism ${s.colors[to].parallelism}`,
+  );
+  for (; ; now += TICK_MS) {
     // Job starts: the active color from the beginning of the input, the standby from the active's latest checkpoint.
     for (const job of jobs) {
       if (job.state === 'not-started' && now >= s.colors[job.color].startMs) {
         const src = job.color === from ? null : jobOf(from).checkpoint;
         launch(job, now, src ? src.offsets : new Int32Array(s.input.partitions), src ? src.snaps : null);
         stats[job.color].startedAtMs = now;
-        note(now, 'start', src ? `started from ${from}'s checkpoint of ${fmtMs(src.at)} (${src.snaps.reduce((n, x) => n + x.held.length, 0)} held record(s) in it)` : 'started from the beginning of the input', job.color);
+        note(
+          now,
+          'start',
+          src
+            ? `started from ${from}'s checkpoint of ${fmtMs(src.at)} (${src.snaps.reduce((n, x) => n + x.held.length, 0)} held record(s) in it)`
+            : 'started from the beginning of the input',
+          job.color,
+        );
       } else if (job.state === 'down' && now >= job.restoreAt) {
         const cp = job.checkpoint;
         launch(job, now, cp ? cp.offsets : new Int32Array(s.input.partitions), cp ? cp.snaps : null);
-        note(now, 'restore', `restored from its checkpoint of ${cp ? fmtMs(cp.at) : '(none: from the start)'}, attempt ${job.attempt}${rules.gate.restoreRead ? '' : ' (no re-read of the ConfigMaps)'}`, job.color);
+        note(
+          now,
+          'restore',
+          `restored from its checkpoint of ${cp ? fmtMs(cp.at) : '(none: from the start)'}, attempt ${job.attempt}${rules.gate.restoreRead ? '' : ' (no re-read of the ConfigMaps)'}`,
+          job.color,
+        );
       }
     }
     while (ri < restarts.length && restarts[ri]!.atMs <= now) {
@@ -450,7 +579,12 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
       job.state = 'down';
       job.restoreAt = now + rs.downMs;
       stats[job.color].failures++;
-      note(now, 'restart', `job failed: ${job.pending.length} uncommitted output record(s) discarded; down for ${fmtMs(rs.downMs)}`, job.color);
+      note(
+        now,
+        'restart',
+        `job failed: ${job.pending.length} uncommitted output record(s) discarded; down for ${fmtMs(rs.downMs)}`,
+        job.color,
+      );
       job.pending = [];
       job.subtasks = [];
     }
@@ -462,13 +596,25 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
     }
     if (committed && !withdrawn && s.cutover.withdrawAtMs !== undefined && now >= s.cutover.withdrawAtMs) {
       withdrawn = true;
-      desired = { pipeline: desired.pipeline, active: from, generation: 0, lateness: desired.lateness, gateMode: desired.gateMode, colors: desired.colors };
+      desired = {
+        pipeline: desired.pipeline,
+        active: from,
+        generation: 0,
+        lateness: desired.lateness,
+        gateMode: desired.gateMode,
+        colors: desired.colors,
+      };
       const st = status as CutoverStatus | null; // assigned inside poll()
       withdrawnIn = st?.generation === 1 ? st.phase : 'none';
-      note(now, 'commit', `cutover withdrawn from git (generation 0; the status says ${st?.generation === 1 ? st.phase : 'nothing yet'})`);
+      note(
+        now,
+        'commit',
+        `cutover withdrawn from git (generation 0; the status says ${st?.generation === 1 ? st.phase : 'nothing yet'})`,
+      );
       deliverAll(now, 'config');
     }
-    for (const job of jobs) if (job.state === 'running') for (const st of job.subtasks) runSubtask(job, st, now);
+    for (const job of jobs)
+      if (job.state === 'running') for (const st of job.subtasks) runSubtask(job, st, now);
     for (const job of jobs) {
       if (job.state === 'running' && now >= job.nextCheckpointAt) {
         checkpoint(job, now);
@@ -481,14 +627,26 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
     }
     if (teardownAt !== null && now >= teardownAt && jobOf(from).state !== 'stopped') {
       const job = jobOf(from);
-      note(now, 'teardown', `torn down (cancelled; ${job.pending.length} uncommitted record(s) discarded)`, from);
+      note(
+        now,
+        'teardown',
+        `torn down (cancelled; ${job.pending.length} uncommitted record(s) discarded)`,
+        from,
+      );
       job.state = 'stopped';
       stats[from].tornDownAtMs = now;
       job.pending = [];
       job.subtasks = [];
     }
     if (now >= s.input.durationMs) {
-      const drained = jobs.every((j) => j.state === 'stopped' || (j.state === 'running' && j.pending.length === 0 && j.offsets.every((o, p) => o >= input.t[p]!.length) && j.subtasks.every((st) => st.gate.held.length === 0 && st.inbox.length === 0)));
+      const drained = jobs.every(
+        (j) =>
+          j.state === 'stopped' ||
+          (j.state === 'running' &&
+            j.pending.length === 0 &&
+            j.offsets.every((o, p) => o >= input.t[p]!.length) &&
+            j.subtasks.every((st) => st.gate.held.length === 0 && st.inbox.length === 0)),
+      );
       if ((drained && restarts.every((x) => x.atMs <= now)) || now >= s.input.durationMs + MAX_DRAIN_MS) {
         end = now;
         break;
@@ -530,7 +688,9 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
   }
   const finalStatus = status as CutoverStatus | null; // assigned inside poll()
   const phase: Phase | 'none' = rules.twoPhase ? (finalStatus?.phase ?? 'Pending') : 'none';
-  const reason = rules.twoPhase ? (finalStatus?.reason ?? 'no status written') : 'watermark-gate has no controller';
+  const reason = rules.twoPhase
+    ? (finalStatus?.reason ?? 'no status written')
+    : 'watermark-gate has no controller';
   note(end, 'end', `run ended: ${missing} missing, ${duplicates} duplicate(s)`);
   const result: RunResult = {
     scenario: s.name,

@@ -5,7 +5,10 @@ import type { SweepSummary } from './sweep.js';
 import { STRATEGY_DESCRIPTIONS } from './strategies.js';
 
 /** The JSON of `simulate --format json`: the sweep shape, for one run or many. */
-export interface SimulateJson extends Pick<SweepSummary, 'runs' | 'records' | 'duplicates' | 'missing' | 'violatingRuns' | 'maxOutputStallMs'> {
+export interface SimulateJson extends Pick<
+  SweepSummary,
+  'runs' | 'records' | 'duplicates' | 'missing' | 'violatingRuns' | 'maxOutputStallMs'
+> {
   strategy: string;
   phases: Record<string, number>;
   seed?: number;
@@ -70,19 +73,29 @@ export function runText(r: RunResult, title: string): string {
   }
   lines.push('');
   lines.push('per color');
-  for (const c of ['blue', 'green'] as const) lines.push(`  ${pad(c, 6)} ${colorLine(r.colors[c], r.emitted[c])}`);
+  for (const c of ['blue', 'green'] as const)
+    lines.push(`  ${pad(c, 6)} ${colorLine(r.colors[c], r.emitted[c])}`);
   lines.push('');
   lines.push('counts');
   lines.push(`  input records        ${r.records}`);
   lines.push(`  emitted (committed)  blue ${r.emitted.blue}, green ${r.emitted.green}`);
-  const at = (x: [number, number] | null): string => (x ? ` (event time ${range(x, (n) => `W${fmtOffset(n)}`)})` : '');
+  const at = (x: [number, number] | null): string =>
+    x ? ` (event time ${range(x, (n) => `W${fmtOffset(n)}`)})` : '';
   lines.push(`  duplicates           ${r.duplicates}${at(r.duplicatesAt)}`);
-  lines.push(`  missing              ${r.missing}${at(r.missingAt)}${r.heldAtEnd > 0 ? ` (${r.heldAtEnd} still held by an undecided gate)` : ''}`);
+  lines.push(
+    `  missing              ${r.missing}${at(r.missingAt)}${r.heldAtEnd > 0 ? ` (${r.heldAtEnd} still held by an undecided gate)` : ''}`,
+  );
   lines.push(`  max held at once     ${r.maxHeld} (one subtask)`);
-  lines.push(`  output stall         ${fmtMs(r.outputStallMs)} (longest gap between output commits during the handover)`);
+  lines.push(
+    `  output stall         ${fmtMs(r.outputStallMs)} (longest gap between output commits during the handover)`,
+  );
   lines.push(`  phase                ${r.phase}${r.phase === 'none' ? '' : `: ${r.reason}`}`);
   lines.push('');
-  lines.push(r.atLeastOnce && r.missing === 0 ? atLeastOnceVerdict(r) : verdict(r.duplicates, r.missing, `${r.records} records`));
+  lines.push(
+    r.atLeastOnce && r.missing === 0
+      ? atLeastOnceVerdict(r)
+      : verdict(r.duplicates, r.missing, `${r.records} records`),
+  );
   return lines.join('\n') + '\n';
 }
 
@@ -91,10 +104,17 @@ function range(r: [number, number], fmt: (n: number) => string): string {
 }
 
 function colorLine(s: ColorStats, emitted: number): string {
-  const parts = [`parallelism ${s.parallelism}`, s.startedAtMs === null ? 'never started' : `started ${fmtMs(s.startedAtMs)}`];
-  if (s.prepared) parts.push(`prepared ${range(s.prepared, fmtMs)}${s.maxAtPrepareVsW ? ` (max t at prepare ${range(s.maxAtPrepareVsW, (n) => `W${fmtOffset(n)}`)})` : ''}`);
+  const parts = [
+    `parallelism ${s.parallelism}`,
+    s.startedAtMs === null ? 'never started' : `started ${fmtMs(s.startedAtMs)}`,
+  ];
+  if (s.prepared)
+    parts.push(
+      `prepared ${range(s.prepared, fmtMs)}${s.maxAtPrepareVsW ? ` (max t at prepare ${range(s.maxAtPrepareVsW, (n) => `W${fmtOffset(n)}`)})` : ''}`,
+    );
   for (const [phase, at] of Object.entries(s.phases)) parts.push(`${phase} seen ${range(at, fmtMs)}`);
-  if (s.releasedEmitted + s.releasedDropped > 0) parts.push(`held records released: ${s.releasedEmitted} emitted, ${s.releasedDropped} dropped`);
+  if (s.releasedEmitted + s.releasedDropped > 0)
+    parts.push(`held records released: ${s.releasedEmitted} emitted, ${s.releasedDropped} dropped`);
   if (s.failures > 0) parts.push(`${s.failures} failure(s)`);
   if (s.tornDownAtMs !== null) parts.push(`torn down ${fmtMs(s.tornDownAtMs)}`);
   parts.push(`emitted ${emitted}`);
@@ -111,7 +131,8 @@ export function guaranteeHeld(r: Pick<RunResult, 'duplicates' | 'missing' | 'atL
 }
 
 function verdict(duplicates: number, missing: number, what: string): string {
-  if (duplicates === 0 && missing === 0) return `verdict: EXACT: each of ${what} emitted exactly once across blue and green`;
+  if (duplicates === 0 && missing === 0)
+    return `verdict: EXACT: each of ${what} emitted exactly once across blue and green`;
   return `verdict: NOT EXACT: ${duplicates} duplicate(s), ${missing} missing record(s) out of ${what}`;
 }
 
@@ -125,12 +146,19 @@ export function sweepText(s: SweepSummary): string {
   lines.push(`  duplicates           ${s.duplicates}`);
   lines.push(`  missing              ${s.missing}`);
   lines.push(`  runs with violations ${s.violatingRuns} of ${s.runs}`);
-  lines.push(`  phases               ${Object.entries(s.phases).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  lines.push(
+    `  phases               ${Object.entries(s.phases)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
   lines.push(`  max output stall     ${fmtMs(s.maxOutputStallMs)}`);
   if (s.examples.length > 0) {
     lines.push('');
     lines.push('  replay a violating run in detail:');
-    for (const e of s.examples) lines.push(`    flink-cutover simulate --seed ${s.seed} --run ${e.run} --strategy ${s.strategy}   (${e.duplicates} duplicate(s), ${e.missing} missing, phase ${e.phase})`);
+    for (const e of s.examples)
+      lines.push(
+        `    flink-cutover simulate --seed ${s.seed} --run ${e.run} --strategy ${s.strategy}   (${e.duplicates} duplicate(s), ${e.missing} missing, phase ${e.phase})`,
+      );
   }
   lines.push('');
   lines.push(verdict(s.duplicates, s.missing, `${s.records} records in ${s.runs} run(s)`));

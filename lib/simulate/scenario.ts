@@ -50,7 +50,13 @@ export interface Scenario {
   /** Per-subtask delay of a ConfigMap change or read reaching a gate (uniform in [min, max]). */
   propagation: { minMs: number; maxMs: number };
   /** withdrawAtMs: the cutover is removed from git again at this wall time (generation 0). */
-  cutover: { commitAtMs: number; watermarkAtMs: number; latenessMs: number; gateMode: GateMode; withdrawAtMs?: number };
+  cutover: {
+    commitAtMs: number;
+    watermarkAtMs: number;
+    latenessMs: number;
+    gateMode: GateMode;
+    withdrawAtMs?: number;
+  };
   restarts: { color: Color; atMs: number; downMs: number }[];
   /** Cancel the old color this long after Completed (no final savepoint); null = keep it running. */
   teardownDelayMs: number | null;
@@ -173,23 +179,61 @@ function valueAt(data: unknown, pointer: string): unknown {
 /** Reads a scenario from YAML or JSON text; every problem is a diagnostic with file:line. */
 export function loadScenarioText(file: string, text: string): ScenarioLoad {
   const src = parseYamlSource(file, text);
-  const mk = (doc: SourceDocument | undefined, path: string, message: string, fix?: string, key?: string): Diagnostic => {
+  const mk = (
+    doc: SourceDocument | undefined,
+    path: string,
+    message: string,
+    fix?: string,
+    key?: string,
+  ): Diagnostic => {
     const pos = doc ? positionOf(doc, path, key) : { line: 1, column: 1 };
-    const d: Diagnostic = { ruleId: 'scenario', severity: 'error', file, line: pos.line, column: pos.column, path: key ? `${path}/${key}` : path, message };
+    const d: Diagnostic = {
+      ruleId: 'scenario',
+      severity: 'error',
+      file,
+      line: pos.line,
+      column: pos.column,
+      path: key ? `${path}/${key}` : path,
+      message,
+    };
     if (fix) d.fix = fix;
     return d;
   };
   if (src.syntaxErrors.length > 0) {
-    return { diagnostics: src.syntaxErrors.map((e) => ({ ruleId: 'scenario-syntax', severity: 'error', file, line: e.line, column: e.column, path: '', message: e.message })) };
+    return {
+      diagnostics: src.syntaxErrors.map((e) => ({
+        ruleId: 'scenario-syntax',
+        severity: 'error',
+        file,
+        line: e.line,
+        column: e.column,
+        path: '',
+        message: e.message,
+      })),
+    };
   }
-  if (src.documents.length !== 1) return { diagnostics: [mk(src.documents[1], '', `expected one scenario document, found ${src.documents.length}`)] };
+  if (src.documents.length !== 1)
+    return {
+      diagnostics: [
+        mk(src.documents[1], '', `expected one scenario document, found ${src.documents.length}`),
+      ],
+    };
   const doc = src.documents[0]!;
   let data: unknown;
   try {
     data = doc.doc.toJS();
   } catch (e) {
     // e.g. an alias bomb ("Excessive alias count ...")
-    return { diagnostics: [mk(doc, '', `the scenario cannot be read: ${(e as Error).message}`, 'write the values out instead of nesting aliases')] };
+    return {
+      diagnostics: [
+        mk(
+          doc,
+          '',
+          `the scenario cannot be read: ${(e as Error).message}`,
+          'write the values out instead of nesting aliases',
+        ),
+      ],
+    };
   }
   const errors = validateScenario(data);
   if (errors.length > 0) {
@@ -202,22 +246,55 @@ export function loadScenarioText(file: string, text: string): ScenarioLoad {
       switch (e.keyword) {
         case 'additionalProperties': {
           const allowed = Object.keys((e.parentSchema as { properties?: object }).properties ?? {});
-          out.push(mk(doc, e.instancePath, `unknown field "${String(p.additionalProperty)}"`, `allowed here: ${allowed.join(', ')}`, String(p.additionalProperty)));
+          out.push(
+            mk(
+              doc,
+              e.instancePath,
+              `unknown field "${String(p.additionalProperty)}"`,
+              `allowed here: ${allowed.join(', ')}`,
+              String(p.additionalProperty),
+            ),
+          );
           break;
         }
         case 'required':
-          out.push(mk(doc, e.instancePath, `missing required field "${String(p.missingProperty)}"`, `add ${String(p.missingProperty)}`));
+          out.push(
+            mk(
+              doc,
+              e.instancePath,
+              `missing required field "${String(p.missingProperty)}"`,
+              `add ${String(p.missingProperty)}`,
+            ),
+          );
           break;
         case 'type':
-          out.push(mk(doc, e.instancePath, `${field} must be ${String(p.type)}, not ${show(valueAt(data, e.instancePath))}`));
+          out.push(
+            mk(
+              doc,
+              e.instancePath,
+              `${field} must be ${String(p.type)}, not ${show(valueAt(data, e.instancePath))}`,
+            ),
+          );
           break;
         case 'enum':
-          out.push(mk(doc, e.instancePath, `${field} is ${show(valueAt(data, e.instancePath))}; must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`));
+          out.push(
+            mk(
+              doc,
+              e.instancePath,
+              `${field} is ${show(valueAt(data, e.instancePath))}; must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+            ),
+          );
           break;
         case 'anyOf':
           break;
         default:
-          out.push(mk(doc, e.instancePath, `${field} ${e.message ?? 'is invalid'} (is ${show(valueAt(data, e.instancePath))})`));
+          out.push(
+            mk(
+              doc,
+              e.instancePath,
+              `${field} ${e.message ?? 'is invalid'} (is ${show(valueAt(data, e.instancePath))})`,
+            ),
+          );
       }
     }
     return { diagnostics: out.length > 0 ? out : [mk(doc, '', 'the scenario does not match its schema')] };
@@ -228,26 +305,115 @@ export function loadScenarioText(file: string, text: string): ScenarioLoad {
   const other: Color = s.active === 'blue' ? 'green' : 'blue';
   for (const c of ['blue', 'green'] as const) {
     if (s.colors[c].parallelism > s.input.partitions) {
-      diagnostics.push(mk(doc, `/colors/${c}/parallelism`, `${c} parallelism ${s.colors[c].parallelism} exceeds the ${s.input.partitions} input partitions (a subtask without a partition never has a watermark)`, 'use at most as many subtasks as partitions'));
+      diagnostics.push(
+        mk(
+          doc,
+          `/colors/${c}/parallelism`,
+          `${c} parallelism ${s.colors[c].parallelism} exceeds the ${s.input.partitions} input partitions (a subtask without a partition never has a watermark)`,
+          'use at most as many subtasks as partitions',
+        ),
+      );
     }
   }
-  if (s.colors[other].gate === false) diagnostics.push(mk(doc, `/colors/${other}/gate`, `the standby color (${other}) has no gate: it would emit every record while ${s.active} does too`, `remove gate: false from colors.${other} (only the active color may be an adopted job without a gate)`));
-  if (s.colors[s.active].startMs !== 0) diagnostics.push(mk(doc, `/colors/${s.active}/startMs`, `the active color (${s.active}) must start at 0`, 'set startMs: 0 (the other color starts from its checkpoint later)'));
-  if (s.colors[other].startMs > s.cutover.commitAtMs) diagnostics.push(mk(doc, `/colors/${other}/startMs`, `${other} starts at ${s.colors[other].startMs} ms, after the cutover is committed at ${s.cutover.commitAtMs} ms`, 'stage the standby color before scheduling the cutover'));
-  if (s.propagation.maxMs < s.propagation.minMs) diagnostics.push(mk(doc, '/propagation/maxMs', `maxMs ${s.propagation.maxMs} is below minMs ${s.propagation.minMs}`));
+  if (s.colors[other].gate === false)
+    diagnostics.push(
+      mk(
+        doc,
+        `/colors/${other}/gate`,
+        `the standby color (${other}) has no gate: it would emit every record while ${s.active} does too`,
+        `remove gate: false from colors.${other} (only the active color may be an adopted job without a gate)`,
+      ),
+    );
+  if (s.colors[s.active].startMs !== 0)
+    diagnostics.push(
+      mk(
+        doc,
+        `/colors/${s.active}/startMs`,
+        `the active color (${s.active}) must start at 0`,
+        'set startMs: 0 (the other color starts from its checkpoint later)',
+      ),
+    );
+  if (s.colors[other].startMs > s.cutover.commitAtMs)
+    diagnostics.push(
+      mk(
+        doc,
+        `/colors/${other}/startMs`,
+        `${other} starts at ${s.colors[other].startMs} ms, after the cutover is committed at ${s.cutover.commitAtMs} ms`,
+        'stage the standby color before scheduling the cutover',
+      ),
+    );
+  if (s.propagation.maxMs < s.propagation.minMs)
+    diagnostics.push(
+      mk(doc, '/propagation/maxMs', `maxMs ${s.propagation.maxMs} is below minMs ${s.propagation.minMs}`),
+    );
   s.input.idle.forEach((w, i) => {
-    if (w.partition >= s.input.partitions) diagnostics.push(mk(doc, `/input/idle/${i}/partition`, `partition ${w.partition} does not exist (partitions are 0..${s.input.partitions - 1})`));
-    if (w.toMs < w.fromMs) diagnostics.push(mk(doc, `/input/idle/${i}/toMs`, `toMs ${w.toMs} is before fromMs ${w.fromMs}`));
+    if (w.partition >= s.input.partitions)
+      diagnostics.push(
+        mk(
+          doc,
+          `/input/idle/${i}/partition`,
+          `partition ${w.partition} does not exist (partitions are 0..${s.input.partitions - 1})`,
+        ),
+      );
+    if (w.toMs < w.fromMs)
+      diagnostics.push(mk(doc, `/input/idle/${i}/toMs`, `toMs ${w.toMs} is before fromMs ${w.fromMs}`));
   });
   s.restarts.forEach((x, i) => {
-    if (x.atMs < s.colors[x.color].startMs) diagnostics.push(mk(doc, `/restarts/${i}/atMs`, `${x.color} fails at ${x.atMs} ms, before it starts (${s.colors[x.color].startMs} ms): the failure would never happen`, `use an atMs of at least ${s.colors[x.color].startMs}`));
-    else if (x.atMs > s.input.durationMs + MAX_DRAIN_MS) diagnostics.push(mk(doc, `/restarts/${i}/atMs`, `${x.color} fails at ${x.atMs} ms, after the run ends (at the latest ${s.input.durationMs + MAX_DRAIN_MS} ms: the input ends at ${s.input.durationMs} ms, then at most ${MAX_DRAIN_MS} ms of draining)`, 'fail it while the input runs'));
+    if (x.atMs < s.colors[x.color].startMs)
+      diagnostics.push(
+        mk(
+          doc,
+          `/restarts/${i}/atMs`,
+          `${x.color} fails at ${x.atMs} ms, before it starts (${s.colors[x.color].startMs} ms): the failure would never happen`,
+          `use an atMs of at least ${s.colors[x.color].startMs}`,
+        ),
+      );
+    else if (x.atMs > s.input.durationMs + MAX_DRAIN_MS)
+      diagnostics.push(
+        mk(
+          doc,
+          `/restarts/${i}/atMs`,
+          `${x.color} fails at ${x.atMs} ms, after the run ends (at the latest ${s.input.durationMs + MAX_DRAIN_MS} ms: the input ends at ${s.input.durationMs} ms, then at most ${MAX_DRAIN_MS} ms of draining)`,
+          'fail it while the input runs',
+        ),
+      );
   });
   const records = Math.round(s.input.partitions * s.input.ratePerSecond * (s.input.durationMs / 1000));
-  if (records < 1) diagnostics.push(mk(doc, '/input/ratePerSecond', `the input would have no records (partitions ${s.input.partitions} x ratePerSecond ${s.input.ratePerSecond} x ${s.input.durationMs / 1000} s): nothing to audit`, 'raise ratePerSecond or durationMs'));
-  if (records > MAX_RECORDS) diagnostics.push(mk(doc, '/input/ratePerSecond', `the input would have about ${records} records (partitions ${s.input.partitions} x ratePerSecond ${s.input.ratePerSecond} x ${s.input.durationMs / 1000} s); the simulator takes at most ${MAX_RECORDS}`, 'lower ratePerSecond, partitions or durationMs'));
-  if (s.cutover.withdrawAtMs !== undefined && s.cutover.withdrawAtMs <= s.cutover.commitAtMs) diagnostics.push(mk(doc, '/cutover/withdrawAtMs', `the cutover is withdrawn at ${s.cutover.withdrawAtMs} ms, not after it is committed (${s.cutover.commitAtMs} ms)`, 'withdraw it after commitAtMs'));
-  if (s.cutover.commitAtMs >= s.input.durationMs) diagnostics.push(mk(doc, '/cutover/commitAtMs', `the cutover is committed at ${s.cutover.commitAtMs} ms, after the input ends (${s.input.durationMs} ms)`));
+  if (records < 1)
+    diagnostics.push(
+      mk(
+        doc,
+        '/input/ratePerSecond',
+        `the input would have no records (partitions ${s.input.partitions} x ratePerSecond ${s.input.ratePerSecond} x ${s.input.durationMs / 1000} s): nothing to audit`,
+        'raise ratePerSecond or durationMs',
+      ),
+    );
+  if (records > MAX_RECORDS)
+    diagnostics.push(
+      mk(
+        doc,
+        '/input/ratePerSecond',
+        `the input would have about ${records} records (partitions ${s.input.partitions} x ratePerSecond ${s.input.ratePerSecond} x ${s.input.durationMs / 1000} s); the simulator takes at most ${MAX_RECORDS}`,
+        'lower ratePerSecond, partitions or durationMs',
+      ),
+    );
+  if (s.cutover.withdrawAtMs !== undefined && s.cutover.withdrawAtMs <= s.cutover.commitAtMs)
+    diagnostics.push(
+      mk(
+        doc,
+        '/cutover/withdrawAtMs',
+        `the cutover is withdrawn at ${s.cutover.withdrawAtMs} ms, not after it is committed (${s.cutover.commitAtMs} ms)`,
+        'withdraw it after commitAtMs',
+      ),
+    );
+  if (s.cutover.commitAtMs >= s.input.durationMs)
+    diagnostics.push(
+      mk(
+        doc,
+        '/cutover/commitAtMs',
+        `the cutover is committed at ${s.cutover.commitAtMs} ms, after the input ends (${s.input.durationMs} ms)`,
+      ),
+    );
   return diagnostics.length > 0 ? { diagnostics } : { scenario: s, diagnostics: [] };
 }
 
@@ -266,11 +432,21 @@ export function randomScenario(r: Rng, name = 'random'): Scenario {
   const watermarkAtMs = commitAtMs + lead;
   const blueLag = r.int(0, 15) * 100;
   const greenLag = r.int(0, 30) * 100;
-  const durationMs = Math.max(commitAtMs, watermarkAtMs) + latenessMs + outOfOrdernessMs + Math.max(blueLag, greenLag) + 8000 + r.int(0, 10) * 1000;
+  const durationMs =
+    Math.max(commitAtMs, watermarkAtMs) +
+    latenessMs +
+    outOfOrdernessMs +
+    Math.max(blueLag, greenLag) +
+    8000 +
+    r.int(0, 10) * 1000;
   const restarts: Scenario['restarts'] = [];
   const nRestarts = r.chance(0.55) ? (r.chance(0.3) ? 2 : 1) : 0;
   for (let i = 0; i < nRestarts; i++) {
-    restarts.push({ color: r.pick(['blue', 'green'] as const), atMs: commitAtMs + r.int(-3, 12) * 500, downMs: r.int(1, 8) * 500 });
+    restarts.push({
+      color: r.pick(['blue', 'green'] as const),
+      atMs: commitAtMs + r.int(-3, 12) * 500,
+      downMs: r.int(1, 8) * 500,
+    });
   }
   const idle: Scenario['input']['idle'] = [];
   if (r.chance(0.3)) {
@@ -281,15 +457,31 @@ export function randomScenario(r: Rng, name = 'random'): Scenario {
   const greenP = r.int(1, Math.min(4, partitions));
   const ratePerSecond = r.int(4, 16);
   // A throttled standby catches up at 1.5x to 3x its share of the input.
-  const greenMax = r.chance(0.5) ? 0 : Math.ceil(ratePerSecond * Math.ceil(partitions / greenP) * r.range(1.5, 3));
+  const greenMax = r.chance(0.5)
+    ? 0
+    : Math.ceil(ratePerSecond * Math.ceil(partitions / greenP) * r.range(1.5, 3));
   const scenario: Scenario = {
     name,
     seed: r.int(0, 2 ** 31),
     active: 'blue',
-    input: { partitions, ratePerSecond, durationMs, outOfOrdernessMs, lateFraction: r.pick([0, 0, 0.01, 0.05]), lateByMaxMs: latenessMs, idle },
+    input: {
+      partitions,
+      ratePerSecond,
+      durationMs,
+      outOfOrdernessMs,
+      lateFraction: r.pick([0, 0, 0.01, 0.05]),
+      lateByMaxMs: latenessMs,
+      idle,
+    },
     colors: {
       blue: { parallelism: blueP, startMs: 0, lagMs: blueLag, maxRecordsPerSecond: 0, gate: true },
-      green: { parallelism: greenP, startMs: greenStart, lagMs: greenLag, maxRecordsPerSecond: greenMax, gate: true },
+      green: {
+        parallelism: greenP,
+        startMs: greenStart,
+        lagMs: greenLag,
+        maxRecordsPerSecond: greenMax,
+        gate: true,
+      },
     },
     checkpointIntervalMs,
     pollIntervalMs,

@@ -24,12 +24,18 @@ export interface StrategyRules {
 
 export const STRATEGY_DESCRIPTIONS: Record<Strategy, string> = {
   'two-phase': 'the handover protocol: prepare, arm or reject, complete',
-  'watermark-gate': "the naive proposal: each subtask switches when its own watermark crosses W (no prepare, no arming)",
-  'two-phase-no-restore-read': 'drops "a gate reads the ConfigMaps before its first record after a restore" (it trusts its checkpointed view)',
-  'two-phase-no-held-state': 'drops "held records and the prepare state are checkpointed" (a restore forgets them)',
-  'two-phase-no-missing-report-check': 'drops "a missing report is never a yes" (arms when no reporting subtask is past W)',
-  'two-phase-no-rediscovery': 'drops "the job is rediscovered on every poll" (the controller keeps the first job id it saw)',
-  'two-phase-non-monotonic': 'drops "phases are monotonic" (the controller re-derives the phase each poll and aborts an armed cutover when the target job is down; gates follow)',
+  'watermark-gate':
+    'the naive proposal: each subtask switches when its own watermark crosses W (no prepare, no arming)',
+  'two-phase-no-restore-read':
+    'drops "a gate reads the ConfigMaps before its first record after a restore" (it trusts its checkpointed view)',
+  'two-phase-no-held-state':
+    'drops "held records and the prepare state are checkpointed" (a restore forgets them)',
+  'two-phase-no-missing-report-check':
+    'drops "a missing report is never a yes" (arms when no reporting subtask is past W)',
+  'two-phase-no-rediscovery':
+    'drops "the job is rediscovered on every poll" (the controller keeps the first job id it saw)',
+  'two-phase-non-monotonic':
+    'drops "phases are monotonic" (the controller re-derives the phase each poll and aborts an armed cutover when the target job is down; gates follow)',
 };
 
 export function strategyRules(s: Strategy): StrategyRules {
@@ -53,7 +59,11 @@ export function strategyRules(s: Strategy): StrategyRules {
     case 'two-phase-no-rediscovery':
       return { ...base, rediscover: false };
     case 'two-phase-non-monotonic':
-      return { ...base, gate: { ...base.gate, monotonic: false }, decide: { ...base.decide, monotonic: false } };
+      return {
+        ...base,
+        gate: { ...base.gate, monotonic: false },
+        decide: { ...base.decide, monotonic: false },
+      };
   }
 }
 

@@ -26,8 +26,24 @@ export function sweepScenario(seed: number, i: number) {
   return randomScenario(rng(runSeed(seed, i)), `seed ${seed} run ${i}`);
 }
 
-export function sweep(seed: number, runs: number, strategy: Strategy, onRun?: (r: RunResult, i: number) => void): SweepSummary {
-  const out: SweepSummary = { strategy, seed, runs, records: 0, duplicates: 0, missing: 0, violatingRuns: 0, maxOutputStallMs: 0, phases: {}, examples: [] };
+export function sweep(
+  seed: number,
+  runs: number,
+  strategy: Strategy,
+  onRun?: (r: RunResult, i: number) => void,
+): SweepSummary {
+  const out: SweepSummary = {
+    strategy,
+    seed,
+    runs,
+    records: 0,
+    duplicates: 0,
+    missing: 0,
+    violatingRuns: 0,
+    maxOutputStallMs: 0,
+    phases: {},
+    examples: [],
+  };
   for (let i = 0; i < runs; i++) {
     const r = simulate(sweepScenario(seed, i), { strategy });
     out.records += r.records;
@@ -35,7 +51,8 @@ export function sweep(seed: number, runs: number, strategy: Strategy, onRun?: (r
     out.missing += r.missing;
     if (r.duplicates + r.missing > 0) {
       out.violatingRuns++;
-      if (out.examples.length < 5) out.examples.push({ run: i, duplicates: r.duplicates, missing: r.missing, phase: r.phase });
+      if (out.examples.length < 5)
+        out.examples.push({ run: i, duplicates: r.duplicates, missing: r.missing, phase: r.phase });
     }
     out.maxOutputStallMs = Math.max(out.maxOutputStallMs, r.outputStallMs);
     out.phases[r.phase] = (out.phases[r.phase] ?? 0) + 1;

@@ -3,7 +3,15 @@
  * ConfigMap, reports no gate metrics and emits every record until it is torn down. A cutover from
  * it is at-least-once: records at or past W are emitted by both colors until then.
  */
-import type { GateDesired, GateMetrics, GateRecord, GateSnapshot, GateStatus, RecordDecision, Released } from '../gate/types.js';
+import type {
+  GateDesired,
+  GateMetrics,
+  GateRecord,
+  GateSnapshot,
+  GateStatus,
+  RecordDecision,
+  Released,
+} from '../gate/types.js';
 import { emptySnapshot } from '../gate/gate.js';
 
 export class UngatedJob {
@@ -35,7 +43,8 @@ export class UngatedJob {
   }
 
   onCheckpointComplete(s: GateSnapshot): void {
-    if (s.watermark !== null && (this.committed === null || s.watermark > this.committed)) this.committed = s.watermark;
+    if (s.watermark !== null && (this.committed === null || s.watermark > this.committed))
+      this.committed = s.watermark;
   }
 
   /** What the controller reads for a job without a gate: its watermark as covered by its last completed checkpoint. */

@@ -3,7 +3,15 @@
  * crosses W. No prepare, no arming, no holding: the owner of a record depends on how far the
  * subtask that happens to process it has got, which differs between the colors.
  */
-import type { GateDesired, GateMetrics, GateRecord, GateSnapshot, GateStatus, RecordDecision, Released } from '../gate/types.js';
+import type {
+  GateDesired,
+  GateMetrics,
+  GateRecord,
+  GateSnapshot,
+  GateStatus,
+  RecordDecision,
+  Released,
+} from '../gate/types.js';
 import { emptySnapshot } from '../gate/gate.js';
 import type { Color } from '../spec/types.js';
 
@@ -14,7 +22,14 @@ export class WatermarkSwitchGate {
 
   constructor(color: Color, snapshot?: GateSnapshot) {
     this.color = color;
-    this.s = snapshot ? { ...emptySnapshot(), desired: snapshot.desired ? { ...snapshot.desired } : null, watermark: snapshot.watermark, committedWatermark: snapshot.watermark } : emptySnapshot();
+    this.s = snapshot
+      ? {
+          ...emptySnapshot(),
+          desired: snapshot.desired ? { ...snapshot.desired } : null,
+          watermark: snapshot.watermark,
+          committedWatermark: snapshot.watermark,
+        }
+      : emptySnapshot();
   }
 
   get ready(): boolean {
@@ -30,7 +45,8 @@ export class WatermarkSwitchGate {
   }
 
   onConfig(d: GateDesired): Released[] {
-    if (!this.s.desired || d.generation === 0 || d.generation > this.s.desired.generation) this.s.desired = { ...d };
+    if (!this.s.desired || d.generation === 0 || d.generation > this.s.desired.generation)
+      this.s.desired = { ...d };
     this.isReady = true;
     return [];
   }
@@ -58,7 +74,11 @@ export class WatermarkSwitchGate {
   }
 
   onCheckpointComplete(snap: GateSnapshot): void {
-    if (snap.watermark !== null && (this.s.committedWatermark === null || snap.watermark > this.s.committedWatermark)) this.s.committedWatermark = snap.watermark;
+    if (
+      snap.watermark !== null &&
+      (this.s.committedWatermark === null || snap.watermark > this.s.committedWatermark)
+    )
+      this.s.committedWatermark = snap.watermark;
   }
 
   metrics(): GateMetrics {

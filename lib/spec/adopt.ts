@@ -46,7 +46,11 @@ function carried(map: Json | undefined): Record<string, string> | undefined {
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-function pipelineName(requested: string | undefined, derived: string, what: string): { name?: string; error?: { message: string; fix: string } } {
+function pipelineName(
+  requested: string | undefined,
+  derived: string,
+  what: string,
+): { name?: string; error?: { message: string; fix: string } } {
   const name = requested ?? derived;
   if (!NAME_RE.test(name) || name.length > MAX_PIPELINE_NAME) {
     return {
@@ -59,7 +63,15 @@ function pipelineName(requested: string | undefined, derived: string, what: stri
   return { name };
 }
 
-function buildSpec(name: string, namespace: unknown, labels: Json | undefined, annotations: Json | undefined, active: 'blue' | 'green', deploymentName: string, template: JsonObject): JsonObject {
+function buildSpec(
+  name: string,
+  namespace: unknown,
+  labels: Json | undefined,
+  annotations: Json | undefined,
+  active: 'blue' | 'green',
+  deploymentName: string,
+  template: JsonObject,
+): JsonObject {
   const metadata: JsonObject = { name };
   if (typeof namespace === 'string') metadata.namespace = namespace;
   const l = carried(labels);
@@ -92,31 +104,70 @@ export function adoptManifest(doc: unknown, options: AdoptOptions = {}): AdoptOu
   if (!isObject(doc)) return { kind: 'skipped', source: '(not a map)', reason: 'not a Kubernetes object' };
   const source = describe(doc);
   const apiVersion = typeof doc.apiVersion === 'string' ? doc.apiVersion : '';
-  if (!apiVersion.startsWith('flink.apache.org/')) return { kind: 'skipped', source, reason: 'not a Flink operator resource' };
+  if (!apiVersion.startsWith('flink.apache.org/'))
+    return { kind: 'skipped', source, reason: 'not a Flink operator resource' };
   const meta = isObject(doc.metadata) ? doc.metadata : {};
   const objName = typeof meta.name === 'string' ? meta.name : undefined;
-  if (!objName) return { kind: 'error', source, message: `${source} has no metadata.name`, fix: 'name the resource' };
+  if (!objName)
+    return { kind: 'error', source, message: `${source} has no metadata.name`, fix: 'name the resource' };
 
   if (doc.kind === 'FlinkDeployment') {
     const spec = isObject(doc.spec) ? doc.spec : undefined;
-    if (!spec) return { kind: 'error', source, message: `${source} has no spec`, fix: 'adopt a complete FlinkDeployment manifest' };
+    if (!spec)
+      return {
+        kind: 'error',
+        source,
+        message: `${source} has no spec`,
+        fix: 'adopt a complete FlinkDeployment manifest',
+      };
     if (!isObject(spec.job)) {
-      return { kind: 'error', source, message: `${source} is a session cluster (no spec.job): there is no job to run blue/green`, fix: 'adopt an application deployment (one with spec.job), or move the job into one first' };
+      return {
+        kind: 'error',
+        source,
+        message: `${source} is a session cluster (no spec.job): there is no job to run blue/green`,
+        fix: 'adopt an application deployment (one with spec.job), or move the job into one first',
+      };
     }
     const derived = objName.replace(/-(blue|green)$/, '');
     const n = pipelineName(options.name, derived, `FlinkDeployment ${objName}`);
     if (n.error) return { kind: 'error', source, ...n.error };
-    const notes = [`adopted ${source} as color blue (gate: false: nothing is injected; a cutover from it is at-least-once)`];
-    return { kind: 'pipeline', source, spec: buildSpec(n.name!, meta.namespace, meta.labels, meta.annotations, 'blue', objName, JSON.parse(JSON.stringify(spec)) as JsonObject), notes };
+    const notes = [
+      `adopted ${source} as color blue (gate: false: nothing is injected; a cutover from it is at-least-once)`,
+    ];
+    return {
+      kind: 'pipeline',
+      source,
+      spec: buildSpec(
+        n.name!,
+        meta.namespace,
+        meta.labels,
+        meta.annotations,
+        'blue',
+        objName,
+        JSON.parse(JSON.stringify(spec)) as JsonObject,
+      ),
+      notes,
+    };
   }
 
   if (doc.kind === 'FlinkBlueGreenDeployment') {
     const bg = isObject(doc.spec) ? doc.spec : {};
     const template = isObject(bg.template) ? bg.template : {};
     const spec = isObject(template.spec) ? template.spec : undefined;
-    if (!spec) return { kind: 'error', source, message: `${source} has no spec.template.spec`, fix: 'adopt a complete FlinkBlueGreenDeployment manifest' };
+    if (!spec)
+      return {
+        kind: 'error',
+        source,
+        message: `${source} has no spec.template.spec`,
+        fix: 'adopt a complete FlinkBlueGreenDeployment manifest',
+      };
     if (!isObject(spec.job)) {
-      return { kind: 'error', source, message: `${source} runs no job (template.spec.job missing): a session cluster cannot be blue/greened`, fix: 'give the template a job' };
+      return {
+        kind: 'error',
+        source,
+        message: `${source} runs no job (template.spec.job missing): a session cluster cannot be blue/greened`,
+        fix: 'give the template a job',
+      };
     }
     const status = isObject(doc.status) ? doc.status : {};
     const state = typeof status.blueGreenState === 'string' ? status.blueGreenState : '';
@@ -126,14 +177,31 @@ export function adoptManifest(doc: unknown, options: AdoptOptions = {}): AdoptOu
     const tmeta = isObject(template.metadata) ? template.metadata : {};
     const labels = { ...(carried(meta.labels) ?? {}), ...(carried(tmeta.labels) ?? {}) };
     const annotations = { ...(carried(meta.annotations) ?? {}), ...(carried(tmeta.annotations) ?? {}) };
-    const notes = [`migrated ${source}: its active child ${objName}-${active} is adopted as color ${active} (gate: false)`];
-    if (bg.configuration !== undefined) notes.push(`dropped spec.configuration (the operator's blue/green settings): flink-cutover's policy block replaces them`);
-    if (bg.ingress !== undefined) notes.push('dropped spec.ingress: set template.ingress if the job needs one');
-    if (!state) notes.push('no status.blueGreenState in the manifest: assumed the blue child is active; check it with kubectl before syncing');
+    const notes = [
+      `migrated ${source}: its active child ${objName}-${active} is adopted as color ${active} (gate: false)`,
+    ];
+    if (bg.configuration !== undefined)
+      notes.push(
+        `dropped spec.configuration (the operator's blue/green settings): flink-cutover's policy block replaces them`,
+      );
+    if (bg.ingress !== undefined)
+      notes.push('dropped spec.ingress: set template.ingress if the job needs one');
+    if (!state)
+      notes.push(
+        'no status.blueGreenState in the manifest: assumed the blue child is active; check it with kubectl before syncing',
+      );
     return {
       kind: 'pipeline',
       source,
-      spec: buildSpec(n.name!, meta.namespace, labels, annotations, active, `${objName}-${active}`, JSON.parse(JSON.stringify(spec)) as JsonObject),
+      spec: buildSpec(
+        n.name!,
+        meta.namespace,
+        labels,
+        annotations,
+        active,
+        `${objName}-${active}`,
+        JSON.parse(JSON.stringify(spec)) as JsonObject,
+      ),
       notes,
     };
   }

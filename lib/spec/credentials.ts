@@ -4,7 +4,8 @@
  */
 
 /** Query-string parameter names that carry a credential (`?token=…`, `&X-Amz-Signature=…`, SAS `sig=`). */
-const QUERY_SECRET = /^(password|passwd|pwd|pass|secret|client[-_]?secret|token|access[-_]?token|refresh[-_]?token|id[-_]?token|auth|auth[-_]?token|api[-_]?key|apikey|key|access[-_]?key|sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential|sas)$/i;
+const QUERY_SECRET =
+  /^(password|passwd|pwd|pass|secret|client[-_]?secret|token|access[-_]?token|refresh[-_]?token|id[-_]?token|auth|auth[-_]?token|api[-_]?key|apikey|key|access[-_]?key|sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential|sas)$/i;
 
 /** Shapes of credentials whatever the key is called. */
 const SHAPES: readonly [RegExp, string][] = [
@@ -14,7 +15,10 @@ const SHAPES: readonly [RegExp, string][] = [
   [/\bxox[abprs]-[A-Za-z0-9-]{10,}/, 'a Slack token'],
   [/\bAIza[0-9A-Za-z_-]{35}\b/, 'a Google API key'],
   [/\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/, 'a JSON Web Token'],
-  [/(^|;)\s*(AccountKey|SharedAccessKey|SharedAccessSignature)\s*=\s*[^;\s${]/i, 'an Azure connection string with a key'],
+  [
+    /(^|;)\s*(AccountKey|SharedAccessKey|SharedAccessSignature)\s*=\s*[^;\s${]/i,
+    'an Azure connection string with a key',
+  ],
   [/\b(sk|rk)_live_[A-Za-z0-9]{16,}/, 'a Stripe key'],
 ];
 
@@ -33,9 +37,11 @@ export function credentialIn(value: string): string | undefined {
     const password = decodeURIComponent(u.password);
     if (password !== '' && !PLACEHOLDER.test(password)) return `a password in the URL ${shown(u)}`;
     // A bare user name without a password is a user, not a credential, except a token-only form (https://TOKEN@host).
-    if (u.username !== '' && password === '' && /^(gh[pousr]_|glpat-|x-access-token)/.test(u.username)) return `a token in the URL ${shown(u)}`;
+    if (u.username !== '' && password === '' && /^(gh[pousr]_|glpat-|x-access-token)/.test(u.username))
+      return `a token in the URL ${shown(u)}`;
     for (const [k, v] of u.searchParams) {
-      if (QUERY_SECRET.test(k) && v !== '' && !PLACEHOLDER.test(v)) return `a credential in the query parameter "${k}" of the URL ${shown(u)}`;
+      if (QUERY_SECRET.test(k) && v !== '' && !PLACEHOLDER.test(v))
+        return `a credential in the query parameter "${k}" of the URL ${shown(u)}`;
     }
   }
   for (const [re, what] of SHAPES) if (re.test(value)) return what;
@@ -58,7 +64,12 @@ export function stringsOf(value: unknown, base = ''): { pointer: string; key?: s
       const o = v as Record<string, unknown>;
       // An env var ({name: DB_PASSWORD, value: ...}): its name is the key of its value.
       const envName = typeof o.name === 'string' && 'value' in o ? o.name : undefined;
-      for (const [k, x] of Object.entries(o)) stack.push([x, `${p}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, k === 'value' && envName !== undefined ? envName : k]);
+      for (const [k, x] of Object.entries(o))
+        stack.push([
+          x,
+          `${p}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+          k === 'value' && envName !== undefined ? envName : k,
+        ]);
     }
   }
   return out.reverse();

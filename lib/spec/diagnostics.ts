@@ -49,5 +49,8 @@ export function toPointer(segments: readonly (string | number)[]): string {
 /** Decodes a JSON pointer into path segments (numbers stay strings). */
 export function fromPointer(pointer: string): string[] {
   if (pointer === '') return [];
-  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }

@@ -21,7 +21,8 @@ export function parseDuration(text: string): number {
     total += Number(m[1]) * UNIT_MS[m[2]!]!;
     pos = PART.lastIndex;
   }
-  if (!(total <= MAX_DURATION_MS)) throw new Error(`"${text}" is longer than the longest duration accepted, 36500d (100 years)`);
+  if (!(total <= MAX_DURATION_MS))
+    throw new Error(`"${text}" is longer than the longest duration accepted, 36500d (100 years)`);
   return total;
 }
 
@@ -32,7 +33,13 @@ export function formatDuration(ms: number): string {
   let rest = Math.abs(Math.round(ms));
   if (rest === 0) return '0s';
   let out = '';
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000], ['ms', 1]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1_000],
+    ['ms', 1],
+  ] as const) {
     if (rest >= size) {
       out += `${Math.floor(rest / size)}${unit}`;
       rest %= size;

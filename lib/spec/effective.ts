@@ -1,4 +1,14 @@
-import type { Color, ColorSpec, FlinkDeploymentSpec, Json, JsonObject, Pipeline, SinkSpec, SourceSpec, LifecycleState } from './types.js';
+import type {
+  Color,
+  ColorSpec,
+  FlinkDeploymentSpec,
+  Json,
+  JsonObject,
+  Pipeline,
+  SinkSpec,
+  SourceSpec,
+  LifecycleState,
+} from './types.js';
 
 /** Longest Kubernetes object name; the operator names the REST service `<deployment>-rest`. */
 export const MAX_NAME = 63;
@@ -31,7 +41,8 @@ function clone<T>(v: T): T {
 /** Replaces `{{color}}` and `{{pipeline}}` in every string value, recursively. */
 export function substitute<T>(value: T, vars: { color: string; pipeline: string }): T {
   const sub = (v: unknown): unknown => {
-    if (typeof v === 'string') return v.replace(/\{\{\s*(color|pipeline)\s*\}\}/g, (_, k: 'color' | 'pipeline') => vars[k]);
+    if (typeof v === 'string')
+      return v.replace(/\{\{\s*(color|pipeline)\s*\}\}/g, (_, k: 'color' | 'pipeline') => vars[k]);
     if (Array.isArray(v)) return v.map(sub);
     if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sub(x)]));
     return v;

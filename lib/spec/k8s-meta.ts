@@ -1,5 +1,10 @@
 /** Keys of the tool itself and of Argo CD's hooks and sync: the spec may not set them on objects. */
-export const RESERVED_KEY_PREFIXES = ['flink-cutover.dev/', 'argocd.argoproj.io/hook', 'argocd.argoproj.io/sync-', 'argocd.argoproj.io/compare-options'] as const;
+export const RESERVED_KEY_PREFIXES = [
+  'flink-cutover.dev/',
+  'argocd.argoproj.io/hook',
+  'argocd.argoproj.io/sync-',
+  'argocd.argoproj.io/compare-options',
+] as const;
 
 /** Spec annotations the tool itself writes and reads back (kept by the promotion commands). */
 export const SPEC_ANNOTATIONS: readonly string[] = ['flink-cutover.dev/last-generation'];
@@ -12,16 +17,20 @@ export function keyProblem(key: string): string | undefined {
   const slash = key.lastIndexOf('/');
   const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
   const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) return `its prefix "${prefix}" is not a DNS subdomain (lowercase letters, digits, "-" and ".", at most 253 characters)`;
-  if (name.length === 0 || name.length > 63) return `its name part is ${name.length} characters; 1 to 63 allowed`;
-  if (!NAME.test(name)) return 'its name part must start and end with a letter or digit and hold only letters, digits, "-", "_" and "."';
+  if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix)))
+    return `its prefix "${prefix}" is not a DNS subdomain (lowercase letters, digits, "-" and ".", at most 253 characters)`;
+  if (name.length === 0 || name.length > 63)
+    return `its name part is ${name.length} characters; 1 to 63 allowed`;
+  if (!NAME.test(name))
+    return 'its name part must start and end with a letter or digit and hold only letters, digits, "-", "_" and "."';
   return undefined;
 }
 
 /** Why a label value is not one Kubernetes accepts, or undefined. */
 export function labelValueProblem(value: string): string | undefined {
   if (value.length > 63) return `the value is ${value.length} characters; at most 63 allowed`;
-  if (value !== '' && !NAME.test(value)) return 'the value must be empty or start and end with a letter or digit and hold only letters, digits, "-", "_" and "."';
+  if (value !== '' && !NAME.test(value))
+    return 'the value must be empty or start and end with a letter or digit and hold only letters, digits, "-", "_" and "."';
   return undefined;
 }
 

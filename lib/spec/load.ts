@@ -33,9 +33,25 @@ export interface LoadResult {
   readonly diagnostics: Diagnostic[];
 }
 
-function diag(src: SourceDocument | undefined, file: string, path: string, message: string, fix?: string, key?: string, pipeline?: string): Diagnostic {
+function diag(
+  src: SourceDocument | undefined,
+  file: string,
+  path: string,
+  message: string,
+  fix?: string,
+  key?: string,
+  pipeline?: string,
+): Diagnostic {
   const pos = src ? positionOf(src, path, key) : { line: 0, column: 0 };
-  const d: Diagnostic = { ruleId: 'schema', severity: 'error', file, line: pos.line, column: pos.column, path: key ? `${path}/${key}` : path, message };
+  const d: Diagnostic = {
+    ruleId: 'schema',
+    severity: 'error',
+    file,
+    line: pos.line,
+    column: pos.column,
+    path: key ? `${path}/${key}` : path,
+    message,
+  };
   if (fix) d.fix = fix;
   if (pipeline) d.pipeline = pipeline;
   return d;
@@ -63,7 +79,13 @@ function valueAt(data: unknown, pointer: string): unknown {
 }
 
 /** Turns one ajv error into a diagnostic a person can act on. */
-function fromAjv(e: ErrorObject, src: SourceDocument, file: string, data: unknown, pipeline?: string): Diagnostic | undefined {
+function fromAjv(
+  e: ErrorObject,
+  src: SourceDocument,
+  file: string,
+  data: unknown,
+  pipeline?: string,
+): Diagnostic | undefined {
   const path = e.instancePath;
   const value = valueAt(data, path);
   const field = path.split('/').pop() || '(document)';
@@ -72,44 +94,140 @@ function fromAjv(e: ErrorObject, src: SourceDocument, file: string, data: unknow
     case 'additionalProperties': {
       const extra = String(p.additionalProperty);
       const allowed = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
-      return diag(src, file, path, `unknown field "${extra}"${path ? ` in ${path}` : ''}`,
-        `remove it or fix its spelling; allowed here: ${allowed.join(', ')}`, extra, pipeline);
+      return diag(
+        src,
+        file,
+        path,
+        `unknown field "${extra}"${path ? ` in ${path}` : ''}`,
+        `remove it or fix its spelling; allowed here: ${allowed.join(', ')}`,
+        extra,
+        pipeline,
+      );
     }
     case 'propertyNames':
       return undefined; // reported by the nested enum error below, with the key's position
     case 'required':
-      return diag(src, file, path, `missing required field "${String(p.missingProperty)}"${path ? ` in ${path}` : ''}`, `add ${String(p.missingProperty)}`, undefined, pipeline);
+      return diag(
+        src,
+        file,
+        path,
+        `missing required field "${String(p.missingProperty)}"${path ? ` in ${path}` : ''}`,
+        `add ${String(p.missingProperty)}`,
+        undefined,
+        pipeline,
+      );
     case 'type':
-      return diag(src, file, path, `${field} must be ${String(p.type)}, not ${typeName(value)}`, `write ${field} as ${String(p.type)}`, undefined, pipeline);
+      return diag(
+        src,
+        file,
+        path,
+        `${field} must be ${String(p.type)}, not ${typeName(value)}`,
+        `write ${field} as ${String(p.type)}`,
+        undefined,
+        pipeline,
+      );
     case 'enum': {
       const allowed = (p.allowedValues as unknown[]).map(show).join(', ');
       if (e.propertyName !== undefined) {
-        return diag(src, file, path, `${show(e.propertyName)} is not allowed here: keys must be one of ${allowed}`,
-          path === '/spec/colors' ? 'colors are named blue and green' : `use one of ${allowed}`, e.propertyName, pipeline);
+        return diag(
+          src,
+          file,
+          path,
+          `${show(e.propertyName)} is not allowed here: keys must be one of ${allowed}`,
+          path === '/spec/colors' ? 'colors are named blue and green' : `use one of ${allowed}`,
+          e.propertyName,
+          pipeline,
+        );
       }
-      return diag(src, file, path, `${field} is ${show(value)}; must be one of ${allowed}`, `use one of ${allowed}`, undefined, pipeline);
+      return diag(
+        src,
+        file,
+        path,
+        `${field} is ${show(value)}; must be one of ${allowed}`,
+        `use one of ${allowed}`,
+        undefined,
+        pipeline,
+      );
     }
     case 'const':
-      return diag(src, file, path, `${field} must be ${show(p.allowedValue)}, not ${show(value)}`, `write ${field}: ${String(p.allowedValue)}`, undefined, pipeline);
+      return diag(
+        src,
+        file,
+        path,
+        `${field} must be ${show(p.allowedValue)}, not ${show(value)}`,
+        `write ${field}: ${String(p.allowedValue)}`,
+        undefined,
+        pipeline,
+      );
     case 'pattern': {
       const schemaDesc = String((e.parentSchema as { description?: string })?.description ?? '');
       if (schemaDesc.includes('A duration')) {
-        return diag(src, file, path, `${field} is ${show(value)}, which is not a duration`, 'use <number><unit> with unit ms, s, m, h or d, e.g. 90s, 15m, 1h30m', undefined, pipeline);
+        return diag(
+          src,
+          file,
+          path,
+          `${field} is ${show(value)}, which is not a duration`,
+          'use <number><unit> with unit ms, s, m, h or d, e.g. 90s, 15m, 1h30m',
+          undefined,
+          pipeline,
+        );
       }
-      return diag(src, file, path, `${field} is ${show(value)}, which does not match ${String(p.pattern)}`, schemaDesc || 'use lowercase letters, digits and "-", starting with a letter', undefined, pipeline);
+      return diag(
+        src,
+        file,
+        path,
+        `${field} is ${show(value)}, which does not match ${String(p.pattern)}`,
+        schemaDesc || 'use lowercase letters, digits and "-", starting with a letter',
+        undefined,
+        pipeline,
+      );
     }
     case 'format':
       if (p.format === 'date-time') {
-        return diag(src, file, path, `${field} is ${show(value)}, which is not an ISO-8601 date-time with a zone`, 'write it like 2026-12-01T12:00:00Z', undefined, pipeline);
+        return diag(
+          src,
+          file,
+          path,
+          `${field} is ${show(value)}, which is not an ISO-8601 date-time with a zone`,
+          'write it like 2026-12-01T12:00:00Z',
+          undefined,
+          pipeline,
+        );
       }
-      return diag(src, file, path, `${field} is not a valid ${String(p.format)}`, undefined, undefined, pipeline);
+      return diag(
+        src,
+        file,
+        path,
+        `${field} is not a valid ${String(p.format)}`,
+        undefined,
+        undefined,
+        pipeline,
+      );
     case 'maxLength': {
       const desc = String((e.parentSchema as { description?: string })?.description ?? '');
-      return diag(src, file, path, `${field} ${show(value)} is ${String(value).length} characters; at most ${String(p.limit)} allowed`, desc || 'shorten it', undefined, pipeline);
+      return diag(
+        src,
+        file,
+        path,
+        `${field} ${show(value)} is ${String(value).length} characters; at most ${String(p.limit)} allowed`,
+        desc || 'shorten it',
+        undefined,
+        pipeline,
+      );
     }
     case 'minProperties':
     case 'maxProperties':
-      return diag(src, file, path, `${field} ${e.message ?? ''}`, path === '/spec/colors' ? 'list one color when steady, two (blue and green) when staged or cutting over' : undefined, undefined, pipeline);
+      return diag(
+        src,
+        file,
+        path,
+        `${field} ${e.message ?? ''}`,
+        path === '/spec/colors'
+          ? 'list one color when steady, two (blue and green) when staged or cutting over'
+          : undefined,
+        undefined,
+        pipeline,
+      );
     default:
       return diag(src, file, path, `${field} ${e.message ?? 'is invalid'}`, undefined, undefined, pipeline);
   }
@@ -128,48 +246,130 @@ function semanticChecks(p: Pipeline, file: string, source: () => SourceDocument 
   const name = p.metadata.name;
   const colors = colorsOf(p);
   if (!colors.includes(p.spec.active)) {
-    out.push(diag(lazy.src, file, '/spec/active', `active color "${p.spec.active}" is not among the colors (${colors.join(', ')})`, `add colors.${p.spec.active} or set active to ${colors[0]}`, undefined, name));
+    out.push(
+      diag(
+        lazy.src,
+        file,
+        '/spec/active',
+        `active color "${p.spec.active}" is not among the colors (${colors.join(', ')})`,
+        `add colors.${p.spec.active} or set active to ${colors[0]}`,
+        undefined,
+        name,
+      ),
+    );
   }
   const cut = p.spec.cutover;
   if (cut) {
     if (cut.to === p.spec.active) {
-      out.push(diag(lazy.src, file, '/spec/cutover/to', `cutover to "${cut.to}", which is already the active color`, `set cutover.to to the standby color, or remove the cutover block`, undefined, name));
+      out.push(
+        diag(
+          lazy.src,
+          file,
+          '/spec/cutover/to',
+          `cutover to "${cut.to}", which is already the active color`,
+          `set cutover.to to the standby color, or remove the cutover block`,
+          undefined,
+          name,
+        ),
+      );
     } else if (!colors.includes(cut.to)) {
-      out.push(diag(lazy.src, file, '/spec/cutover/to', `cutover to "${cut.to}", which is not among the colors (${colors.join(', ')})`, `stage colors.${cut.to} first (flink-cutover stage)`, undefined, name));
+      out.push(
+        diag(
+          lazy.src,
+          file,
+          '/spec/cutover/to',
+          `cutover to "${cut.to}", which is not among the colors (${colors.join(', ')})`,
+          `stage colors.${cut.to} first (flink-cutover stage)`,
+          undefined,
+          name,
+        ),
+      );
     }
     if (Number.isNaN(Date.parse(cut.watermark))) {
-      out.push(diag(lazy.src, file, '/spec/cutover/watermark', `watermark "${cut.watermark}" is not a date-time`, 'write it like 2026-12-01T12:00:00Z', undefined, name));
+      out.push(
+        diag(
+          lazy.src,
+          file,
+          '/spec/cutover/watermark',
+          `watermark "${cut.watermark}" is not a date-time`,
+          'write it like 2026-12-01T12:00:00Z',
+          undefined,
+          name,
+        ),
+      );
     }
   }
   for (const c of colors) {
     const dep = deploymentName(p, c);
     if (`${dep}-rest`.length > MAX_NAME) {
       const explicit = p.spec.colors[c]?.deploymentName !== undefined;
-      out.push(diag(lazy.src, file, explicit ? `/spec/colors/${c}/deploymentName` : '/metadata/name',
-        `"${dep}-rest" (the operator's REST service of color ${c}) is ${dep.length + 5} characters; Kubernetes allows ${MAX_NAME}`,
-        explicit ? 'shorten deploymentName' : `shorten the pipeline name to at most ${MAX_NAME - '-green-rest'.length} characters`, undefined, name));
+      out.push(
+        diag(
+          lazy.src,
+          file,
+          explicit ? `/spec/colors/${c}/deploymentName` : '/metadata/name',
+          `"${dep}-rest" (the operator's REST service of color ${c}) is ${dep.length + 5} characters; Kubernetes allows ${MAX_NAME}`,
+          explicit
+            ? 'shorten deploymentName'
+            : `shorten the pipeline name to at most ${MAX_NAME - '-green-rest'.length} characters`,
+          undefined,
+          name,
+        ),
+      );
     }
   }
   // With two colors a validation gate Job `<name>-<standby>-verify` is rendered; a Job's name
   // becomes its pods' job-name label, so it must fit in 63 characters too.
   const standby = colors.find((c) => c !== p.spec.active);
   if (standby && `${name}-${standby}-verify`.length > MAX_NAME) {
-    out.push(diag(lazy.src, file, '/metadata/name',
-      `"${name}-${standby}-verify" (the validation gate Job of the standby color) is ${name.length + standby.length + 8} characters; Kubernetes allows ${MAX_NAME}`,
-      `shorten the pipeline name to at most ${MAX_NAME - '-green-verify'.length} characters`, undefined, name));
+    out.push(
+      diag(
+        lazy.src,
+        file,
+        '/metadata/name',
+        `"${name}-${standby}-verify" (the validation gate Job of the standby color) is ${name.length + standby.length + 8} characters; Kubernetes allows ${MAX_NAME}`,
+        `shorten the pipeline name to at most ${MAX_NAME - '-green-verify'.length} characters`,
+        undefined,
+        name,
+      ),
+    );
   }
   const seen = new Map<string, string>();
   for (const c of colors) {
     const dep = deploymentName(p, c);
     if (seen.has(dep)) {
-      out.push(diag(lazy.src, file, `/spec/colors/${c}`, `colors ${seen.get(dep)} and ${c} both render FlinkDeployment "${dep}"`, 'give each color its own deploymentName', undefined, name));
+      out.push(
+        diag(
+          lazy.src,
+          file,
+          `/spec/colors/${c}`,
+          `colors ${seen.get(dep)} and ${c} both render FlinkDeployment "${dep}"`,
+          'give each color its own deploymentName',
+          undefined,
+          name,
+        ),
+      );
     }
     seen.set(dep, c);
   }
-  for (const [list, kind] of [[p.spec.sources, 'sources'], [p.spec.sinks, 'sinks']] as const) {
+  for (const [list, kind] of [
+    [p.spec.sources, 'sources'],
+    [p.spec.sinks, 'sinks'],
+  ] as const) {
     const names = new Set<string>();
     list.forEach((s, i) => {
-      if (names.has(s.name)) out.push(diag(lazy.src, file, `/spec/${kind}/${i}/name`, `${kind} name "${s.name}" is used twice`, 'give each one its own name', undefined, name));
+      if (names.has(s.name))
+        out.push(
+          diag(
+            lazy.src,
+            file,
+            `/spec/${kind}/${i}/name`,
+            `${kind} name "${s.name}" is used twice`,
+            'give each one its own name',
+            undefined,
+            name,
+          ),
+        );
       names.add(s.name);
     });
   }
@@ -179,28 +379,87 @@ function semanticChecks(p: Pipeline, file: string, source: () => SourceDocument 
     for (const [k, v] of Object.entries(map)) {
       bytes += Buffer.byteLength(k) + Buffer.byteLength(v);
       if (isReservedKey(k, where)) {
-        out.push(diag(lazy.src, file, `/metadata/${where}`, `${where.slice(0, -1)} "${k}" is reserved: flink-cutover and Argo CD set it themselves (copied onto every object it would change what they do)`, 'remove it', k, name));
+        out.push(
+          diag(
+            lazy.src,
+            file,
+            `/metadata/${where}`,
+            `${where.slice(0, -1)} "${k}" is reserved: flink-cutover and Argo CD set it themselves (copied onto every object it would change what they do)`,
+            'remove it',
+            k,
+            name,
+          ),
+        );
         continue;
       }
       const kp = keyProblem(k);
       if (kp) {
-        out.push(diag(lazy.src, file, `/metadata/${where}`, `${where.slice(0, -1)} key "${k}" is not valid in Kubernetes: ${kp}`, 'use a key like example.com/team or team', k, name));
+        out.push(
+          diag(
+            lazy.src,
+            file,
+            `/metadata/${where}`,
+            `${where.slice(0, -1)} key "${k}" is not valid in Kubernetes: ${kp}`,
+            'use a key like example.com/team or team',
+            k,
+            name,
+          ),
+        );
         continue;
       }
       const vp = where === 'labels' ? labelValueProblem(v) : undefined;
-      if (vp) out.push(diag(lazy.src, file, `/metadata/labels/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, `label ${k}: ${vp}`, 'shorten the value or move it to an annotation', undefined, name));
+      if (vp)
+        out.push(
+          diag(
+            lazy.src,
+            file,
+            `/metadata/labels/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+            `label ${k}: ${vp}`,
+            'shorten the value or move it to an annotation',
+            undefined,
+            name,
+          ),
+        );
     }
-    if (bytes > MAX_ANNOTATIONS_BYTES && where === 'annotations') out.push(diag(lazy.src, file, '/metadata/annotations', `the annotations are ${bytes} bytes; Kubernetes allows ${MAX_ANNOTATIONS_BYTES} per object`, 'move large values elsewhere', undefined, name));
+    if (bytes > MAX_ANNOTATIONS_BYTES && where === 'annotations')
+      out.push(
+        diag(
+          lazy.src,
+          file,
+          '/metadata/annotations',
+          `the annotations are ${bytes} bytes; Kubernetes allows ${MAX_ANNOTATIONS_BYTES} per object`,
+          'move large values elsewhere',
+          undefined,
+          name,
+        ),
+      );
   }
   // The verify Job carries the validation settings in its args, readable by everyone who can read
   // the Job: a credential there is never rendered.
   const checks: [string, string | undefined][] = [
-    ...p.spec.validation.prometheus.map((q, i): [string, string | undefined] => [`/spec/validation/prometheus/${i}/url`, q.url]),
-    ...p.spec.validation.http.map((h, i): [string, string | undefined] => [`/spec/validation/http/${i}/url`, h.url]),
+    ...p.spec.validation.prometheus.map((q, i): [string, string | undefined] => [
+      `/spec/validation/prometheus/${i}/url`,
+      q.url,
+    ]),
+    ...p.spec.validation.http.map((h, i): [string, string | undefined] => [
+      `/spec/validation/http/${i}/url`,
+      h.url,
+    ]),
   ];
   for (const [path, url] of checks) {
     const why = url === undefined ? undefined : credentialIn(url);
-    if (why) out.push(diag(lazy.src, file, path, `the URL holds ${why}; it would be rendered in clear text into the validation Job's args`, 'remove the credential: give the endpoint access without one (a NetworkPolicy, an auth proxy beside it) or check it from Prometheus', undefined, name));
+    if (why)
+      out.push(
+        diag(
+          lazy.src,
+          file,
+          path,
+          `the URL holds ${why}; it would be rendered in clear text into the validation Job's args`,
+          'remove the credential: give the endpoint access without one (a NetworkPolicy, an auth proxy beside it) or check it from Prometheus',
+          undefined,
+          name,
+        ),
+      );
   }
   const durations: [string, string][] = [
     ['/spec/gate/lateness', p.spec.gate.lateness],
@@ -218,7 +477,17 @@ function semanticChecks(p: Pipeline, file: string, source: () => SourceDocument 
   }
   const job = p.spec.template.job;
   if (!job || (job.jarURI === undefined && job.entryClass === undefined)) {
-    out.push(diag(lazy.src, file, job ? '/spec/template/job' : '/spec/template', 'the template has no job (jarURI or entryClass): a session cluster cannot be blue/greened', 'add template.job with jarURI (and entryClass when the jar has no main class)', undefined, name));
+    out.push(
+      diag(
+        lazy.src,
+        file,
+        job ? '/spec/template/job' : '/spec/template',
+        'the template has no job (jarURI or entryClass): a session cluster cannot be blue/greened',
+        'add template.job with jarURI (and entryClass when the jar has no main class)',
+        undefined,
+        name,
+      ),
+    );
   }
   return out;
 }
@@ -226,19 +495,63 @@ function semanticChecks(p: Pipeline, file: string, source: () => SourceDocument 
 /** Where diagnostics point: a parsed document, built only when there is something to report. */
 type SourceProvider = () => SourceDocument | undefined;
 
-function validateData(raw: unknown, file: string, source: SourceProvider, owned = false): { pipeline?: Pipeline; diagnostics: Diagnostic[] } {
+function validateData(
+  raw: unknown,
+  file: string,
+  source: SourceProvider,
+  owned = false,
+): { pipeline?: Pipeline; diagnostics: Diagnostic[] } {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    return { diagnostics: [diag(source(), file, '', 'the document is not a YAML map', `start it with apiVersion: ${API_VERSION} and kind: ${KIND}`)] };
+    return {
+      diagnostics: [
+        diag(
+          source(),
+          file,
+          '',
+          'the document is not a YAML map',
+          `start it with apiVersion: ${API_VERSION} and kind: ${KIND}`,
+        ),
+      ],
+    };
   }
-  const name = typeof (raw as { metadata?: { name?: unknown } }).metadata?.name === 'string' ? (raw as { metadata: { name: string } }).metadata.name : undefined;
+  const name =
+    typeof (raw as { metadata?: { name?: unknown } }).metadata?.name === 'string'
+      ? (raw as { metadata: { name: string } }).metadata.name
+      : undefined;
   const kind = (raw as { kind?: unknown }).kind;
   if (kind !== undefined && kind !== KIND) {
-    return { diagnostics: [diag(source(), file, '/kind', `this document is a ${typeof kind === 'string' ? kind : JSON.stringify(kind)}, not a ${KIND}`, `keep only ${KIND} specs in the pipelines folder (or fix kind)`, undefined, name)] };
+    return {
+      diagnostics: [
+        diag(
+          source(),
+          file,
+          '/kind',
+          `this document is a ${typeof kind === 'string' ? kind : JSON.stringify(kind)}, not a ${KIND}`,
+          `keep only ${KIND} specs in the pipelines folder (or fix kind)`,
+          undefined,
+          name,
+        ),
+      ],
+    };
   }
   const unsafe = unsafeNumbers(raw);
   if (unsafe.length > 0) {
     const src = source();
-    return { diagnostics: unsafe.map((u) => diag(src, file, u.path, `${u.path.split('/').pop() || '(document)'} is ${u.text}, which does not fit: ${u.why}`, u.text.startsWith('nested') ? 'flatten the value' : 'write a whole number up to 9007199254740991 (2^53 - 1), or quote the value when it is text', undefined, name)) };
+    return {
+      diagnostics: unsafe.map((u) =>
+        diag(
+          src,
+          file,
+          u.path,
+          `${u.path.split('/').pop() || '(document)'} is ${u.text}, which does not fit: ${u.why}`,
+          u.text.startsWith('nested')
+            ? 'flatten the value'
+            : 'write a whole number up to 9007199254740991 (2^53 - 1), or quote the value when it is text',
+          undefined,
+          name,
+        ),
+      ),
+    };
   }
   // ajv fills in defaults in place: work on a copy unless the caller handed over its own.
   const data = (owned ? raw : structuredClone(raw)) as Record<string, unknown>;
@@ -288,12 +601,20 @@ export function unsafeNumbers(raw: unknown): { path: string; text: string; why: 
       continue;
     }
     if (v !== null && typeof v === 'object' && open.size >= MAX_DEPTH) {
-      out.push({ path, text: `nested ${MAX_DEPTH} levels deep`, why: `no field of a pipeline needs more than ${MAX_DEPTH} levels, and deeper values cannot be rendered` });
+      out.push({
+        path,
+        text: `nested ${MAX_DEPTH} levels deep`,
+        why: `no field of a pipeline needs more than ${MAX_DEPTH} levels, and deeper values cannot be rendered`,
+      });
       continue;
     }
     if (v !== null && typeof v === 'object') {
       if (open.has(v)) {
-        out.push({ path, text: 'an alias of a value that contains it', why: 'a value cannot contain itself' });
+        out.push({
+          path,
+          text: 'an alias of a value that contains it',
+          why: 'a value cannot contain itself',
+        });
         continue;
       }
       open.add(v);
@@ -301,24 +622,40 @@ export function unsafeNumbers(raw: unknown): { path: string; text: string; why: 
     }
     if (typeof v === 'number') {
       if (!Number.isFinite(v)) out.push({ path, text: String(v), why: 'not a finite number' });
-      else if (Number.isInteger(v) && !Number.isSafeInteger(v)) out.push({ path, text: String(v), why: 'whole numbers above 2^53 are rounded' });
+      else if (Number.isInteger(v) && !Number.isSafeInteger(v))
+        out.push({ path, text: String(v), why: 'whole numbers above 2^53 are rounded' });
     } else if (Array.isArray(v)) {
       v.forEach((x, i) => stack.push([x, `${path}/${i}`]));
     } else if (v !== null && typeof v === 'object') {
-      for (const [k, x] of Object.entries(v)) stack.push([x, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`]);
+      for (const [k, x] of Object.entries(v))
+        stack.push([x, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`]);
     }
   }
   return out.reverse();
 }
 
 /** Validates one parsed document as a BlueGreenPipeline. */
-export function validatePipelineDocument(src: SourceDocument, file: string): { pipeline?: Pipeline; raw: unknown; diagnostics: Diagnostic[] } {
+export function validatePipelineDocument(
+  src: SourceDocument,
+  file: string,
+): { pipeline?: Pipeline; raw: unknown; diagnostics: Diagnostic[] } {
   let raw: unknown;
   try {
     raw = src.doc.toJS({ maxAliasCount: 100 }) as unknown;
   } catch (err) {
     // e.g. "Excessive alias count" for a YAML alias bomb: a problem of the file, not a crash.
-    return { raw: undefined, diagnostics: [diag(src, file, '', `cannot read the document: ${(err as Error).message}`, 'remove the repeated aliases (*name) and write the values out')] };
+    return {
+      raw: undefined,
+      diagnostics: [
+        diag(
+          src,
+          file,
+          '',
+          `cannot read the document: ${(err as Error).message}`,
+          'remove the repeated aliases (*name) and write the values out',
+        ),
+      ],
+    };
   }
   return { raw, ...validateData(raw, file, () => src) };
 }
@@ -333,17 +670,34 @@ function displayPath(path: string): string {
 export function loadPipelineText(file: string, text: string): LoadResult & { source: SourceFile } {
   const source = parseYamlSource(file, text);
   const diagnostics: Diagnostic[] = source.syntaxErrors.map((e) => ({
-    ruleId: 'schema', severity: 'error', file, line: e.line, column: e.column, path: '', message: `invalid YAML: ${e.message}`, fix: 'fix the YAML syntax at this position',
+    ruleId: 'schema',
+    severity: 'error',
+    file,
+    line: e.line,
+    column: e.column,
+    path: '',
+    message: `invalid YAML: ${e.message}`,
+    fix: 'fix the YAML syntax at this position',
   }));
   const pipelines: LoadedPipeline[] = [];
   if (diagnostics.length > 0) return { pipelines, diagnostics, source };
   if (source.documents.length === 0) {
-    diagnostics.push({ ruleId: 'schema', severity: 'error', file, line: 1, column: 1, path: '', message: 'the file has no YAML document', fix: `write a BlueGreenPipeline (apiVersion: ${API_VERSION}, kind: ${KIND})` });
+    diagnostics.push({
+      ruleId: 'schema',
+      severity: 'error',
+      file,
+      line: 1,
+      column: 1,
+      path: '',
+      message: 'the file has no YAML document',
+      fix: `write a BlueGreenPipeline (apiVersion: ${API_VERSION}, kind: ${KIND})`,
+    });
   }
   for (const doc of source.documents) {
     const r = validatePipelineDocument(doc, file);
     diagnostics.push(...r.diagnostics);
-    if (r.pipeline && r.diagnostics.length === 0) pipelines.push({ file, source: doc, raw: r.raw, pipeline: r.pipeline });
+    if (r.pipeline && r.diagnostics.length === 0)
+      pipelines.push({ file, source: doc, raw: r.raw, pipeline: r.pipeline });
   }
   return { pipelines, diagnostics, source };
 }
@@ -355,8 +709,30 @@ export function loadPipelineFile(path: string): LoadResult {
   try {
     text = readRegularFile(path);
   } catch (err) {
-    const why = err instanceof InputFileError ? err.message : (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    return { pipelines: [], diagnostics: [{ ruleId: 'schema', severity: 'error', file, line: 0, column: 0, path: '', message: `cannot read the file: ${why}`, fix: err instanceof InputFileError && err.code === 'ELOOP' ? 'remove the symbolic link loop' : err instanceof InputFileError && err.code === 'ENOENT' ? 'the file is a dangling symbolic link: remove it or fix its target' : 'give a regular, readable file' }] };
+    const why =
+      err instanceof InputFileError
+        ? err.message
+        : ((err as NodeJS.ErrnoException).code ?? (err as Error).message);
+    return {
+      pipelines: [],
+      diagnostics: [
+        {
+          ruleId: 'schema',
+          severity: 'error',
+          file,
+          line: 0,
+          column: 0,
+          path: '',
+          message: `cannot read the file: ${why}`,
+          fix:
+            err instanceof InputFileError && err.code === 'ELOOP'
+              ? 'remove the symbolic link loop'
+              : err instanceof InputFileError && err.code === 'ENOENT'
+                ? 'the file is a dangling symbolic link: remove it or fix its target'
+                : 'give a regular, readable file',
+        },
+      ],
+    };
   }
   const { pipelines, diagnostics } = loadPipelineText(file, text);
   return { pipelines, diagnostics };
@@ -392,7 +768,10 @@ export function loadPipelineDir(dir: string): LoadResult {
   try {
     files = pipelineFiles(dir);
   } catch (err) {
-    throw new Error(`cannot read pipelines folder ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+    throw new Error(
+      `cannot read pipelines folder ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      { cause: err },
+    );
   }
   const pipelines: LoadedPipeline[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -405,7 +784,17 @@ export function loadPipelineDir(dir: string): LoadResult {
       const prev = byKey.get(key);
       if (prev) {
         const pos = positionOf(lp.source, '/metadata/name');
-        diagnostics.push({ ruleId: 'schema', severity: 'error', pipeline: lp.pipeline.metadata.name, file: lp.file, line: pos.line, column: pos.column, path: toPointer(['metadata', 'name']), message: `pipeline ${key} is also defined in ${prev.file}`, fix: 'rename one of them or put them in different namespaces' });
+        diagnostics.push({
+          ruleId: 'schema',
+          severity: 'error',
+          pipeline: lp.pipeline.metadata.name,
+          file: lp.file,
+          line: pos.line,
+          column: pos.column,
+          path: toPointer(['metadata', 'name']),
+          message: `pipeline ${key} is also defined in ${prev.file}`,
+          fix: 'rename one of them or put them in different namespaces',
+        });
         continue;
       }
       byKey.set(key, lp);
@@ -424,9 +813,17 @@ export function pipelineKey(p: Pipeline): string {
  * Validates a pipeline given as an object (e.g. from a user's cdk8s app). Positions in the
  * diagnostics refer to the object's YAML rendering.
  */
-export function validatePipelineObject(obj: unknown, file: string): { pipeline?: Pipeline; diagnostics: Diagnostic[] } {
+export function validatePipelineObject(
+  obj: unknown,
+  file: string,
+): { pipeline?: Pipeline; diagnostics: Diagnostic[] } {
   // One JSON copy (drops undefined, as YAML would); the caller's object is only read, and is
   // rendered as YAML for positions only when there is something to report.
   const copy = obj === undefined ? null : (JSON.parse(JSON.stringify(obj)) as unknown);
-  return validateData(copy, file, () => parseYamlSource(file, stringify(JSON.parse(JSON.stringify(obj ?? null)))).documents[0], true);
+  return validateData(
+    copy,
+    file,
+    () => parseYamlSource(file, stringify(JSON.parse(JSON.stringify(obj ?? null)))).documents[0],
+    true,
+  );
 }

@@ -24,7 +24,8 @@ export function packageRoot(): string {
       }
     }
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('flink-cutover: cannot find the package root (package.json named flink-cutover)');
+    if (parent === dir)
+      throw new Error('flink-cutover: cannot find the package root (package.json named flink-cutover)');
     dir = parent;
   }
 }
@@ -38,6 +39,8 @@ let cachedVersion: string | undefined;
 
 /** The flink-cutover version, from its package.json. */
 export function packageVersion(): string {
-  cachedVersion ??= (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  cachedVersion ??= (
+    JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }
+  ).version;
   return cachedVersion;
 }

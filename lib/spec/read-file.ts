@@ -6,7 +6,11 @@ export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
 
 /** A file that cannot be an input: not a regular file, too large, or unreadable. `code` as fs gives it, or ENOTREG / EFBIG. */
 export class InputFileError extends Error {
-  constructor(readonly path: string, readonly code: string, message: string) {
+  constructor(
+    readonly path: string,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'InputFileError';
   }
@@ -39,7 +43,8 @@ export function readRegularFile(path: string, maxBytes = MAX_INPUT_BYTES): strin
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new InputFileError(path, 'ENOTREG', `${kindOf(st)}, not a regular file`);
-    if (st.size > maxBytes) throw new InputFileError(path, 'EFBIG', `${st.size} bytes, more than the ${maxBytes} bytes accepted`);
+    if (st.size > maxBytes)
+      throw new InputFileError(path, 'EFBIG', `${st.size} bytes, more than the ${maxBytes} bytes accepted`);
     const buf = Buffer.alloc(st.size);
     let off = 0;
     while (off < st.size) {

@@ -7,13 +7,20 @@ import { schemaPath } from './paths.js';
 // ajv-formats is CommonJS; under NodeNext its default export arrives as the module object.
 type AddFormats = (ajv: Ajv) => Ajv;
 const addFormats: AddFormats =
-  (addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats);
+  (addFormatsModule as unknown as { default?: AddFormats }).default ??
+  (addFormatsModule as unknown as AddFormats);
 
 const compiled = new Map<string, ValidateFunction>();
 
 /** A fresh ajv instance configured the way every flink-cutover schema is checked. */
 export function createAjv(options: { useDefaults?: boolean } = {}): Ajv {
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, useDefaults: options.useDefaults ?? false, allowUnionTypes: true });
+  const ajv = new Ajv({
+    allErrors: true,
+    verbose: true,
+    strict: true,
+    useDefaults: options.useDefaults ?? false,
+    allowUnionTypes: true,
+  });
   addFormats(ajv);
   return ajv;
 }

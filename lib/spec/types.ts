@@ -108,8 +108,17 @@ export interface PolicySpec {
 }
 
 export type SourceKind =
-  | 'kafka' | 'kinesis' | 'pulsar' | 'filesystem' | 'jdbc' | 'datagen'
-  | 'rabbitmq' | 'sqs' | 'jms' | 'pubsub' | 'other';
+  | 'kafka'
+  | 'kinesis'
+  | 'pulsar'
+  | 'filesystem'
+  | 'jdbc'
+  | 'datagen'
+  | 'rabbitmq'
+  | 'sqs'
+  | 'jms'
+  | 'pubsub'
+  | 'other';
 
 export interface SourceSpec {
   name: string;

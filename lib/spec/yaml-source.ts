@@ -38,7 +38,9 @@ export function parseYamlSource(file: string, text: string): SourceFile {
   list.forEach((doc, index) => {
     for (const err of doc.errors) {
       const pos = lineCounter.linePos(err.pos[0]);
-      const message = /Maximum call stack/.test(err.message) ? 'the document is nested too deeply to read' : err.message.split('\n')[0]!;
+      const message = /Maximum call stack/.test(err.message)
+        ? 'the document is nested too deeply to read'
+        : err.message.split('\n')[0]!;
       syntaxErrors.push({ message, line: pos.line, column: pos.col });
     }
     for (const offset of duplicateKeys(doc)) {

@@ -2,7 +2,14 @@ import { formatRestFailure } from '../flink/errors.js';
 import { withoutCredentials } from '../flink/http.js';
 import { showInstant } from '../spec/time.js';
 import { formatDuration, parseDuration } from '../spec/duration.js';
-import type { CheckResult, JobObservation, Observation, Observed, SoakState, VerifySettings } from './types.js';
+import type {
+  CheckResult,
+  JobObservation,
+  Observation,
+  Observed,
+  SoakState,
+  VerifySettings,
+} from './types.js';
 
 /**
  * A duration for people: whole seconds from 1s on (`1h2s`), else milliseconds. `floor` for an
@@ -74,7 +81,14 @@ export function evaluate(settings: VerifySettings, obs: Observation, soak: SoakS
   const job = obs.job;
 
   if (!job.ok) {
-    out.push({ name: 'jobmanager', passed: false, observed: job.error.problem, expected: `the ${settings.color} JobManager answers`, message: restMessage(job), final: finalIfShape(job) });
+    out.push({
+      name: 'jobmanager',
+      passed: false,
+      observed: job.error.problem,
+      expected: `the ${settings.color} JobManager answers`,
+      message: restMessage(job),
+      final: finalIfShape(job),
+    });
     const why = `no data from the ${settings.color} JobManager`;
     out.push(noData('running', `RUNNING for >= ${formatDuration(minRunning)}`, why));
     out.push(noData('checkpoints', `>= ${v.minCompletedCheckpoints} completed, none failing`, why));
@@ -82,23 +96,25 @@ export function evaluate(settings: VerifySettings, obs: Observation, soak: SoakS
   } else {
     const j = job.value;
     // running
-    const runningFor = j.state === 'RUNNING' && soak.since !== undefined ? Math.max(0, obs.now - soak.since) : 0;
+    const runningFor =
+      j.state === 'RUNNING' && soak.since !== undefined ? Math.max(0, obs.now - soak.since) : 0;
     const pending = j.state === 'RUNNING' ? (j.pendingVertices ?? []) : [];
     const runningOk = j.state === 'RUNNING' && runningFor >= minRunning && pending.length === 0;
     out.push({
       name: 'running',
       passed: runningOk,
-      observed: j.state === 'RUNNING'
-        ? `RUNNING for ${roughDuration(runningFor, 'floor')}${pending.length > 0 ? `, ${pending.length} vertex(es) not RUNNING` : ''}${soak.resets > 0 ? ` (soak restarted ${soak.resets}x)` : ''}`
-        : j.state,
+      observed:
+        j.state === 'RUNNING'
+          ? `RUNNING for ${roughDuration(runningFor, 'floor')}${pending.length > 0 ? `, ${pending.length} vertex(es) not RUNNING` : ''}${soak.resets > 0 ? ` (soak restarted ${soak.resets}x)` : ''}`
+          : j.state,
       expected: `RUNNING for >= ${formatDuration(minRunning)}`,
       message: runningOk
         ? `job ${j.jid} has run ${roughDuration(runningFor)} without a restart`
         : pending.length > 0
           ? `job ${j.jid} is RUNNING but not all its tasks are: ${pending.join(', ')}`
           : j.state === 'RUNNING'
-          ? `soaking: ${roughDuration(minRunning - runningFor, 'ceil')} to go${soak.resets > 0 ? ` (the soak started over after a restart, ${soak.resets}x)` : ''}`
-          : `job ${j.jid} is ${j.state}, not RUNNING`,
+            ? `soaking: ${roughDuration(minRunning - runningFor, 'ceil')} to go${soak.resets > 0 ? ` (the soak started over after a restart, ${soak.resets}x)` : ''}`
+            : `job ${j.jid} is ${j.state}, not RUNNING`,
       ...(['FAILED', 'CANCELED', 'FINISHED'].includes(j.state) ? { final: true } : {}),
     });
     // checkpoints
@@ -111,7 +127,9 @@ export function evaluate(settings: VerifySettings, obs: Observation, soak: SoakS
       expected: `>= ${v.minCompletedCheckpoints} completed, none failing`,
       message: failing
         ? `the latest checkpoint attempt (${failing.id}) failed${failing.message ? `: ${failing.message}` : ''}`
-        : enough ? `${j.completedCheckpoints} checkpoints completed` : `waiting for ${v.minCompletedCheckpoints - j.completedCheckpoints} more completed checkpoint(s)`,
+        : enough
+          ? `${j.completedCheckpoints} checkpoints completed`
+          : `waiting for ${v.minCompletedCheckpoints - j.completedCheckpoints} more completed checkpoint(s)`,
     });
     // restarts
     const restarts = totalRestarts(soak, j);
@@ -133,19 +151,46 @@ export function evaluate(settings: VerifySettings, obs: Observation, soak: SoakS
     const maxLag = parseDuration(v.maxWatermarkLag);
     const expected = `lag behind ${settings.activeColor} <= ${formatDuration(maxLag)}`;
     const a = obs.active;
-    if (!a) out.push(noData('watermark-lag', expected, `no REST URL for the active color ${settings.activeColor}: pass --active-rest`));
-    else if (!job.ok) out.push(noData('watermark-lag', expected, `no data from the ${settings.color} JobManager`));
-    else if (!a.ok) out.push({ name: 'watermark-lag', passed: false, observed: null, expected, message: `no data from the ${settings.activeColor} JobManager: ${restMessage(a)}`, final: finalIfShape(a) });
+    if (!a)
+      out.push(
+        noData(
+          'watermark-lag',
+          expected,
+          `no REST URL for the active color ${settings.activeColor}: pass --active-rest`,
+        ),
+      );
+    else if (!job.ok)
+      out.push(noData('watermark-lag', expected, `no data from the ${settings.color} JobManager`));
+    else if (!a.ok)
+      out.push({
+        name: 'watermark-lag',
+        passed: false,
+        observed: null,
+        expected,
+        message: `no data from the ${settings.activeColor} JobManager: ${restMessage(a)}`,
+        final: finalIfShape(a),
+      });
     else if (job.value.onlySources || a.value.onlySources) {
       const who = job.value.onlySources ? settings.color : settings.activeColor;
       out.push({
-        name: 'watermark-lag', passed: false, observed: `${who}: no measurable watermark`, expected, final: true,
+        name: 'watermark-lag',
+        passed: false,
+        observed: `${who}: no measurable watermark`,
+        expected,
+        final: true,
         message: `every vertex of ${who}'s job is a source, and sources report no input watermark (GET /jobs/{id}/vertices/{vid}/watermarks): break the operator chain before the gate (e.g. disableChaining()) so a vertex with inputs carries the watermark`,
       });
     } else if (job.value.watermark === null || a.value.watermark === null) {
       const who = job.value.watermark === null ? settings.color : settings.activeColor;
-      const vertex = (job.value.watermark === null ? job.value.slowestVertex : a.value.slowestVertex) ?? 'a vertex';
-      out.push({ name: 'watermark-lag', passed: false, observed: `${who}: no watermark yet`, expected, message: `waiting for ${who}'s first watermark (${vertex})` });
+      const vertex =
+        (job.value.watermark === null ? job.value.slowestVertex : a.value.slowestVertex) ?? 'a vertex';
+      out.push({
+        name: 'watermark-lag',
+        passed: false,
+        observed: `${who}: no watermark yet`,
+        expected,
+        message: `waiting for ${who}'s first watermark (${vertex})`,
+      });
     } else {
       const lag = a.value.watermark - job.value.watermark;
       const ok = lag <= maxLag;
@@ -162,25 +207,42 @@ export function evaluate(settings: VerifySettings, obs: Observation, soak: SoakS
   // prometheus
   for (const q of v.prometheus) {
     const name = `prometheus:${q.name}`;
-    const bounds = [q.min !== undefined ? `>= ${q.min}` : '', q.max !== undefined ? `<= ${q.max}` : ''].filter(Boolean).join(' and ') || 'a value';
+    const bounds =
+      [q.min !== undefined ? `>= ${q.min}` : '', q.max !== undefined ? `<= ${q.max}` : '']
+        .filter(Boolean)
+        .join(' and ') || 'a value';
     const o = obs.prometheus[q.name];
     if (!o) {
-      out.push(noData(name, bounds, 'no Prometheus URL: set the check\'s url or pass --prometheus'));
+      out.push(noData(name, bounds, "no Prometheus URL: set the check's url or pass --prometheus"));
       continue;
     }
     if (!o.ok) {
-      out.push({ name, passed: false, observed: null, expected: bounds, message: restMessage(o), final: finalIfShape(o) });
+      out.push({
+        name,
+        passed: false,
+        observed: null,
+        expected: bounds,
+        message: restMessage(o),
+        final: finalIfShape(o),
+      });
       continue;
     }
     const values = o.value.values;
-    const bad = values.filter((x) => Number.isNaN(x) || (q.min !== undefined && x < q.min) || (q.max !== undefined && x > q.max));
+    const bad = values.filter(
+      (x) => Number.isNaN(x) || (q.min !== undefined && x < q.min) || (q.max !== undefined && x > q.max),
+    );
     const ok = values.length > 0 && bad.length === 0;
     out.push({
       name,
       passed: ok,
       observed: values.length === 0 ? 'no data' : values.join(', '),
       expected: bounds,
-      message: values.length === 0 ? `the query returned no series: ${q.query}` : ok ? 'within bounds' : `${bad.join(', ')} out of bounds for ${q.query}`,
+      message:
+        values.length === 0
+          ? `the query returned no series: ${q.query}`
+          : ok
+            ? 'within bounds'
+            : `${bad.join(', ')} out of bounds for ${q.query}`,
     });
   }
 
@@ -195,23 +257,39 @@ export function evaluate(settings: VerifySettings, obs: Observation, soak: SoakS
     }
     const shown = withoutCredentials(h.url).url;
     const statusOk = o.value.status === h.expectStatus;
-    const fieldOk = !h.jsonPath || h.equals === undefined ? !h.jsonPath || o.value.fieldFound === true : o.value.field === h.equals;
+    const fieldOk =
+      !h.jsonPath || h.equals === undefined
+        ? !h.jsonPath || o.value.fieldFound === true
+        : o.value.field === h.equals;
     const ok = statusOk && fieldOk;
     out.push({
       name,
       passed: ok,
       observed: `HTTP ${o.value.status}${h.jsonPath ? `, ${h.jsonPath} = ${o.value.fieldFound ? JSON.stringify(o.value.field) : 'absent'}` : ''}`,
       expected,
-      message: ok ? `GET ${shown} ok` : !statusOk ? `GET ${shown} answered HTTP ${o.value.status}` : `GET ${shown}: ${h.jsonPath} is ${o.value.fieldFound ? JSON.stringify(o.value.field) : 'absent'}`,
+      message: ok
+        ? `GET ${shown} ok`
+        : !statusOk
+          ? `GET ${shown} answered HTTP ${o.value.status}`
+          : `GET ${shown}: ${h.jsonPath} is ${o.value.fieldFound ? JSON.stringify(o.value.field) : 'absent'}`,
     });
   }
 
   // approval
   if (v.approval) {
-    const expected = settings.generation !== undefined ? `approved generation ${settings.generation}` : 'an approval once a cutover is scheduled';
+    const expected =
+      settings.generation !== undefined
+        ? `approved generation ${settings.generation}`
+        : 'an approval once a cutover is scheduled';
     const a = obs.approval;
     if (settings.generation === undefined) {
-      out.push({ name: 'approval', passed: true, observed: null, expected, message: 'no cutover scheduled: the approval is checked on the sync that carries the cutover' });
+      out.push({
+        name: 'approval',
+        passed: true,
+        observed: null,
+        expected,
+        message: 'no cutover scheduled: the approval is checked on the sync that carries the cutover',
+      });
     } else if (!a) {
       out.push(noData('approval', expected, 'approval not read'));
     } else if ('missingSource' in a) {

@@ -4,7 +4,13 @@ import type { VerifySettings } from './types.js';
 
 /** The JSON output: `{"passed", "checks": [{"name","passed","observed","expected","message"}]}`. */
 export function formatJson(outcome: PollOutcome): string {
-  const checks = outcome.checks.map((c) => ({ name: c.name, passed: c.passed, observed: c.observed, expected: c.expected, message: c.message }));
+  const checks = outcome.checks.map((c) => ({
+    name: c.name,
+    passed: c.passed,
+    observed: c.observed,
+    expected: c.expected,
+    message: c.message,
+  }));
   return JSON.stringify({ passed: outcome.passed, checks }, null, 2) + '\n';
 }
 
@@ -21,7 +27,9 @@ export function formatText(settings: VerifySettings, outcome: PollOutcome): stri
     ? `verify ${settings.pipeline}/${settings.color}: PASSED (${outcome.checks.length} checks, ${outcome.polls} poll(s), ${roughDuration(outcome.elapsedMs)})`
     : `verify ${settings.pipeline}/${settings.color}: FAILED, ${WHY[outcome.reason]} (${failing} of ${outcome.checks.length} checks failing, ${outcome.polls} poll(s), ${roughDuration(outcome.elapsedMs)})`;
   const width = Math.max(...outcome.checks.map((c) => c.name.length));
-  const lines = outcome.checks.map((c) =>
-    `  ${c.passed ? 'PASS' : 'FAIL'}  ${c.name.padEnd(width)}  observed ${c.observed ?? '(none)'}; expected ${c.expected}${c.passed ? '' : `\n        ${c.message}`}`);
+  const lines = outcome.checks.map(
+    (c) =>
+      `  ${c.passed ? 'PASS' : 'FAIL'}  ${c.name.padEnd(width)}  observed ${c.observed ?? '(none)'}; expected ${c.expected}${c.passed ? '' : `\n        ${c.message}`}`,
+  );
   return [head, ...lines].join('\n') + '\n';
 }

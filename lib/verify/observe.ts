@@ -7,7 +7,15 @@ import { arr, obj, str } from '../flink/shape.js';
 import { NO_WATERMARK } from '../flink/types.js';
 import type { ConfigMapView, KubeAccess } from './kube.js';
 import { configMapView, readConfigMap } from './kube.js';
-import type { ApprovalObservation, HttpObservation, JobObservation, Observation, Observed, PrometheusObservation, VerifySettings } from './types.js';
+import type {
+  ApprovalObservation,
+  HttpObservation,
+  JobObservation,
+  Observation,
+  Observed,
+  PrometheusObservation,
+  VerifySettings,
+} from './types.js';
 import { InputFileError, readRegularFile } from '../spec/read-file.js';
 
 export const APPROVAL_ANNOTATION = 'flink-cutover.dev/approved-generation';
@@ -17,7 +25,13 @@ export const APPROVAL_STATUS_KEY = 'approvedGeneration';
 /** Where the approval is read from. */
 export type ApprovalSource =
   | { readonly kind: 'file'; readonly path: string }
-  | { readonly kind: 'cluster'; readonly access: KubeAccess; readonly namespace: string; readonly configMap: string; readonly statusConfigMap: string };
+  | {
+      readonly kind: 'cluster';
+      readonly access: KubeAccess;
+      readonly namespace: string;
+      readonly configMap: string;
+      readonly statusConfigMap: string;
+    };
 
 export interface ObserveOptions {
   readonly http?: HttpOptions;
@@ -48,17 +62,31 @@ function watermarkValue(value: string): number | null {
 export async function observeJob(restUrl: string, http: HttpOptions = {}): Promise<JobObservation> {
   const client = new FlinkRestClient(restUrl, http);
   const overview = await client.currentJob();
-  const [details, checkpoints, restarts] = await Promise.all([client.jobDetails(overview.jid), client.checkpoints(overview.jid), client.restarts(overview.jid)]);
+  const [details, checkpoints, restarts] = await Promise.all([
+    client.jobDetails(overview.jid),
+    client.checkpoints(overview.jid),
+    client.restarts(overview.jid),
+  ]);
   // Why it restarted, for the message (best effort: the verdict does not depend on it).
-  const lastException = restarts > 0
-    ? await client.exceptions(overview.jid).then((e) => {
-      // exceptionName is only the class; the stack trace's first line has class and message.
-      const newest = e.exceptionHistory?.entries[0];
-      return (newest?.stacktrace ?? e['root-exception'])?.split('\n')[0]?.trim() || newest?.exceptionName;
-    }, () => undefined)
-    : undefined;
+  const lastException =
+    restarts > 0
+      ? await client.exceptions(overview.jid).then(
+          (e) => {
+            // exceptionName is only the class; the stack trace's first line has class and message.
+            const newest = e.exceptionHistory?.entries[0];
+            return (
+              (newest?.stacktrace ?? e['root-exception'])?.split('\n')[0]?.trim() || newest?.exceptionName
+            );
+          },
+          () => undefined,
+        )
+      : undefined;
   const nodes = details.plan?.nodes;
-  const sources = new Set(nodes ? nodes.filter((n) => !n.inputs || n.inputs.length === 0).map((n) => n.id) : [details.vertices[0]?.id]);
+  const sources = new Set(
+    nodes
+      ? nodes.filter((n) => !n.inputs || n.inputs.length === 0).map((n) => n.id)
+      : [details.vertices[0]?.id],
+  );
   const measured = details.vertices.filter((v) => !sources.has(v.id));
   const marks = await Promise.all(measured.map((v) => client.vertexWatermarks(overview.jid, v.id)));
   let watermark: number | undefined;
@@ -84,16 +112,26 @@ export async function observeJob(restUrl: string, http: HttpOptions = {}): Promi
   // is the one with the larger id. A timestamp comparison would flag an older attempt that
   // expired after a newer one completed (concurrent checkpoints).
   const failedAt = failed ? (failed.failure_timestamp ?? failed.trigger_timestamp ?? 0) : -Infinity;
-  const failing = failed && (completed === undefined || failed.id > completed.id)
-    ? { id: failed.id, at: failedAt, ...(failed.failure_message ? { message: failed.failure_message } : {}) }
-    : undefined;
-  const pending = details.vertices.filter((v) => v.status !== undefined && v.status !== 'RUNNING' && v.status !== 'FINISHED').map((v) => `${v.name} ${v.status}`);
+  const failing =
+    failed && (completed === undefined || failed.id > completed.id)
+      ? {
+          id: failed.id,
+          at: failedAt,
+          ...(failed.failure_message ? { message: failed.failure_message } : {}),
+        }
+      : undefined;
+  const pending = details.vertices
+    .filter((v) => v.status !== undefined && v.status !== 'RUNNING' && v.status !== 'FINISHED')
+    .map((v) => `${v.name} ${v.status}`);
   return {
     jid: details.jid,
     state: details.state,
     ...(pending.length > 0 ? { pendingVertices: pending } : {}),
     startTime: details['start-time'],
-    runningSince: details.timestamps?.RUNNING && details.timestamps.RUNNING > 0 ? details.timestamps.RUNNING : details['start-time'],
+    runningSince:
+      details.timestamps?.RUNNING && details.timestamps.RUNNING > 0
+        ? details.timestamps.RUNNING
+        : details['start-time'],
     restarts,
     ...(lastException ? { lastException } : {}),
     completedCheckpoints: checkpoints.counts.completed,
@@ -116,23 +154,45 @@ function sampleValue(text: string): number {
  * Prometheus refuses (HTTP 400/422, e.g. a parse error) or one that does not yield an instant
  * vector or scalar (a range vector `x[5m]`) is `wrong-shape`: polling again cannot help.
  */
-export async function prometheusQuery(baseUrl: string, query: string, http: HttpOptions = {}): Promise<PrometheusObservation> {
+export async function prometheusQuery(
+  baseUrl: string,
+  query: string,
+  http: HttpOptions = {},
+): Promise<PrometheusObservation> {
   const url = joinUrl(baseUrl, `/api/v1/query?query=${encodeURIComponent(query)}`);
   const expected = 'a Prometheus query response {"status":"success","data":{...}}';
   try {
-    return await getJson(url, expected, (body) => {
-      const o = obj(body, '');
-      if (o.status !== 'success') throw new ShapeError('/status', `expected "success", got ${JSON.stringify(o.status)}`);
-      const data = obj(o.data, '/data');
-      const type = str(data.resultType, '/data/resultType');
-      const sample = (v: unknown, p: string) => sampleValue(str(arr(v, p)[1], `${p}/1`));
-      if (type === 'scalar') return { values: [sample(data.result, '/data/result')] };
-      if (type !== 'vector') throw new ShapeError('/data/resultType', `the query yields ${JSON.stringify(type)}, not an instant vector or scalar (wrap a range like x[5m] in rate() or max_over_time())`);
-      return { values: arr(data.result, '/data/result').map((r, i) => sample(obj(r, `/data/result/${i}`).value, `/data/result/${i}/value`)) };
-    }, http);
+    return await getJson(
+      url,
+      expected,
+      (body) => {
+        const o = obj(body, '');
+        if (o.status !== 'success')
+          throw new ShapeError('/status', `expected "success", got ${JSON.stringify(o.status)}`);
+        const data = obj(o.data, '/data');
+        const type = str(data.resultType, '/data/resultType');
+        const sample = (v: unknown, p: string) => sampleValue(str(arr(v, p)[1], `${p}/1`));
+        if (type === 'scalar') return { values: [sample(data.result, '/data/result')] };
+        if (type !== 'vector')
+          throw new ShapeError(
+            '/data/resultType',
+            `the query yields ${JSON.stringify(type)}, not an instant vector or scalar (wrap a range like x[5m] in rate() or max_over_time())`,
+          );
+        return {
+          values: arr(data.result, '/data/result').map((r, i) =>
+            sample(obj(r, `/data/result/${i}`).value, `/data/result/${i}/value`),
+          ),
+        };
+      },
+      http,
+    );
   } catch (err) {
     if (err instanceof FlinkRestError && (err.failure.status === 400 || err.failure.status === 422)) {
-      throw new FlinkRestError({ ...err.failure, problem: 'wrong-shape', detail: `Prometheus refused the query ${JSON.stringify(query)}: ${err.failure.detail}` });
+      throw new FlinkRestError({
+        ...err.failure,
+        problem: 'wrong-shape',
+        detail: `Prometheus refused the query ${JSON.stringify(query)}: ${err.failure.detail}`,
+      });
     }
     throw err;
   }
@@ -141,7 +201,10 @@ export async function prometheusQuery(baseUrl: string, query: string, http: Http
 /** Reads a dotted path (`a.b.0.c`, optional leading `$.`) from a JSON value. */
 export function fieldAt(value: unknown, path: string): { found: boolean; value?: unknown } {
   let v: unknown = value;
-  for (const seg of path.replace(/^\$\.?/, '').split('.').filter(Boolean)) {
+  for (const seg of path
+    .replace(/^\$\.?/, '')
+    .split('.')
+    .filter(Boolean)) {
     if (v === null || typeof v !== 'object') return { found: false };
     if (!(seg in (v as object))) return { found: false };
     v = (v as Record<string, unknown>)[seg];
@@ -150,13 +213,18 @@ export function fieldAt(value: unknown, path: string): { found: boolean; value?:
 }
 
 /** An HTTP check: the status, and the field at `jsonPath` when given. */
-export async function httpCheck(url: string, jsonPath: string | undefined, http: HttpOptions = {}): Promise<HttpObservation> {
+export async function httpCheck(
+  url: string,
+  jsonPath: string | undefined,
+  http: HttpOptions = {},
+): Promise<HttpObservation> {
   let res: { status: number; body: string };
   try {
     res = await getRaw(url, 'an HTTP response', http);
   } catch (err) {
     // A 5xx that persisted through the retries is an answer: the check reports its status.
-    if (err instanceof FlinkRestError && err.failure.status !== undefined) return { status: err.failure.status, ...(jsonPath ? { fieldFound: false } : {}) };
+    if (err instanceof FlinkRestError && err.failure.status !== undefined)
+      return { status: err.failure.status, ...(jsonPath ? { fieldFound: false } : {}) };
     throw err;
   }
   if (!jsonPath) return { status: res.status };
@@ -173,15 +241,21 @@ export async function httpCheck(url: string, jsonPath: string | undefined, http:
  * With `wanted`, a source approving that generation wins over one still naming an older one
  * (an annotation left from the last cutover must not hide the status key's approval).
  */
-export function approvalFrom(configMaps: readonly ConfigMapView[], source: string, wanted?: number): ApprovalObservation {
+export function approvalFrom(
+  configMaps: readonly ConfigMapView[],
+  source: string,
+  wanted?: number,
+): ApprovalObservation {
   const found: ApprovalObservation[] = [];
   for (const cm of configMaps) {
     const a = cm.annotations[APPROVAL_ANNOTATION];
-    if (a !== undefined && /^[0-9]+$/.test(a.trim())) found.push({ source, approvedGeneration: Number(a), from: 'annotation' });
+    if (a !== undefined && /^[0-9]+$/.test(a.trim()))
+      found.push({ source, approvedGeneration: Number(a), from: 'annotation' });
   }
   for (const cm of configMaps) {
     const k = cm.data[APPROVAL_STATUS_KEY];
-    if (k !== undefined && /^[0-9]+$/.test(k.trim())) found.push({ source, approvedGeneration: Number(k), from: 'status' });
+    if (k !== undefined && /^[0-9]+$/.test(k.trim()))
+      found.push({ source, approvedGeneration: Number(k), from: 'status' });
   }
   return found.find((f) => f.approvedGeneration === wanted) ?? found[0] ?? { source };
 }
@@ -192,7 +266,8 @@ export function readApprovalFile(path: string): ConfigMapView[] {
   try {
     text = readRegularFile(path);
   } catch (err) {
-    if (err instanceof InputFileError) throw Object.assign(new Error(`${path}: ${err.message}`), { code: err.code });
+    if (err instanceof InputFileError)
+      throw Object.assign(new Error(`${path}: ${err.message}`), { code: err.code });
     throw err;
   }
   const out: ConfigMapView[] = [];
@@ -200,7 +275,10 @@ export function readApprovalFile(path: string): ConfigMapView[] {
   try {
     docs = parseAllDocuments(text);
   } catch (err) {
-    throw new Error(`${path}: cannot read it: ${err instanceof RangeError ? 'it is nested too deeply' : (err as Error).message}`, { cause: err });
+    throw new Error(
+      `${path}: cannot read it: ${err instanceof RangeError ? 'it is nested too deeply' : (err as Error).message}`,
+      { cause: err },
+    );
   }
   for (const doc of docs) {
     if (doc.errors.length > 0) throw new Error(`${path}: not YAML or JSON: ${doc.errors[0]!.message}`);
@@ -208,10 +286,16 @@ export function readApprovalFile(path: string): ConfigMapView[] {
     try {
       v = doc.toJS({ maxAliasCount: 100 }) as unknown;
     } catch (err) {
-      throw new Error(`${path}: cannot read it: ${err instanceof RangeError ? 'it is nested too deeply' : (err as Error).message}`, { cause: err });
+      throw new Error(
+        `${path}: cannot read it: ${err instanceof RangeError ? 'it is nested too deeply' : (err as Error).message}`,
+        { cause: err },
+      );
     }
     if (v === null || v === undefined) continue;
-    const items = typeof v === 'object' && !Array.isArray(v) && (v as { kind?: unknown }).kind === 'List' ? arr((v as { items?: unknown }).items, '/items') : [v];
+    const items =
+      typeof v === 'object' && !Array.isArray(v) && (v as { kind?: unknown }).kind === 'List'
+        ? arr((v as { items?: unknown }).items, '/items')
+        : [v];
     for (const item of items) out.push(configMapView(item));
   }
   return out;
@@ -223,10 +307,20 @@ async function observeApproval(src: ApprovalSource, wanted: number): Promise<App
       return approvalFrom(readApprovalFile(src.path), src.path, wanted);
     } catch (err) {
       const detail = err instanceof Error ? err.message : String(err);
-      throw new FlinkRestError({ url: src.path, expected: 'a ConfigMap as YAML or JSON', problem: 'wrong-shape', detail, attempts: 1 });
+      throw new FlinkRestError({
+        url: src.path,
+        expected: 'a ConfigMap as YAML or JSON',
+        problem: 'wrong-shape',
+        detail,
+        attempts: 1,
+      });
     }
   }
-  const found = (await Promise.all([src.configMap, src.statusConfigMap].map((n) => readConfigMap(src.access, src.namespace, n)))).filter((c): c is ConfigMapView => c !== undefined);
+  const found = (
+    await Promise.all(
+      [src.configMap, src.statusConfigMap].map((n) => readConfigMap(src.access, src.namespace, n)),
+    )
+  ).filter((c): c is ConfigMapView => c !== undefined);
   return approvalFrom(found, `ConfigMap ${src.namespace}/${src.configMap}`, wanted);
 }
 
@@ -254,7 +348,18 @@ export async function observe(settings: VerifySettings, options: ObserveOptions 
   if (v.approval && settings.generation !== undefined) {
     approval = options.approval
       ? await observed(observeApproval(options.approval, settings.generation))
-      : { ok: false, missingSource: 'no approval source: pass --approval-file FILE, or run in the cluster with --configmap NAME' };
+      : {
+          ok: false,
+          missingSource:
+            'no approval source: pass --approval-file FILE, or run in the cluster with --configmap NAME',
+        };
   }
-  return { now: (options.now ?? Date.now)(), job, ...(active ? { active } : {}), prometheus, http: httpResults, ...(approval ? { approval } : {}) };
+  return {
+    now: (options.now ?? Date.now)(),
+    job,
+    ...(active ? { active } : {}),
+    prometheus,
+    http: httpResults,
+    ...(approval ? { approval } : {}),
+  };
 }

@@ -9,7 +9,12 @@ export interface PollOptions {
   /** Reads one poll's observation (I/O). */
   readonly observe: (settings: VerifySettings) => Promise<Observation>;
   /** Called after every poll that does not end the verification. */
-  readonly onPoll?: (poll: { readonly n: number; readonly elapsedMs: number; readonly checks: readonly CheckResult[]; readonly soak: SoakState }) => void;
+  readonly onPoll?: (poll: {
+    readonly n: number;
+    readonly elapsedMs: number;
+    readonly checks: readonly CheckResult[];
+    readonly soak: SoakState;
+  }) => void;
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -39,8 +44,10 @@ export async function pollUntilVerified(settings: VerifySettings, o: PollOptions
     const elapsedMs = now() - start;
     const passed = checks.every((c) => c.passed);
     if (passed) return { passed, checks, polls: n, elapsedMs, reason: 'passed' };
-    if (checks.some((c) => !c.passed && c.final)) return { passed, checks, polls: n, elapsedMs, reason: 'final-failure' };
-    if (elapsedMs + o.intervalMs > o.timeoutMs) return { passed, checks, polls: n, elapsedMs, reason: 'timeout' };
+    if (checks.some((c) => !c.passed && c.final))
+      return { passed, checks, polls: n, elapsedMs, reason: 'final-failure' };
+    if (elapsedMs + o.intervalMs > o.timeoutMs)
+      return { passed, checks, polls: n, elapsedMs, reason: 'timeout' };
     o.onPoll?.({ n, elapsedMs, checks, soak });
     await sleep(Math.max(0, Math.min(o.intervalMs, o.timeoutMs - (now() - start))));
   }

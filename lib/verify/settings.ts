@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { parseDuration } from '../spec/duration.js';
-import { colorsOf, effectiveSpec, flattenFlinkConfiguration, restUrl, substitute } from '../spec/effective.js';
+import {
+  colorsOf,
+  effectiveSpec,
+  flattenFlinkConfiguration,
+  restUrl,
+  substitute,
+} from '../spec/effective.js';
 import { schemaPath } from '../spec/paths.js';
 import type { Color, Pipeline, ValidationSpec } from '../spec/types.js';
 import { COLORS } from '../spec/types.js';
@@ -27,7 +33,9 @@ export function settingsFromPipeline(p: Pipeline, color: Color, o: SettingsOverr
     pipeline: p.metadata.name,
     ...(p.metadata.namespace ? { namespace: p.metadata.namespace } : {}),
     color,
-    ...(compareWith ? { activeColor: compareWith, activeRestUrl: o.activeRestUrl ?? restUrl(p, compareWith) } : {}),
+    ...(compareWith
+      ? { activeColor: compareWith, activeRestUrl: o.activeRestUrl ?? restUrl(p, compareWith) }
+      : {}),
     restUrl: o.restUrl ?? (p.spec.colors[color] ? restUrl(p, color) : ''),
     ...(generation !== undefined ? { generation } : {}),
     validation: substitute(p.spec.validation, { color, pipeline: p.metadata.name }) as ValidationSpec,
@@ -37,7 +45,10 @@ export function settingsFromPipeline(p: Pipeline, color: Color, o: SettingsOverr
 
 /** JSON Schema of `--validation-json` (VerifySettings); validation reuses the pipeline schema's block. */
 function settingsSchema(): object {
-  const pipelineSchema = JSON.parse(readFileSync(schemaPath('pipeline.schema.json'), 'utf8')) as { $defs?: object; properties: { spec: { properties: { validation: object } } } };
+  const pipelineSchema = JSON.parse(readFileSync(schemaPath('pipeline.schema.json'), 'utf8')) as {
+    $defs?: object;
+    properties: { spec: { properties: { validation: object } } };
+  };
   const color = { type: 'string', enum: [...COLORS] };
   return {
     ...(pipelineSchema.$defs ? { $defs: pipelineSchema.$defs } : {}),
@@ -73,7 +84,10 @@ export function parseSettingsJson(text: string): VerifySettings {
   }
   compiled ??= new Ajv({ allErrors: true, useDefaults: true, strict: false }).compile(settingsSchema());
   if (!compiled(value)) {
-    const problems = (compiled.errors ?? []).map((e) => `${e.instancePath || '(top)'} ${e.message ?? ''}${e.params && 'additionalProperty' in e.params ? ` "${String(e.params.additionalProperty)}"` : ''}`);
+    const problems = (compiled.errors ?? []).map(
+      (e) =>
+        `${e.instancePath || '(top)'} ${e.message ?? ''}${e.params && 'additionalProperty' in e.params ? ` "${String(e.params.additionalProperty)}"` : ''}`,
+    );
     throw new Error(`--validation-json is not valid: ${problems.join('; ')}`);
   }
   const s = value as VerifySettings & { validation: Partial<ValidationSpec> };
@@ -91,7 +105,29 @@ export function parseSettingsJson(text: string): VerifySettings {
   return { ...s, validation };
 }
 
-const FLINK_UNITS: Record<string, number> = { ms: 1, milli: 1, millis: 1, millisecond: 1, milliseconds: 1, s: 1000, sec: 1000, secs: 1000, second: 1000, seconds: 1000, m: 60_000, min: 60_000, mins: 60_000, minute: 60_000, minutes: 60_000, h: 3_600_000, hour: 3_600_000, hours: 3_600_000, d: 86_400_000, day: 86_400_000, days: 86_400_000 };
+const FLINK_UNITS: Record<string, number> = {
+  ms: 1,
+  milli: 1,
+  millis: 1,
+  millisecond: 1,
+  milliseconds: 1,
+  s: 1000,
+  sec: 1000,
+  secs: 1000,
+  second: 1000,
+  seconds: 1000,
+  m: 60_000,
+  min: 60_000,
+  mins: 60_000,
+  minute: 60_000,
+  minutes: 60_000,
+  h: 3_600_000,
+  hour: 3_600_000,
+  hours: 3_600_000,
+  d: 86_400_000,
+  day: 86_400_000,
+  days: 86_400_000,
+};
 
 /**
  * A color's checkpoint interval (`execution.checkpointing.interval` of its effective
@@ -99,7 +135,9 @@ const FLINK_UNITS: Record<string, number> = { ms: 1, milli: 1, millis: 1, millis
  * undefined when unset or unreadable.
  */
 export function checkpointIntervalMs(p: Pipeline, color: Color): number | undefined {
-  const text = flattenFlinkConfiguration(effectiveSpec(p, color).flinkConfiguration)['execution.checkpointing.interval'];
+  const text = flattenFlinkConfiguration(effectiveSpec(p, color).flinkConfiguration)[
+    'execution.checkpointing.interval'
+  ];
   const m = text === undefined ? null : /^\s*([0-9]+)\s*([a-z]*)\s*$/i.exec(text);
   if (!m) return undefined;
   const unit = m[2] ? FLINK_UNITS[m[2].toLowerCase()] : 1;
@@ -112,6 +150,9 @@ export function checkpointIntervalMs(p: Pipeline, color: Color): number | undefi
  */
 export function defaultTimeoutMs(settings: VerifySettings, checkpointInterval?: number): number {
   const soak = parseDuration(settings.validation.minRunning);
-  const checkpoints = checkpointInterval !== undefined ? (settings.validation.minCompletedCheckpoints + 1) * checkpointInterval : 0;
+  const checkpoints =
+    checkpointInterval !== undefined
+      ? (settings.validation.minCompletedCheckpoints + 1) * checkpointInterval
+      : 0;
   return Math.max(soak, checkpoints) + 600_000;
 }

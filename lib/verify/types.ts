@@ -26,7 +26,8 @@ export interface VerifySettings {
 }
 
 /** A value read from somewhere, or why it could not be read. */
-export type Observed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: RestFailure };
+export type Observed<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: RestFailure };
 
 /** What one poll saw of a color's job. */
 export interface JobObservation {

@@ -11,11 +11,23 @@ import { describeWithReference, readReference, referencePath } from '../support/
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const fd = (spec: Obj, name = 'legacy-orders', extra: Obj = {}) => ({ apiVersion: 'flink.apache.org/v1beta1', kind: 'FlinkDeployment', metadata: { name, namespace: 'streaming', ...extra }, spec });
-const jobSpec = { image: 'flink:1.20', flinkVersion: 'v1_20', serviceAccount: 'flink', job: { jarURI: 'local:///x.jar', parallelism: 2, upgradeMode: 'savepoint' } };
+const fd = (spec: Obj, name = 'legacy-orders', extra: Obj = {}) => ({
+  apiVersion: 'flink.apache.org/v1beta1',
+  kind: 'FlinkDeployment',
+  metadata: { name, namespace: 'streaming', ...extra },
+  spec,
+});
+const jobSpec = {
+  image: 'flink:1.20',
+  flinkVersion: 'v1_20',
+  serviceAccount: 'flink',
+  job: { jarURI: 'local:///x.jar', parallelism: 2, upgradeMode: 'savepoint' },
+};
 
 describeWithReference('init --from on the operator examples', () => {
-  const examples = readdirSync(referencePath('flink-examples')).filter((f) => f.endsWith('.yaml')).sort();
+  const examples = readdirSync(referencePath('flink-examples'))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
 
   it('finds the examples', () => {
     expect(examples.length).toBeGreaterThanOrEqual(4);
@@ -27,12 +39,18 @@ describeWithReference('init --from on the operator examples', () => {
       expect(r.code, r.stderr).toBe(0);
       const loaded = loadPipelineText(`${file} (adopted)`, r.stdout);
       expect(loaded.diagnostics).toEqual([]);
-      const originals = (parseAllDocuments(readReference(`flink-examples/${file}`)) as unknown as { toJS(): Obj }[]).map((d) => d.toJS()).filter((o) => o?.kind === 'FlinkDeployment');
+      const originals = (
+        parseAllDocuments(readReference(`flink-examples/${file}`)) as unknown as { toJS(): Obj }[]
+      )
+        .map((d) => d.toJS())
+        .filter((o) => o?.kind === 'FlinkDeployment');
       expect(loaded.pipelines).toHaveLength(originals.length);
       loaded.pipelines.forEach((lp, i) => {
         const original = originals[i]!;
         expect(lp.pipeline.spec.colors.blue).toEqual({ deploymentName: original.metadata.name, gate: false });
-        const rendered = renderPipeline(lp.pipeline).manifests.filter((m) => m.kind === 'FlinkDeployment') as Obj[];
+        const rendered = renderPipeline(lp.pipeline).manifests.filter(
+          (m) => m.kind === 'FlinkDeployment',
+        ) as Obj[];
         expect(rendered).toHaveLength(1);
         expect(rendered[0]!.metadata.name).toBe(original.metadata.name);
         expect(rendered[0]!.spec).toEqual(original.spec);
@@ -56,11 +74,21 @@ describe('init --from', () => {
   });
 
   it('keeps namespace and labels, drops kubectl bookkeeping, honours --name', async () => {
-    const dir = tempDir({ 'd.yaml': fd(jobSpec, 'legacy-orders', { labels: { team: 'x' }, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}', owner: 'me' } }) });
+    const dir = tempDir({
+      'd.yaml': fd(jobSpec, 'legacy-orders', {
+        labels: { team: 'x' },
+        annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}', owner: 'me' },
+      }),
+    });
     const r = await runCli(['init', '--from', 'd.yaml', '--name', 'orders'], { cwd: dir });
     expect(r.code).toBe(0);
     const spec = parse(r.stdout);
-    expect(spec.metadata).toEqual({ name: 'orders', namespace: 'streaming', labels: { team: 'x' }, annotations: { owner: 'me' } });
+    expect(spec.metadata).toEqual({
+      name: 'orders',
+      namespace: 'streaming',
+      labels: { team: 'x' },
+      annotations: { owner: 'me' },
+    });
     expect(spec.spec.colors.blue).toEqual({ deploymentName: 'legacy-orders', gate: false });
     expect(spec.spec.template).toEqual(jobSpec);
   });
@@ -72,7 +100,9 @@ describe('init --from', () => {
     const again = await runCli(['init', '--from', 'd.yaml', '--out', 'p.yaml'], { cwd: dir });
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('--force');
-    expect((await runCli(['init', '--from', 'd.yaml', '--out', 'p.yaml', '--force'], { cwd: dir })).code).toBe(0);
+    expect(
+      (await runCli(['init', '--from', 'd.yaml', '--out', 'p.yaml', '--force'], { cwd: dir })).code,
+    ).toBe(0);
   });
 
   it('migrates a native FlinkBlueGreenDeployment, adopting its active child', () => {
@@ -80,13 +110,20 @@ describe('init --from', () => {
       apiVersion: 'flink.apache.org/v1beta1',
       kind: 'FlinkBlueGreenDeployment',
       metadata: { name: 'orders', namespace: 'streaming' },
-      spec: { configuration: { 'kubernetes.operator.bluegreen.deployment-deletion.delay': '1m' }, template: { metadata: { labels: { team: 'x' } }, spec: jobSpec } },
+      spec: {
+        configuration: { 'kubernetes.operator.bluegreen.deployment-deletion.delay': '1m' },
+        template: { metadata: { labels: { team: 'x' } }, spec: jobSpec },
+      },
       status: { blueGreenState: 'ACTIVE_GREEN' },
     };
     const o = adoptManifest(bg);
     expect(o.kind).toBe('pipeline');
     if (o.kind !== 'pipeline') return;
-    expect(o.spec.spec).toMatchObject({ active: 'green', colors: { green: { deploymentName: 'orders-green', gate: false } }, template: jobSpec });
+    expect(o.spec.spec).toMatchObject({
+      active: 'green',
+      colors: { green: { deploymentName: 'orders-green', gate: false } },
+      template: jobSpec,
+    });
     expect(o.spec.metadata).toEqual({ name: 'orders', namespace: 'streaming', labels: { team: 'x' } });
     expect(o.notes.join('\n')).toContain('dropped spec.configuration');
     const rendered = renderPipeline(o.spec).manifests.find((m) => m.kind === 'FlinkDeployment') as Obj;
@@ -107,11 +144,19 @@ describe('init --from', () => {
 
   it('reads what kubectl get -o yaml prints: a List with live metadata and status', async () => {
     const live = fd(jobSpec, 'orders-prod', {
-      uid: 'b7c1', resourceVersion: '123', generation: 4, creationTimestamp: '2026-01-01T00:00:00Z',
+      uid: 'b7c1',
+      resourceVersion: '123',
+      generation: 4,
+      creationTimestamp: '2026-01-01T00:00:00Z',
       managedFields: [{ manager: 'argocd' }],
       annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"big": true}' },
     });
-    const list = { apiVersion: 'v1', kind: 'List', items: [{ ...live, status: { jobStatus: { state: 'RUNNING' } } }], metadata: { resourceVersion: '' } };
+    const list = {
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [{ ...live, status: { jobStatus: { state: 'RUNNING' } } }],
+      metadata: { resourceVersion: '' },
+    };
     const dir = tempDir({ 'live.json': JSON.stringify(list) });
     const r = await runCli(['init', '--from', 'live.json', '--name', 'orders'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);

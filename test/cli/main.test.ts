@@ -7,7 +7,19 @@ describe('flink-cutover (top level)', () => {
   it('lists every command in --help and exits 0', async () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);
-    for (const c of ['synth', 'init', 'check', 'plan', 'stage', 'schedule', 'teardown', 'rollback', 'abandon', 'verify', 'simulate']) {
+    for (const c of [
+      'synth',
+      'init',
+      'check',
+      'plan',
+      'stage',
+      'schedule',
+      'teardown',
+      'rollback',
+      'abandon',
+      'verify',
+      'simulate',
+    ]) {
       expect(r.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
     }
   });
@@ -42,7 +54,10 @@ describe('flink-cutover as a process', () => {
   it('ends quietly when its reader has closed the pipe (… | head, … | true)', async () => {
     const { execFileSync } = await import('node:child_process');
     const script = `"${process.execPath}" --import tsx lib/cli/main.ts simulate --scenario apps/scenarios/blue-to-green.yaml 2>"$ERR" | true; echo "rc=\${PIPESTATUS[0]}"; cat "$ERR"`;
-    const out = execFileSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, ERR: join(tempDir(), 'stderr') } });
+    const out = execFileSync('bash', ['-c', script], {
+      encoding: 'utf8',
+      env: { ...process.env, ERR: join(tempDir(), 'stderr') },
+    });
     expect(out).toBe('rc=0\n');
     expect(out).not.toContain('EPIPE');
   });

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- test fixtures are edited as plain objects */
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,17 +8,29 @@ import { runCli } from '../support/cli.js';
 import { stagedPipeline, steadyPipeline, tempDir } from '../support/pipelines.js';
 
 function snapshotDir(dir: string): Record<string, string> {
-  return Object.fromEntries(readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort().filter((f) => statSync(join(dir, f)).isFile()).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+  return Object.fromEntries(
+    readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .sort()
+      .filter((f) => statSync(join(dir, f)).isFile())
+      .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
+  );
 }
 
 describe('flink-cutover synth', () => {
   it('writes one file per pipeline, plus the controller for all of them, and is deterministic', async () => {
-    const dir = tempDir({ 'pipelines/a.yaml': steadyPipeline(), 'pipelines/b.yaml': stagedPipeline((p) => (p.metadata.name = 'billing')) });
+    const dir = tempDir({
+      'pipelines/a.yaml': steadyPipeline(),
+      'pipelines/b.yaml': stagedPipeline((p) => (p.metadata.name = 'billing')),
+    });
     const r1 = await runCli(['synth', '--pipelines', 'pipelines', '--out', 'out'], { cwd: dir });
     expect(r1.code).toBe(0);
     expect(r1.stdout).toContain('rendered 2 pipeline(s)');
     const first = snapshotDir(join(dir, 'out'));
-    expect(Object.keys(first)).toEqual(['flink-cutover-controller.k8s.yaml', 'streaming.billing.k8s.yaml', 'streaming.orders.k8s.yaml']);
+    expect(Object.keys(first)).toEqual([
+      'flink-cutover-controller.k8s.yaml',
+      'streaming.billing.k8s.yaml',
+      'streaming.orders.k8s.yaml',
+    ]);
     // The controller may update exactly the two pipelines' status maps.
     expect(first['flink-cutover-controller.k8s.yaml']).toContain('- billing-cutover-status');
     expect(first['flink-cutover-controller.k8s.yaml']).toContain('- orders-cutover-status');
@@ -29,7 +42,9 @@ describe('flink-cutover synth', () => {
   it('--check passes when up to date and names stale, missing and extra files', async () => {
     const dir = tempDir({ 'pipelines/a.yaml': steadyPipeline() });
     await runCli(['synth', '--pipelines', 'pipelines', '--out', 'out'], { cwd: dir });
-    expect((await runCli(['synth', '--pipelines', 'pipelines', '--out', 'out', '--check'], { cwd: dir })).code).toBe(0);
+    expect(
+      (await runCli(['synth', '--pipelines', 'pipelines', '--out', 'out', '--check'], { cwd: dir })).code,
+    ).toBe(0);
     writeFileSync(join(dir, 'pipelines/a.yaml'), stringify(stagedPipeline()));
     writeFileSync(join(dir, 'out/old.k8s.yaml'), 'x');
     const before = snapshotDir(join(dir, 'out'));
@@ -41,26 +56,47 @@ describe('flink-cutover synth', () => {
   });
 
   it('removes the files of deleted pipelines and leaves other files alone', async () => {
-    const dir = tempDir({ 'pipelines/a.yaml': steadyPipeline(), 'out/README.md': 'keep', 'out/gone.k8s.yaml': 'x' });
+    const dir = tempDir({
+      'pipelines/a.yaml': steadyPipeline(),
+      'out/README.md': 'keep',
+      'out/gone.k8s.yaml': 'x',
+    });
     expect((await runCli(['synth', '--pipelines', 'pipelines', '--out', 'out'], { cwd: dir })).code).toBe(0);
-    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['README.md', 'flink-cutover-controller.k8s.yaml', 'streaming.orders.k8s.yaml']);
+    expect(readdirSync(join(dir, 'out')).sort()).toEqual([
+      'README.md',
+      'flink-cutover-controller.k8s.yaml',
+      'streaming.orders.k8s.yaml',
+    ]);
   });
 
-  const bad: [string, (p: any) => void, RegExp][] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+  const bad: [string, (p: any) => void, RegExp][] = [
     ['an unknown field', (p) => (p.spec.colours = {}), /unknown field "colours"/],
     ['a wrong type', (p) => (p.spec.template.job.parallelism = 'x'), /parallelism must be integer/],
     ['a bad enum', (p) => (p.spec.gate.mode = 'both'), /must be one of "filter", "tag"/],
     ['a bad duration', (p) => (p.spec.policy = { minLeadTime: '15 min' }), /not a duration/],
-    ['a color other than blue/green', (p) => (p.spec.colors.purple = { image: 'x' }), /"purple" is not allowed/],
-    ['a cutover to the active color', (p) => (p.spec.cutover = { generation: 1, to: 'blue', watermark: '2026-12-01T12:00:00Z' }), /already the active color/],
+    [
+      'a color other than blue/green',
+      (p) => (p.spec.colors.purple = { image: 'x' }),
+      /"purple" is not allowed/,
+    ],
+    [
+      'a cutover to the active color',
+      (p) => (p.spec.cutover = { generation: 1, to: 'blue', watermark: '2026-12-01T12:00:00Z' }),
+      /already the active color/,
+    ],
     ['a name too long for <name>-green-rest', (p) => (p.metadata.name = 'n'.repeat(60)), /at most 52/],
   ];
   for (const [what, patch, message] of bad) {
     it(`exits 1 with file:line:column for ${what} and leaves the output untouched`, async () => {
-      const dir = tempDir({ 'pipelines/good.yaml': stagedPipeline((p) => (p.metadata.name = 'good')), 'pipelines/bad.yaml': steadyPipeline(patch) });
+      const dir = tempDir({
+        'pipelines/good.yaml': stagedPipeline((p) => (p.metadata.name = 'good')),
+        'pipelines/bad.yaml': steadyPipeline(patch),
+      });
       cpSync(join(dir, 'pipelines'), join(dir, 'pipelines-ok'), { recursive: true });
       writeFileSync(join(dir, 'pipelines-ok/bad.yaml'), stringify(steadyPipeline()));
-      expect((await runCli(['synth', '--pipelines', 'pipelines-ok', '--out', 'out'], { cwd: dir })).code).toBe(0);
+      expect(
+        (await runCli(['synth', '--pipelines', 'pipelines-ok', '--out', 'out'], { cwd: dir })).code,
+      ).toBe(0);
       const before = snapshotDir(join(dir, 'out'));
       const r = await runCli(['synth', '--pipelines', 'pipelines', '--out', 'out'], { cwd: dir });
       expect(r.code).toBe(1);
@@ -72,7 +108,10 @@ describe('flink-cutover synth', () => {
   }
 
   it('exits 1 for invalid YAML with line and column', async () => {
-    const dir = tempDir({ 'pipelines/a.yaml': 'apiVersion: flink-cutover.dev/v1alpha1\nkind: BlueGreenPipeline\nmetadata: {name: x\n' });
+    const dir = tempDir({
+      'pipelines/a.yaml':
+        'apiVersion: flink-cutover.dev/v1alpha1\nkind: BlueGreenPipeline\nmetadata: {name: x\n',
+    });
     const r = await runCli(['synth', '--pipelines', 'pipelines', '--out', 'out'], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/pipelines\/a\.yaml:\d+:\d+: error \[schema\]: invalid YAML/);
@@ -95,7 +134,10 @@ describe('flink-cutover synth', () => {
 
   it('`cdk8s synth` (cdk8s-cli running the app of cdk8s.yaml) renders the same bytes as dist/', () => {
     const out = tempDir();
-    execFileSync(join('node_modules', '.bin', 'cdk8s'), ['synth', '--output', out], { stdio: 'pipe', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' } });
+    execFileSync(join('node_modules', '.bin', 'cdk8s'), ['synth', '--output', out], {
+      stdio: 'pipe',
+      env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
+    });
     expect(snapshotDir(out)).toEqual(snapshotDir('dist'));
   });
 });

@@ -3,16 +3,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { FLINK_DEPLOYMENT_HEALTH_KEY, flinkDeploymentHealthScript, flinkDeploymentHealthScriptPath } from '../../lib/constructs/argocd-health.js';
+import {
+  FLINK_DEPLOYMENT_HEALTH_KEY,
+  flinkDeploymentHealthScript,
+  flinkDeploymentHealthScriptPath,
+} from '../../lib/constructs/argocd-health.js';
 import { crdStatusValidator } from '../support/crd.js';
 import { HEALTH_DIR, hasProgram, loadFixtures, runGopherLua, runLua51 } from '../support/lua-health.js';
 import type { HealthCase, HealthOutcome } from '../support/lua-health.js';
 import { describeWithReference } from '../support/reference.js';
 
-interface Expected { inputPath: string; healthStatus: { status: string; message: string } }
-const expected = (parse(readFileSync(join(HEALTH_DIR, 'health_test.yaml'), 'utf8')) as { tests: Expected[] }).tests;
+interface Expected {
+  inputPath: string;
+  healthStatus: { status: string; message: string };
+}
+const expected = (parse(readFileSync(join(HEALTH_DIR, 'health_test.yaml'), 'utf8')) as { tests: Expected[] })
+  .tests;
 const fixtures = loadFixtures();
-const byName = new Map(expected.map((e) => [e.inputPath.replace(/^fixtures\//, '').replace(/\.yaml$/, ''), e.healthStatus]));
+const byName = new Map(
+  expected.map((e) => [e.inputPath.replace(/^fixtures\//, '').replace(/\.yaml$/, ''), e.healthStatus]),
+);
 const script = flinkDeploymentHealthScriptPath();
 
 /** In CI (REFERENCE_REQUIRED=1) a missing interpreter fails; elsewhere the suite is skipped, saying why. */
@@ -37,7 +47,10 @@ function expectFixtures(outcomes: HealthOutcome[]): void {
   expect(outcomes.map((o) => o.name)).toEqual(fixtures.map((f) => f.name));
   for (const o of outcomes) {
     expect(o.error, `${o.name}: ${o.error}`).toBeUndefined();
-    expect({ name: o.name, status: o.status, message: o.message }).toEqual({ name: o.name, ...byName.get(o.name) });
+    expect({ name: o.name, status: o.status, message: o.message }).toEqual({
+      name: o.name,
+      ...byName.get(o.name),
+    });
   }
 }
 
@@ -55,19 +68,38 @@ describe('FlinkDeployment health script', () => {
     const statuses = new Set(expected.map((e) => e.healthStatus.status));
     expect([...statuses].sort()).toEqual(['Degraded', 'Healthy', 'Progressing', 'Suspended']);
     for (const e of expected) expect(e.healthStatus.message.length, e.inputPath).toBeGreaterThan(10);
-    for (const name of ['healthy', 'suspended', 'deploying', 'upgrading', 'failed-job', 'error', 'stale-generation', 'old-healthy', 'old-stale-generation']) {
+    for (const name of [
+      'healthy',
+      'suspended',
+      'deploying',
+      'upgrading',
+      'failed-job',
+      'error',
+      'stale-generation',
+      'old-healthy',
+      'old-stale-generation',
+    ]) {
       expect(byName.has(name), name).toBe(true);
     }
   });
 
   it('calls no string, math or io function (Argo CD opens only base, table, package and os.time/date)', () => {
     const code = flinkDeploymentHealthScript().replace(/--[^\n]*/g, '');
-    expect(code).not.toMatch(/\bstring\s*\.|:\s*(find|sub|match|gsub|gmatch|len|byte|format|rep|upper|lower)\s*\(/);
+    expect(code).not.toMatch(
+      /\bstring\s*\.|:\s*(find|sub|match|gsub|gmatch|len|byte|format|rep|upper|lower)\s*\(/,
+    );
     expect(code).not.toMatch(/\b(math|io|debug|coroutine)\s*\./);
   });
 
   it('is what dist/argocd/argocd-cm.patch.yaml carries', () => {
-    const docs = parseAllDocuments(readFileSync('dist/argocd/argocd-cm.patch.yaml', 'utf8')).map((d) => d.toJS() as { kind: string; metadata: { name: string; namespace: string }; data: Record<string, string> });
+    const docs = parseAllDocuments(readFileSync('dist/argocd/argocd-cm.patch.yaml', 'utf8')).map(
+      (d) =>
+        d.toJS() as {
+          kind: string;
+          metadata: { name: string; namespace: string };
+          data: Record<string, string>;
+        },
+    );
     expect(docs).toHaveLength(1);
     expect(docs[0]!.kind).toBe('ConfigMap');
     expect(docs[0]!.metadata).toMatchObject({ name: 'argocd-cm', namespace: 'argocd' });
@@ -78,7 +110,9 @@ describe('FlinkDeployment health script', () => {
 describeWithReference('health fixtures against the operator CRD', () => {
   const validate = crdStatusValidator('flinkdeployments.flink.apache.org-v1.yml');
   // Operator 0.1 (v1alpha1) statuses predate this CRD: reconciliationStatus.success and .error.
-  const current = fixtures.filter((f) => f.object.apiVersion === 'flink.apache.org/v1beta1' && f.object.status);
+  const current = fixtures.filter(
+    (f) => f.object.apiVersion === 'flink.apache.org/v1beta1' && f.object.status,
+  );
   it('covers the current CRD with most fixtures', () => {
     expect(current.length).toBeGreaterThanOrEqual(20);
   });
@@ -91,14 +125,18 @@ describeWithReference('health fixtures against the operator CRD', () => {
 });
 
 /** Runs each probe script on the healthy fixture: every one must fail. */
-function probeErrors(run: (file: string, cases: readonly HealthCase[]) => HealthOutcome[]): Record<string, string | undefined> {
+function probeErrors(
+  run: (file: string, cases: readonly HealthCase[]) => HealthOutcome[],
+): Record<string, string | undefined> {
   const dir = mkdtempSync(join(tmpdir(), 'flink-cutover-probe-'));
   try {
-    return Object.fromEntries(STRING_PROBES.map(([name, code], i) => {
-      const file = join(dir, `probe-${i}.lua`);
-      writeFileSync(file, code);
-      return [name, run(file, [fixtures.find((f) => f.name === 'healthy')!])[0]!.error];
-    }));
+    return Object.fromEntries(
+      STRING_PROBES.map(([name, code], i) => {
+        const file = join(dir, `probe-${i}.lua`);
+        writeFileSync(file, code);
+        return [name, run(file, [fixtures.find((f) => f.name === 'healthy')!])[0]!.error];
+      }),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -123,4 +161,3 @@ describeWithProgram('health script under lua5.1 (only the libraries Argo CD open
     for (const [name] of STRING_PROBES) expect(errors[name], name).toMatch(/attempt to index/);
   });
 });
-

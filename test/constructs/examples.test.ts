@@ -11,14 +11,29 @@ const rendered = renderLoaded(loaded.pipelines);
 
 describe('example pipelines', () => {
   it('cover the three lifecycle states', () => {
-    const states = rendered.map((r) => (r.pipeline.spec.cutover ? 'Cutover' : Object.keys(r.pipeline.spec.colors).length === 2 ? 'Staged' : 'Steady'));
+    const states = rendered.map((r) =>
+      r.pipeline.spec.cutover
+        ? 'Cutover'
+        : Object.keys(r.pipeline.spec.colors).length === 2
+          ? 'Staged'
+          : 'Steady',
+    );
     expect(new Set(states)).toEqual(new Set(['Steady', 'Staged', 'Cutover']));
   });
 
   it('use Kafka sources and exactly-once Kafka sinks with per-color groups and transactional ids', () => {
     for (const r of rendered) {
-      expect(r.pipeline.spec.sources.every((s) => s.kind === 'kafka' && s.consumerGroup?.includes('{{color}}'))).toBe(true);
-      expect(r.pipeline.spec.sinks.every((s) => s.kind === 'kafka' && s.deliveryGuarantee === 'exactly-once' && s.transactionalIdPrefix?.includes('{{color}}'))).toBe(true);
+      expect(
+        r.pipeline.spec.sources.every((s) => s.kind === 'kafka' && s.consumerGroup?.includes('{{color}}')),
+      ).toBe(true);
+      expect(
+        r.pipeline.spec.sinks.every(
+          (s) =>
+            s.kind === 'kafka' &&
+            s.deliveryGuarantee === 'exactly-once' &&
+            s.transactionalIdPrefix?.includes('{{color}}'),
+        ),
+      ).toBe(true);
     }
   });
 
@@ -59,7 +74,10 @@ describeWithReference('rendered FlinkDeployments against the operator CRD (relea
   });
 
   it('the strict validator catches an unknown field and a bad enum', () => {
-    const spec = rendered[0]!.manifests.find((m) => m.kind === 'FlinkDeployment')!.spec as Record<string, unknown>;
+    const spec = rendered[0]!.manifests.find((m) => m.kind === 'FlinkDeployment')!.spec as Record<
+      string,
+      unknown
+    >;
     expect(validate({ ...spec, bogus: 1 })).toBe(false);
     expect(validate({ ...spec, flinkVersion: 'v9_9' })).toBe(false);
   });

@@ -21,7 +21,14 @@ describe('rendered Kubernetes objects against the Kubernetes API schemas', () =>
   const objects = rendered.flatMap((r) => r.manifests) as { kind: string; metadata: { name: string } }[];
 
   it('renders only kinds it knows the schema of (plus FlinkDeployment, checked against the operator CRD)', () => {
-    expect([...new Set(objects.map((o) => o.kind))].sort()).toEqual(['ConfigMap', 'FlinkDeployment', 'Job', 'Role', 'RoleBinding', 'ServiceAccount']);
+    expect([...new Set(objects.map((o) => o.kind))].sort()).toEqual([
+      'ConfigMap',
+      'FlinkDeployment',
+      'Job',
+      'Role',
+      'RoleBinding',
+      'ServiceAccount',
+    ]);
   });
 
   it('every built-in object validates', () => {

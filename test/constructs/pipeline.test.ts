@@ -13,7 +13,8 @@ function objects(spec: unknown): Obj[] {
 
 function find(list: Obj[], kind: string, name: string): Obj {
   const o = list.find((x) => x.kind === kind && x.metadata.name === name);
-  if (!o) throw new Error(`no ${kind}/${name} in ${list.map((x) => `${x.kind}/${x.metadata.name}`).join(', ')}`);
+  if (!o)
+    throw new Error(`no ${kind}/${name} in ${list.map((x) => `${x.kind}/${x.metadata.name}`).join(', ')}`);
   return o;
 }
 
@@ -27,7 +28,9 @@ describe('FlinkBlueGreenPipeline', () => {
     const list = objects(stagedPipeline());
     const fds = list.filter((o) => o.kind === 'FlinkDeployment');
     expect(fds.map((f) => f.metadata.name)).toEqual(['orders-blue', 'orders-green']);
-    expect(fds.every((f) => f.apiVersion === 'flink.apache.org/v1beta1' && f.metadata.namespace === 'streaming')).toBe(true);
+    expect(
+      fds.every((f) => f.apiVersion === 'flink.apache.org/v1beta1' && f.metadata.namespace === 'streaming'),
+    ).toBe(true);
     expect(list.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       'ConfigMap/orders-cutover',
       'Role/orders-cutover-reader',
@@ -49,33 +52,61 @@ describe('FlinkBlueGreenPipeline', () => {
       expect(o.metadata.labels['app.kubernetes.io/name']).toBe('orders');
       expect(o.metadata.labels.team).toBe('payments');
     }
-    expect(find(list, 'FlinkDeployment', 'orders-green').metadata.labels['flink-cutover.dev/color']).toBe('green');
+    expect(find(list, 'FlinkDeployment', 'orders-green').metadata.labels['flink-cutover.dev/color']).toBe(
+      'green',
+    );
   });
 
   it('injects the cutover env into the main container, keeping existing containers and env', () => {
-    const list = objects(stagedPipeline((p) => {
-      p.spec.template.podTemplate = { spec: { containers: [{ name: 'sidecar', image: 's' }, { name: 'flink-main-container', env: [{ name: 'A', value: '1' }] }] } };
-    }));
+    const list = objects(
+      stagedPipeline((p) => {
+        p.spec.template.podTemplate = {
+          spec: {
+            containers: [
+              { name: 'sidecar', image: 's' },
+              { name: 'flink-main-container', env: [{ name: 'A', value: '1' }] },
+            ],
+          },
+        };
+      }),
+    );
     const green = find(list, 'FlinkDeployment', 'orders-green');
-    expect(mainEnv(green)).toEqual({ A: '1', FLINK_CUTOVER_PIPELINE: 'orders', FLINK_CUTOVER_COLOR: 'green', FLINK_CUTOVER_CONFIGMAP: 'orders-cutover', FLINK_CUTOVER_STATUS_CONFIGMAP: 'orders-cutover-status' });
-    expect(green.spec.podTemplate.spec.containers.map((c: Obj) => c.name)).toEqual(['sidecar', 'flink-main-container']);
+    expect(mainEnv(green)).toEqual({
+      A: '1',
+      FLINK_CUTOVER_PIPELINE: 'orders',
+      FLINK_CUTOVER_COLOR: 'green',
+      FLINK_CUTOVER_CONFIGMAP: 'orders-cutover',
+      FLINK_CUTOVER_STATUS_CONFIGMAP: 'orders-cutover-status',
+    });
+    expect(green.spec.podTemplate.spec.containers.map((c: Obj) => c.name)).toEqual([
+      'sidecar',
+      'flink-main-container',
+    ]);
   });
 
   it('injects nothing into a gate: false color and keeps its name and spec', () => {
-    const spec = steadyPipeline((p) => (p.spec.colors.blue = { deploymentName: 'orders-legacy', gate: false }));
+    const spec = steadyPipeline(
+      (p) => (p.spec.colors.blue = { deploymentName: 'orders-legacy', gate: false }),
+    );
     const fd = find(objects(spec), 'FlinkDeployment', 'orders-legacy');
     expect(fd.spec.podTemplate).toBeUndefined();
     expect(fd.spec.flinkConfiguration['state.checkpoints.dir']).toBe('s3://b/chk/orders/blue');
   });
 
-  it('puts the standby color\'s initialSavepointPath into job.initialSavepointPath', () => {
+  it("puts the standby color's initialSavepointPath into job.initialSavepointPath", () => {
     const list = objects(stagedPipeline());
-    expect(find(list, 'FlinkDeployment', 'orders-green').spec.job.initialSavepointPath).toBe('s3://b/chk/orders/blue/chk-4711');
+    expect(find(list, 'FlinkDeployment', 'orders-green').spec.job.initialSavepointPath).toBe(
+      's3://b/chk/orders/blue/chk-4711',
+    );
     expect(find(list, 'FlinkDeployment', 'orders-blue').spec.job.initialSavepointPath).toBeUndefined();
   });
 
-  it('copies the pipeline\'s annotations to every object, but not flink-cutover\'s own bookkeeping', () => {
-    const list = objects(stagedPipeline((p) => (p.metadata.annotations = { owner: 'team-a', 'flink-cutover.dev/last-generation': '4' })));
+  it("copies the pipeline's annotations to every object, but not flink-cutover's own bookkeeping", () => {
+    const list = objects(
+      stagedPipeline(
+        (p) => (p.metadata.annotations = { owner: 'team-a', 'flink-cutover.dev/last-generation': '4' }),
+      ),
+    );
     for (const o of list) {
       expect(o.metadata.annotations.owner).toBe('team-a');
       expect(o.metadata.annotations['flink-cutover.dev/last-generation']).toBeUndefined();
@@ -114,7 +145,7 @@ describe('FlinkBlueGreenPipeline', () => {
     expect(steady.data.watermark).toBeUndefined();
   });
 
-  it('grants the jobs\' service accounts read access to exactly the two ConfigMaps', () => {
+  it("grants the jobs' service accounts read access to exactly the two ConfigMaps", () => {
     const list = objects(stagedPipeline((p) => (p.spec.colors.green.serviceAccount = 'flink-v2')));
     const role = find(list, 'Role', 'orders-cutover-reader');
     const names = role.rules.flatMap((r: Obj) => r.resourceNames).sort();
@@ -125,12 +156,22 @@ describe('FlinkBlueGreenPipeline', () => {
       expect(r.apiGroups).toEqual(['']);
     }
     const binding = find(list, 'RoleBinding', 'orders-cutover-reader');
-    expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'orders-cutover-reader' });
-    expect(binding.subjects.map((s: Obj) => `${s.kind}/${s.namespace}/${s.name}`).sort()).toEqual(['ServiceAccount/streaming/flink', 'ServiceAccount/streaming/flink-v2']);
+    expect(binding.roleRef).toEqual({
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'Role',
+      name: 'orders-cutover-reader',
+    });
+    expect(binding.subjects.map((s: Obj) => `${s.kind}/${s.namespace}/${s.name}`).sort()).toEqual([
+      'ServiceAccount/streaming/flink',
+      'ServiceAccount/streaming/flink-v2',
+    ]);
   });
 
-  it('renders the standby\'s verify Job: none when steady, PostSync while staged, PreSync with a cutover', () => {
-    const hook = (spec: unknown) => objects(spec).filter((o) => o.kind === 'Job').map((j) => `${j.metadata.name}:${j.metadata.annotations['argocd.argoproj.io/hook']}`);
+  it("renders the standby's verify Job: none when steady, PostSync while staged, PreSync with a cutover", () => {
+    const hook = (spec: unknown) =>
+      objects(spec)
+        .filter((o) => o.kind === 'Job')
+        .map((j) => `${j.metadata.name}:${j.metadata.annotations['argocd.argoproj.io/hook']}`);
     expect(hook(steadyPipeline())).toEqual([]);
     expect(hook(stagedPipeline())).toEqual(['orders-green-verify:PostSync']);
     expect(hook(cutoverPipeline())).toEqual(['orders-green-verify:PreSync']);
@@ -158,11 +199,20 @@ describe('FlinkBlueGreenPipeline', () => {
     c.deployments.green!.addEnv('EXTRA', 'x');
     const green = Testing.synth(chart).find((o: Obj) => o.metadata.name === 'orders-green');
     expect(mainEnv(green).EXTRA).toBe('x');
-    expect(() => new FlinkBlueGreenPipeline(Testing.chart(), 'a', { spec: steadyPipeline((p) => (p.spec.colors.blue.gate = false)) }).deployments.blue!.addEnv('X', 'y')).toThrow(/adopted/);
+    expect(() =>
+      new FlinkBlueGreenPipeline(Testing.chart(), 'a', {
+        spec: steadyPipeline((p) => (p.spec.colors.blue.gate = false)),
+      }).deployments.blue!.addEnv('X', 'y'),
+    ).toThrow(/adopted/);
   });
 
   it('throws a DiagnosticError for an invalid spec', () => {
-    expect(() => new FlinkBlueGreenPipeline(Testing.chart(), 'x', { spec: steadyPipeline((p) => (p.spec.gate.mode = 'nope')) })).toThrow(DiagnosticError);
+    expect(
+      () =>
+        new FlinkBlueGreenPipeline(Testing.chart(), 'x', {
+          spec: steadyPipeline((p) => (p.spec.gate.mode = 'nope')),
+        }),
+    ).toThrow(DiagnosticError);
   });
 
   it('passes its composition validation and reports state and standby', () => {

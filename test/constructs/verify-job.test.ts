@@ -19,9 +19,17 @@ function pipelineOf(spec: unknown): Pipeline {
   return r.pipeline!;
 }
 
-function render(spec: unknown, props: Partial<VerifyJobProps> = {}): { objects: Obj[]; construct: VerifyJob } {
+function render(
+  spec: unknown,
+  props: Partial<VerifyJobProps> = {},
+): { objects: Obj[]; construct: VerifyJob } {
   const chart = new Chart(Testing.app(), 'test');
-  const construct = new VerifyJob(chart, 'verify', { pipeline: pipelineOf(spec), standby: 'green', hook: 'PostSync', ...props });
+  const construct = new VerifyJob(chart, 'verify', {
+    pipeline: pipelineOf(spec),
+    standby: 'green',
+    hook: 'PostSync',
+    ...props,
+  });
   return { objects: Testing.synth(chart) as Obj[], construct };
 }
 
@@ -46,8 +54,19 @@ describe('VerifyJob', () => {
     for (const o of objects) {
       expect(o.metadata.namespace).toBe('streaming');
       expect(o.metadata.name).toMatch(DNS1123);
-      expect(o.metadata.labels).toMatchObject({ 'flink-cutover.dev/pipeline': 'orders', 'flink-cutover.dev/color': 'green', 'app.kubernetes.io/component': 'verify', team: 'payments' });
-      expect(o.metadata.annotations).toMatchObject({ 'argocd.argoproj.io/hook': 'PostSync', 'argocd.argoproj.io/hook-delete-policy': o.kind === 'Job' ? 'BeforeHookCreation,HookSucceeded' : 'BeforeHookCreation,HookSucceeded,HookFailed' });
+      expect(o.metadata.labels).toMatchObject({
+        'flink-cutover.dev/pipeline': 'orders',
+        'flink-cutover.dev/color': 'green',
+        'app.kubernetes.io/component': 'verify',
+        team: 'payments',
+      });
+      expect(o.metadata.annotations).toMatchObject({
+        'argocd.argoproj.io/hook': 'PostSync',
+        'argocd.argoproj.io/hook-delete-policy':
+          o.kind === 'Job'
+            ? 'BeforeHookCreation,HookSucceeded'
+            : 'BeforeHookCreation,HookSucceeded,HookFailed',
+      });
     }
     // RBAC before the Job within the hook phase.
     expect(find(objects, 'Role').metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('-1');
@@ -79,8 +98,12 @@ describe('VerifyJob', () => {
       seccompProfile: { type: 'RuntimeDefault' },
     });
     expect(c.securityContext.runAsUser).toBeGreaterThan(0);
-    expect(c.resources).toEqual({ requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } });
-    for (const q of [...Object.values(c.resources.requests), ...Object.values(c.resources.limits)]) expect(q).toMatch(QUANTITY);
+    expect(c.resources).toEqual({
+      requests: { cpu: '50m', memory: '128Mi' },
+      limits: { cpu: '500m', memory: '256Mi' },
+    });
+    for (const q of [...Object.values(c.resources.requests), ...Object.values(c.resources.limits)])
+      expect(q).toMatch(QUANTITY);
     expect(job.spec.backoffLimit).toBe(0);
     expect(job.spec.activeDeadlineSeconds).toBe(20 * 60 + 120);
   });
@@ -89,7 +112,26 @@ describe('VerifyJob', () => {
     const { objects } = render(stagedPipeline());
     const job = find(objects, 'Job');
     expect(Object.keys(job).sort()).toEqual(['apiVersion', 'kind', 'metadata', 'spec']);
-    expect(Object.keys(job.spec).every((k) => ['activeDeadlineSeconds', 'backoffLimit', 'completions', 'parallelism', 'selector', 'manualSelector', 'template', 'ttlSecondsAfterFinished', 'suspend', 'podFailurePolicy', 'completionMode', 'backoffLimitPerIndex', 'maxFailedIndexes', 'podReplacementPolicy'].includes(k))).toBe(true);
+    expect(
+      Object.keys(job.spec).every((k) =>
+        [
+          'activeDeadlineSeconds',
+          'backoffLimit',
+          'completions',
+          'parallelism',
+          'selector',
+          'manualSelector',
+          'template',
+          'ttlSecondsAfterFinished',
+          'suspend',
+          'podFailurePolicy',
+          'completionMode',
+          'backoffLimitPerIndex',
+          'maxFailedIndexes',
+          'podReplacementPolicy',
+        ].includes(k),
+      ),
+    ).toBe(true);
     const pod = job.spec.template.spec;
     expect(['Never', 'OnFailure']).toContain(pod.restartPolicy); // a Job forbids Always
     const c = pod.containers[0];
@@ -106,24 +148,40 @@ describe('VerifyJob', () => {
   });
 
   it('takes resources as props, sizes the Node heap to the memory limit, and stays a valid Kubernetes object', () => {
-    const { objects } = render(stagedPipeline(), { resources: { cpuRequest: '0.1', cpuLimit: '1', memoryRequest: '256Mi', memoryLimit: '1Gi' } });
+    const { objects } = render(stagedPipeline(), {
+      resources: { cpuRequest: '0.1', cpuLimit: '1', memoryRequest: '256Mi', memoryLimit: '1Gi' },
+    });
     const c = find(objects, 'Job').spec.template.spec.containers[0];
-    expect(c.resources).toEqual({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1000m', memory: '1024Mi' } });
+    expect(c.resources).toEqual({
+      requests: { cpu: '100m', memory: '256Mi' },
+      limits: { cpu: '1000m', memory: '1024Mi' },
+    });
     expect(c.env).toEqual([{ name: 'NODE_OPTIONS', value: '--max-old-space-size=768' }]);
-    expect(find(render(stagedPipeline()).objects, 'Job').spec.template.spec.containers[0].env).toEqual([{ name: 'NODE_OPTIONS', value: '--max-old-space-size=192' }]);
-    const models: Record<string, new (data: never) => { validate(): void }> = { Job: Job as never, Role: Role as never, RoleBinding: RoleBinding as never, ServiceAccount: ServiceAccount as never };
+    expect(find(render(stagedPipeline()).objects, 'Job').spec.template.spec.containers[0].env).toEqual([
+      { name: 'NODE_OPTIONS', value: '--max-old-space-size=192' },
+    ]);
+    const models: Record<string, new (data: never) => { validate(): void }> = {
+      Job: Job as never,
+      Role: Role as never,
+      RoleBinding: RoleBinding as never,
+      ServiceAccount: ServiceAccount as never,
+    };
     for (const o of objects) expect(() => new models[o.kind]!(o as never).validate(), o.kind).not.toThrow();
-    expect(() => render(stagedPipeline(), { resources: { memoryLimit: '1G' } })).toThrow('memory "1G" is not a quantity like 256Mi or 1Gi');
+    expect(() => render(stagedPipeline(), { resources: { memoryLimit: '1G' } })).toThrow(
+      'memory "1G" is not a quantity like 256Mi or 1Gi',
+    );
   });
 
   it('uses the documented default image and accepts another', () => {
     expect(defaultVerifyImage()).toBe('ghcr.io/flink-cutover/flink-cutover:0.1.0');
-    expect(find(render(stagedPipeline()).objects, 'Job').spec.template.spec.containers[0].image).toBe(defaultVerifyImage());
+    expect(find(render(stagedPipeline()).objects, 'Job').spec.template.spec.containers[0].image).toBe(
+      defaultVerifyImage(),
+    );
     const custom = render(stagedPipeline(), { image: 'reg.example/fc:dev' });
     expect(find(custom.objects, 'Job').spec.template.spec.containers[0].image).toBe('reg.example/fc:dev');
   });
 
-  it('lets the Role read only this pipeline\'s two ConfigMaps', () => {
+  it("lets the Role read only this pipeline's two ConfigMaps", () => {
     const { objects } = render(stagedPipeline());
     const role = find(objects, 'Role');
     for (const rule of role.rules) {
@@ -132,15 +190,28 @@ describe('VerifyJob', () => {
       expect([...rule.verbs].sort()).toEqual(['get', 'list', 'watch']);
       expect(rule.resourceNames.length).toBeGreaterThan(0);
     }
-    expect(role.rules.flatMap((r: Obj) => r.resourceNames).sort()).toEqual(['orders-cutover', 'orders-cutover-status']);
+    expect(role.rules.flatMap((r: Obj) => r.resourceNames).sort()).toEqual([
+      'orders-cutover',
+      'orders-cutover-status',
+    ]);
     const binding = find(objects, 'RoleBinding');
-    expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'orders-green-verify' });
-    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'orders-green-verify', namespace: 'streaming', apiGroup: '' }]);
+    expect(binding.roleRef).toEqual({
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'Role',
+      name: 'orders-green-verify',
+    });
+    expect(binding.subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'orders-green-verify', namespace: 'streaming', apiGroup: '' },
+    ]);
   });
 
   it('carries everything verify needs in its args, never a file from git', () => {
     const spec = cutoverPipeline((p) => {
-      p.spec.validation = { minRunning: '5m', approval: true, http: [{ name: 'health', url: 'http://{{pipeline}}-{{color}}-svc/health' }] };
+      p.spec.validation = {
+        minRunning: '5m',
+        approval: true,
+        http: [{ name: 'health', url: 'http://{{pipeline}}-{{color}}-svc/health' }],
+      };
     });
     const { objects, construct } = render(spec, { hook: 'PreSync', restUrls: { green: 'http://g:8081' } });
     const args: string[] = find(objects, 'Job').spec.template.spec.containers[0].args;
@@ -153,7 +224,12 @@ describe('VerifyJob', () => {
     const settings = parseSettingsJson(flag('--validation-json')!);
     expect(settings).toEqual(construct.settings);
     expect(settings).toMatchObject({
-      pipeline: 'orders', color: 'green', activeColor: 'blue', restUrl: 'http://g:8081', activeRestUrl: 'http://orders-blue-rest.streaming:8081', generation: 1,
+      pipeline: 'orders',
+      color: 'green',
+      activeColor: 'blue',
+      restUrl: 'http://g:8081',
+      activeRestUrl: 'http://orders-blue-rest.streaming:8081',
+      generation: 1,
     });
     expect(settings.validation.http[0]!.url).toBe('http://orders-green-svc/health');
   });
@@ -164,15 +240,24 @@ describe('VerifyJob', () => {
     // The spec loader reports it with file and line; the construct still guards pipelines built in code.
     const valid = pipelineOf(stagedPipeline((p) => void (p.metadata.name = name(50))));
     const tooLong = { ...valid, metadata: { ...valid.metadata, name: name(51) } };
-    expect(() => new VerifyJob(new Chart(Testing.app(), 't'), 'verify', { pipeline: tooLong, standby: 'green', hook: 'PostSync' }))
-      .toThrow(`the Job name ${name(51)}-green-verify has 64 characters, more than the 63 Kubernetes allows for a Job; use a pipeline name of at most 50 characters`);
+    expect(
+      () =>
+        new VerifyJob(new Chart(Testing.app(), 't'), 'verify', {
+          pipeline: tooLong,
+          standby: 'green',
+          hook: 'PostSync',
+        }),
+    ).toThrow(
+      `the Job name ${name(51)}-green-verify has 64 characters, more than the 63 Kubernetes allows for a Job; use a pipeline name of at most 50 characters`,
+    );
   });
 
   it('times out late enough for the checkpoints too: max(minRunning, (minCompletedCheckpoints + 1) x interval) + 10m', () => {
-    const withInterval = (interval: string | number) => stagedPipeline((p) => {
-      p.spec.template.flinkConfiguration['execution.checkpointing.interval'] = interval;
-      p.spec.validation = { minRunning: '10m', minCompletedCheckpoints: 3 };
-    });
+    const withInterval = (interval: string | number) =>
+      stagedPipeline((p) => {
+        p.spec.template.flinkConfiguration['execution.checkpointing.interval'] = interval;
+        p.spec.validation = { minRunning: '10m', minCompletedCheckpoints: 3 };
+      });
     const timeout = (spec: unknown) => {
       const args: string[] = find(render(spec).objects, 'Job').spec.template.spec.containers[0].args;
       return args[args.indexOf('--timeout') + 1];

@@ -19,13 +19,26 @@ afterEach(async () => env.close());
 const ORDER = { Pending: 0, Armed: 1, Completed: 2, Rejected: 2 } as const;
 
 /** The status writes the fake received, in order. */
-function statusWrites(requests: readonly RecordedRequest[] = kube.writes): { generation: number; phase: keyof typeof ORDER; reason: string; token?: string }[] {
+function statusWrites(
+  requests: readonly RecordedRequest[] = kube.writes,
+): { generation: number; phase: keyof typeof ORDER; reason: string; token?: string }[] {
   return requests
-    .filter((r) => r.path.endsWith('-cutover-status') || (r.method === 'POST' && r.path.endsWith('/configmaps') && (r.body as { metadata?: { name?: string } })?.metadata?.name?.endsWith('-cutover-status')))
+    .filter(
+      (r) =>
+        r.path.endsWith('-cutover-status') ||
+        (r.method === 'POST' &&
+          r.path.endsWith('/configmaps') &&
+          (r.body as { metadata?: { name?: string } })?.metadata?.name?.endsWith('-cutover-status')),
+    )
     .filter((r) => r.status !== undefined && r.status < 300)
     .map((r) => {
       const data = (r.body as { data: Record<string, string> }).data;
-      return { generation: Number(data.generation), phase: data.phase as keyof typeof ORDER, reason: data.reason ?? '', ...(r.token ? { token: r.token } : {}) };
+      return {
+        generation: Number(data.generation),
+        phase: data.phase as keyof typeof ORDER,
+        reason: data.reason ?? '',
+        ...(r.token ? { token: r.token } : {}),
+      };
     });
 }
 
@@ -45,17 +58,28 @@ function expectNoRegression(): void {
 
 function phases(generation = 1): string[] {
   const out: string[] = [];
-  for (const w of statusWrites()) if (w.generation === generation && out[out.length - 1] !== w.phase) out.push(w.phase);
+  for (const w of statusWrites())
+    if (w.generation === generation && out[out.length - 1] !== w.phase) out.push(w.phase);
   return out;
 }
 
 /** The Events in the namespace, read through the API (works against any KubeHarness). */
 async function events(): Promise<{ reason: string; type: string; involved: string; message: string }[]> {
   const list = await env.core.listNamespacedEvent({ namespace: NS });
-  return list.items.map((e) => ({ reason: e.reason ?? '', type: e.type ?? '', involved: `${e.involvedObject.kind}/${e.involvedObject.name}`, message: e.message ?? '' }));
+  return list.items.map((e) => ({
+    reason: e.reason ?? '',
+    type: e.type ?? '',
+    involved: `${e.involvedObject.kind}/${e.involvedObject.name}`,
+    message: e.message ?? '',
+  }));
 }
 
-async function armAndComplete(generation = 1, from: 'blue' | 'green' = 'blue', to: 'blue' | 'green' = 'green', w = W): Promise<void> {
+async function armAndComplete(
+  generation = 1,
+  from: 'blue' | 'green' = 'blue',
+  to: 'blue' | 'green' = 'green',
+  w = W,
+): Promise<void> {
   env.gates(from, generation, w - 1000, w - 500_000);
   env.gates(to, generation, w - 2000, w - 500_000);
   await env.untilPhase('Armed', generation);
@@ -67,7 +91,10 @@ async function armAndComplete(generation = 1, from: 'blue' | 'green' = 'blue', t
 describe('controller end to end', () => {
   it('a generation appears -> gates prepare -> Armed -> watermarks pass -> Completed; writes only the status, Events and its Lease', async () => {
     await env.desired({ generation: 0 });
-    const c = await env.start({ leaderElection: { namespace: NS, leaseDurationMs: 2000, renewDeadlineMs: 1500, retryPeriodMs: 100 } }, kube.kubeconfigFor('controller'));
+    const c = await env.start(
+      { leaderElection: { namespace: NS, leaseDurationMs: 2000, renewDeadlineMs: 1500, retryPeriodMs: 100 } },
+      kube.kubeconfigFor('controller'),
+    );
     await env.until('ready', () => c.ready);
     await env.until('leader', () => c.isLeader);
     await env.desired({ generation: 1 });
@@ -78,9 +105,13 @@ describe('controller end to end', () => {
     expect(s.watermarks).toEqual({ blue: W + LATENESS, green: W + LATENESS + 5 });
     expect(s.armedAt).toBeDefined();
     expect(s.completedAt).toBeDefined();
-    await env.until('CutoverCompleted', async () => (await events()).some((e) => e.reason === 'CutoverCompleted'));
+    await env.until('CutoverCompleted', async () =>
+      (await events()).some((e) => e.reason === 'CutoverCompleted'),
+    );
     const ev = await events();
-    expect(ev.map((e) => e.reason)).toEqual(expect.arrayContaining(['CutoverPending', 'CutoverArmed', 'CutoverCompleted']));
+    expect(ev.map((e) => e.reason)).toEqual(
+      expect.arrayContaining(['CutoverPending', 'CutoverArmed', 'CutoverCompleted']),
+    );
     expect(new Set(ev.map((e) => e.involved))).toEqual(new Set(['ConfigMap/orders-cutover']));
     // Nothing touched what git owns: the controller (its own token) wrote only its status map,
     // Events and its Lease; never <name>-cutover, never a FlinkDeployment.
@@ -89,7 +120,9 @@ describe('controller end to end', () => {
     for (const w of mine) {
       const collection = /\/(configmaps|events|leases|flinkdeployments)$/.test(w.path);
       const what = `${w.method} ${collection ? `${w.path}/${(w.body as { metadata: { name: string } }).metadata.name}` : w.path}`;
-      expect(what, what).toMatch(/^(POST|PUT) (\/api\/v1\/namespaces\/streaming\/configmaps\/orders-cutover-status|\/api\/v1\/namespaces\/streaming\/events\/orders-cutover\.[0-9a-f]+|\/apis\/coordination\.k8s\.io\/v1\/namespaces\/streaming\/leases\/flink-cutover-controller)$/);
+      expect(what, what).toMatch(
+        /^(POST|PUT) (\/api\/v1\/namespaces\/streaming\/configmaps\/orders-cutover-status|\/api\/v1\/namespaces\/streaming\/events\/orders-cutover\.[0-9a-f]+|\/apis\/coordination\.k8s\.io\/v1\/namespaces\/streaming\/leases\/flink-cutover-controller)$/,
+      );
     }
     expect(new Set(mine.map((w) => w.method))).toEqual(new Set(['POST', 'PUT']));
     expectNoRegression();
@@ -107,9 +140,16 @@ describe('controller end to end', () => {
     env.green.setGateMetric('preparedGeneration', [1, 1]);
     env.green.setGateMetric('maxTimestampAtPrepare', [W - 5, W + 42]);
     const s = await env.untilPhase('Rejected');
-    expect(s.reason).toMatch(/^green flink-cutover-gate subtask 1 had already seen t=1800000000042 >= W=1800000000000/);
-    await env.until('CutoverRejected', async () => (await events()).some((e) => e.reason === 'CutoverRejected'));
-    expect((await events()).find((e) => e.reason === 'CutoverRejected')).toMatchObject({ type: 'Warning', message: expect.stringContaining('green flink-cutover-gate subtask 1') });
+    expect(s.reason).toMatch(
+      /^green flink-cutover-gate subtask 1 had already seen t=1800000000042 >= W=1800000000000/,
+    );
+    await env.until('CutoverRejected', async () =>
+      (await events()).some((e) => e.reason === 'CutoverRejected'),
+    );
+    expect((await events()).find((e) => e.reason === 'CutoverRejected')).toMatchObject({
+      type: 'Warning',
+      message: expect.stringContaining('green flink-cutover-gate subtask 1'),
+    });
     expectNoRegression();
   });
 
@@ -121,7 +161,9 @@ describe('controller end to end', () => {
     await env.desired({ generation: 0 });
     const s = await env.untilPhase('Rejected');
     expect(s.reason).toContain('withdrawn');
-    await env.until('CutoverWithdrawn', async () => (await events()).some((e) => e.reason === 'CutoverWithdrawn'));
+    await env.until('CutoverWithdrawn', async () =>
+      (await events()).some((e) => e.reason === 'CutoverWithdrawn'),
+    );
     expectNoRegression();
   });
 
@@ -146,9 +188,17 @@ describe('controller HTTP: /metrics, /healthz, /readyz', () => {
   it('the leader reports phase, watermarks and distance to W + lateness; a standby is ready and not leader', async () => {
     await env.desired({ generation: 1 });
     const le = { namespace: NS, leaseDurationMs: 2000, renewDeadlineMs: 1500, retryPeriodMs: 100 };
-    const a = await env.start({ metricsPort: 0, metricsHost: '127.0.0.1', leaderElection: { ...le, identity: 'a' } });
+    const a = await env.start({
+      metricsPort: 0,
+      metricsHost: '127.0.0.1',
+      leaderElection: { ...le, identity: 'a' },
+    });
     await env.until('a leads', () => a.isLeader);
-    const b = await env.start({ metricsPort: 0, metricsHost: '127.0.0.1', leaderElection: { ...le, identity: 'b' } });
+    const b = await env.start({
+      metricsPort: 0,
+      metricsHost: '127.0.0.1',
+      leaderElection: { ...le, identity: 'b' },
+    });
     env.gates('blue', 1, W - 1000, W + LATENESS - 4000);
     env.gates('green', 1, W - 1000, W + LATENESS - 9000);
     await env.untilPhase('Armed');
@@ -162,11 +212,19 @@ describe('controller HTTP: /metrics, /healthz, /readyz', () => {
     expect((await get(a, '/healthz')).status).toBe(200);
     const m = await env.until('armed metrics', async () => {
       const t = (await get(a, '/metrics')).text;
-      return t.includes('flink_cutover_watermark_distance_milliseconds{namespace="streaming",pipeline="orders",color="green"} 9000') ? t : undefined;
+      return t.includes(
+        'flink_cutover_watermark_distance_milliseconds{namespace="streaming",pipeline="orders",color="green"} 9000',
+      )
+        ? t
+        : undefined;
     });
-    expect(m).toContain('flink_cutover_phase{namespace="streaming",pipeline="orders",generation="1",phase="Armed"} 1');
+    expect(m).toContain(
+      'flink_cutover_phase{namespace="streaming",pipeline="orders",generation="1",phase="Armed"} 1',
+    );
     expect(m).not.toContain('phase="Pending"} 1');
-    expect(m).toContain(`flink_cutover_gate_watermark_milliseconds{namespace="streaming",pipeline="orders",color="blue"} ${W + LATENESS - 4000}`);
+    expect(m).toContain(
+      `flink_cutover_gate_watermark_milliseconds{namespace="streaming",pipeline="orders",color="blue"} ${W + LATENESS - 4000}`,
+    );
     expect(m).toContain('flink_cutover_leader 1');
     expect(m).toMatch(/flink_cutover_commit_to_armed_seconds_count\{namespace="streaming"\} 1/);
     expect(m).toMatch(/flink_cutover_reconcile_duration_seconds_count [1-9]/);
@@ -193,7 +251,10 @@ describe('controller faults: no phase regression, no lost decision', () => {
     await env.desired({ generation: 0 });
     const c = await env.start();
     await env.until('watching', () => c.ready && kube.watchCount > 0);
-    const lists = () => kube.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/configmaps') && !r.query.includes('watch=true')).length;
+    const lists = () =>
+      kube.requests.filter(
+        (r) => r.method === 'GET' && r.path.endsWith('/configmaps') && !r.query.includes('watch=true'),
+      ).length;
     const before = lists();
     await env.desired({ generation: 1 });
     kube.compact();
@@ -224,7 +285,10 @@ describe('controller faults: no phase regression, no lost decision', () => {
       if (r.method === 'PUT' && r.path.endsWith('/orders-cutover-status') && bumped < 2) {
         bumped++;
         const cur = kube.get('configmaps', NS, 'orders-cutover-status')!;
-        kube.put('configmaps', { ...cur, metadata: { ...cur.metadata, annotations: { touched: String(bumped) } } });
+        kube.put('configmaps', {
+          ...cur,
+          metadata: { ...cur.metadata, annotations: { touched: String(bumped) } },
+        });
       }
     };
     await env.start();
@@ -255,7 +319,9 @@ describe('controller faults: no phase regression, no lost decision', () => {
     await env.untilPhase('Armed');
     env.green.fault({ path: /.*/, hangUp: true });
     env.gates('blue', 1, W - 1000, W + LATENESS);
-    await env.until('JobManagerUnreachable', async () => (await events()).some((e) => e.reason === 'JobManagerUnreachable'));
+    await env.until('JobManagerUnreachable', async () =>
+      (await events()).some((e) => e.reason === 'JobManagerUnreachable'),
+    );
     env.green.clearFaults();
     env.green.fault({ path: /metrics$/, delayMs: 1500 }); // slower than the 1 s timeout
     await env.until('a timeout logged', () => env.logs.some((l) => l.kind === 'timeout'));
@@ -308,10 +374,16 @@ describe('controller faults: no phase regression, no lost decision', () => {
     env.gates('blue', 1, W - 1000, W + LATENESS);
     env.gates('green', 1, W - 1000, W + LATENESS);
     await env.untilPhase('Completed');
-    const after = kube.requests.slice(killedAt).filter((w) => w.method !== 'GET' && !w.path.includes('/leases'));
+    const after = kube.requests
+      .slice(killedAt)
+      .filter((w) => w.method !== 'GET' && !w.path.includes('/leases'));
     expect(after.length).toBeGreaterThan(0);
     expect(new Set(after.map((w) => w.token))).toEqual(new Set(['replica-b']));
-    expect(statusWrites().filter((w) => w.token === 'replica-a').every((w) => w.phase !== 'Completed')).toBe(true);
+    expect(
+      statusWrites()
+        .filter((w) => w.token === 'replica-a')
+        .every((w) => w.phase !== 'Completed'),
+    ).toBe(true);
     expectNoRegression();
   });
 });

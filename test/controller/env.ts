@@ -27,16 +27,34 @@ export interface Env {
   desired(over?: Partial<CutoverDesired>, name?: string): Promise<void>;
   status(name?: string): Promise<CutoverStatus | undefined>;
   start(over?: Partial<ControllerOptions>, kubeconfigPath?: string): Promise<CutoverController>;
-  until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs?: number): Promise<T>;
+  until<T>(
+    what: string,
+    fn: () => Promise<T | undefined | false> | T | undefined | false,
+    timeoutMs?: number,
+  ): Promise<T>;
   untilPhase(phase: CutoverStatus['phase'], generation?: number, name?: string): Promise<CutoverStatus>;
   /** Every gate subtask of `color` reports these values. */
-  gates(color: 'blue' | 'green', prepared: number, maxAtPrepare: number | null, watermark: number | null): void;
+  gates(
+    color: 'blue' | 'green',
+    prepared: number,
+    maxAtPrepare: number | null,
+    watermark: number | null,
+  ): void;
   close(): Promise<void>;
 }
 
-export function desiredData(env: { blue: FakeJobManager; green: FakeJobManager }, over: Partial<CutoverDesired> = {}): Record<string, string> {
+export function desiredData(
+  env: { blue: FakeJobManager; green: FakeJobManager },
+  over: Partial<CutoverDesired> = {},
+): Record<string, string> {
   const d: CutoverDesired = {
-    pipeline: 'orders', active: 'blue', generation: 1, to: 'green', watermark: W, lateness: LATENESS, gateMode: 'filter',
+    pipeline: 'orders',
+    active: 'blue',
+    generation: 1,
+    to: 'green',
+    watermark: W,
+    lateness: LATENESS,
+    gateMode: 'filter',
     colors: { blue: { restUrl: env.blue.url, gate: true }, green: { restUrl: env.green.url, gate: true } },
     ...over,
   };
@@ -57,12 +75,31 @@ export async function startEnv(factory: KubeHarnessFactory): Promise<Env> {
   const controllers: CutoverController[] = [];
   const logs: LogLine[] = [];
   const env: Env = {
-    kube, blue, green, core, controllers, logs,
+    kube,
+    blue,
+    green,
+    core,
+    controllers,
+    logs,
     async desired(over = {}, name = 'orders-cutover') {
-      const body = { metadata: { name, namespace: NS, labels: { 'flink-cutover.dev/role': 'desired', 'flink-cutover.dev/pipeline': name.replace(/-cutover$/, '') } }, data: desiredData(env, over) };
+      const body = {
+        metadata: {
+          name,
+          namespace: NS,
+          labels: {
+            'flink-cutover.dev/role': 'desired',
+            'flink-cutover.dev/pipeline': name.replace(/-cutover$/, ''),
+          },
+        },
+        data: desiredData(env, over),
+      };
       try {
         const cur = await core.readNamespacedConfigMap({ name, namespace: NS });
-        await core.replaceNamespacedConfigMap({ name, namespace: NS, body: { ...body, metadata: { ...body.metadata, resourceVersion: cur.metadata!.resourceVersion! } } });
+        await core.replaceNamespacedConfigMap({
+          name,
+          namespace: NS,
+          body: { ...body, metadata: { ...body.metadata, resourceVersion: cur.metadata!.resourceVersion! } },
+        });
       } catch (err) {
         if ((err as { code?: number }).code !== 404) throw err;
         await core.createNamespacedConfigMap({ namespace: NS, body });
@@ -81,9 +118,15 @@ export async function startEnv(factory: KubeHarnessFactory): Promise<Env> {
     },
     async start(over = {}, kubeconfigPath = kube.kubeconfigPath) {
       const c = new Controller({
-        kubeConfig: loadKubeConfig(kubeconfigPath), namespace: NS, intervalMs: 50, relistMs: 60_000, apiTimeoutMs: 2000,
-        flinkHttp: { timeoutMs: 1000, retries: 0 }, backoff: { baseDelayMs: 20, maxDelayMs: 200 },
-        log: (l) => logs.push(l), ...over,
+        kubeConfig: loadKubeConfig(kubeconfigPath),
+        namespace: NS,
+        intervalMs: 50,
+        relistMs: 60_000,
+        apiTimeoutMs: 2000,
+        flinkHttp: { timeoutMs: 1000, retries: 0 },
+        backoff: { baseDelayMs: 20, maxDelayMs: 200 },
+        log: (l) => logs.push(l),
+        ...over,
       });
       controllers.push(c);
       await c.start();
@@ -99,7 +142,13 @@ export async function startEnv(factory: KubeHarnessFactory): Promise<Env> {
         } catch (err) {
           last = err;
         }
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}; logs:\n${logs.slice(-15).map((l) => JSON.stringify(l)).join('\n')}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `timed out waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}; logs:\n${logs
+              .slice(-15)
+              .map((l) => JSON.stringify(l))
+              .join('\n')}`,
+          );
         await new Promise((r) => setTimeout(r, 20));
       }
     },
@@ -110,7 +159,11 @@ export async function startEnv(factory: KubeHarnessFactory): Promise<Env> {
       });
     },
     gates(color, prepared, max, watermark) {
-      (color === 'blue' ? blue : green).setGates({ preparedGeneration: prepared, maxTimestampAtPrepare: max, gateWatermark: watermark });
+      (color === 'blue' ? blue : green).setGates({
+        preparedGeneration: prepared,
+        maxTimestampAtPrepare: max,
+        gateWatermark: watermark,
+      });
     },
     async close() {
       for (const c of controllers) await c.stop();

@@ -50,10 +50,17 @@ describe('LeaderElector on a Lease', () => {
     kube = await FakeKube.start();
   });
   afterEach(async () => kube.close());
-  const elector = (id: string, events: string[]) => new LeaderElector(new KubeApi(loadKubeConfig(kube.kubeconfigPath)), {
-    namespace: 'ns', name: 'lock', identity: id, leaseDurationMs: 1000, renewDeadlineMs: 600, retryPeriodMs: 50,
-    onStartedLeading: () => events.push(`${id} started`), onStoppedLeading: () => events.push(`${id} stopped`),
-  });
+  const elector = (id: string, events: string[]) =>
+    new LeaderElector(new KubeApi(loadKubeConfig(kube.kubeconfigPath)), {
+      namespace: 'ns',
+      name: 'lock',
+      identity: id,
+      leaseDurationMs: 1000,
+      renewDeadlineMs: 600,
+      retryPeriodMs: 50,
+      onStartedLeading: () => events.push(`${id} started`),
+      onStoppedLeading: () => events.push(`${id} stopped`),
+    });
   const until = async (f: () => boolean) => {
     for (let i = 0; i < 500 && !f(); i++) await new Promise((r) => setTimeout(r, 10));
     expect(f()).toBe(true);
@@ -97,6 +104,15 @@ describe('LeaderElector on a Lease', () => {
   });
 
   it('refuses a renew deadline not shorter than the lease duration', () => {
-    expect(() => new LeaderElector(new KubeApi(loadKubeConfig(kube.kubeconfigPath)), { namespace: 'ns', name: 'l', identity: 'x', leaseDurationMs: 1000, renewDeadlineMs: 1000 })).toThrow(/renew deadline/);
+    expect(
+      () =>
+        new LeaderElector(new KubeApi(loadKubeConfig(kube.kubeconfigPath)), {
+          namespace: 'ns',
+          name: 'l',
+          identity: 'x',
+          leaseDurationMs: 1000,
+          renewDeadlineMs: 1000,
+        }),
+    ).toThrow(/renew deadline/);
   });
 });

@@ -63,7 +63,13 @@ function longestGap(times: readonly number[], from: number, to: number): number 
  * are wall-time windows: the steady-state window before the cutover was committed, and the window
  * from the commit to a little after completion.
  */
-export function audit(input: readonly InputRecord[], output: readonly OutputRecord[], ownership: Ownership, steady: readonly [number, number], cutover: readonly [number, number]): AuditResult {
+export function audit(
+  input: readonly InputRecord[],
+  output: readonly OutputRecord[],
+  ownership: Ownership,
+  steady: readonly [number, number],
+  cutover: readonly [number, number],
+): AuditResult {
   const byId = new Map<string, InputRecord>();
   for (const r of input) byId.set(r.id, r);
   const seen = new Map<string, number>();

@@ -7,7 +7,16 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +46,12 @@ export async function freePort(): Promise<number> {
 }
 
 /** Polls `probe` until it returns a value (not undefined) or `timeoutMs` passes. */
-export async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined, everyMs = 250): Promise<T> {
+export async function until<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined> | T | undefined,
+  everyMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -47,7 +61,10 @@ export async function until<T>(what: string, timeoutMs: number, probe: () => Pro
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`,
+      );
     await sleep(everyMs);
   }
 }
@@ -59,9 +76,16 @@ export interface CliResult {
 }
 
 /** Runs the real `flink-cutover` CLI (the built package, as a user runs it). */
-export function cli(args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CliResult> {
+export function cli(
+  args: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<CliResult> {
   return new Promise((res, rej) => {
-    const p = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [CLI, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -76,16 +100,24 @@ export function cli(args: readonly string[], options: { cwd: string; env?: NodeJ
 }
 
 /** Runs the CLI and fails with its output unless it exits with `expect`. */
-export async function cliOk(args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; expect?: number }): Promise<CliResult> {
+export async function cliOk(
+  args: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; expect?: number },
+): Promise<CliResult> {
   const r = await cli(args, options);
-  if (r.code !== (options.expect ?? 0)) throw new Error(`flink-cutover ${args.join(' ')} exited ${r.code} (expected ${options.expect ?? 0}):\n${r.stdout}${r.stderr}`);
+  if (r.code !== (options.expect ?? 0))
+    throw new Error(
+      `flink-cutover ${args.join(' ')} exited ${r.code} (expected ${options.expect ?? 0}):\n${r.stdout}${r.stderr}`,
+    );
   return r;
 }
 
 /** The objects of every `*.k8s.yaml` file in `dir`. */
 export function renderedObjects(dir: string): KubeObject[] {
   const out: KubeObject[] = [];
-  for (const f of readdirSync(dir).filter((x) => x.endsWith('.k8s.yaml')).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((x) => x.endsWith('.k8s.yaml'))
+    .sort()) {
     for (const doc of parseAllDocuments(readFileSync(join(dir, f), 'utf8'))) {
       const o = doc.toJS() as KubeObject | null;
       if (o && typeof o === 'object' && o.kind) out.push(o);
@@ -94,7 +126,8 @@ export function renderedObjects(dir: string): KubeObject[] {
   return out;
 }
 
-const keyOf = (o: KubeObject): string => `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+const keyOf = (o: KubeObject): string =>
+  `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
 /**
  * What Argo CD does on a sync of `dist/`: server-side apply of every object that changed since the
@@ -104,22 +137,34 @@ export class Sync {
   private last = new Map<string, string>();
   private lastObjects = new Map<string, KubeObject>();
 
-  constructor(private readonly server: KubeApiServer, private readonly distDir: string) {}
+  constructor(
+    private readonly server: KubeApiServer,
+    private readonly distDir: string,
+  ) {}
 
   async sync(): Promise<{ applied: string[]; pruned: string[] }> {
     const now = new Map<string, KubeObject>();
     for (const o of renderedObjects(this.distDir)) now.set(keyOf(o), o);
     const changed = [...now].filter(([k, o]) => this.last.get(k) !== JSON.stringify(o)).map(([, o]) => o);
     // Argo CD's order: lower sync waves first (the contract and RBAC before the jobs).
-    const wave = (o: KubeObject): number => Number((o.metadata.annotations as Record<string, string> | undefined)?.['argocd.argoproj.io/sync-wave'] ?? 0);
+    const wave = (o: KubeObject): number =>
+      Number(
+        (o.metadata.annotations as Record<string, string> | undefined)?.['argocd.argoproj.io/sync-wave'] ?? 0,
+      );
     changed.sort((a, b) => wave(a) - wave(b));
     // A hook (the verify Job) is not applied but recreated on the sync that runs it
     // (hook-delete-policy BeforeHookCreation): a Job's pod template is immutable.
-    const isHook = (o: KubeObject): boolean => !!(o.metadata.annotations as Record<string, string> | undefined)?.['argocd.argoproj.io/hook'];
+    const isHook = (o: KubeObject): boolean =>
+      !!(o.metadata.annotations as Record<string, string> | undefined)?.['argocd.argoproj.io/hook'];
     for (const o of changed.filter(isHook)) {
       const path = await this.server.pathFor(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name);
       await this.server.request('DELETE', path, { query: { propagationPolicy: 'Background' } });
-      await until(`${keyOf(o)} deleted`, 30_000, async () => ((await this.server.request('GET', path)).status === 404 ? true : undefined), 100);
+      await until(
+        `${keyOf(o)} deleted`,
+        30_000,
+        async () => ((await this.server.request('GET', path)).status === 404 ? true : undefined),
+        100,
+      );
     }
     if (changed.length > 0) await this.server.apply(changed, 'argocd-e2e', { force: true });
     const pruned: string[] = [];
@@ -127,7 +172,8 @@ export class Sync {
       if (now.has(k)) continue;
       const path = await this.server.pathFor(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name);
       const r = await this.server.request('DELETE', path);
-      if (r.status !== 200 && r.status !== 202 && r.status !== 404) throw new Error(`prune ${k}: HTTP ${r.status} ${r.text}`);
+      if (r.status !== 200 && r.status !== 202 && r.status !== 404)
+        throw new Error(`prune ${k}: HTTP ${r.status} ${r.text}`);
       pruned.push(k);
     }
     this.last = new Map([...now].map(([k, o]) => [k, JSON.stringify(o)]));
@@ -137,8 +183,15 @@ export class Sync {
 }
 
 /** The `<name>-cutover-status` ConfigMap as the controller wrote it (undefined: none yet). */
-export async function readStatus(server: KubeApiServer, namespace: string, pipeline: string): Promise<{ status: CutoverStatus; object: KubeObject } | undefined> {
-  const r = await server.request('GET', `/api/v1/namespaces/${namespace}/configmaps/${pipeline}-cutover-status`);
+export async function readStatus(
+  server: KubeApiServer,
+  namespace: string,
+  pipeline: string,
+): Promise<{ status: CutoverStatus; object: KubeObject } | undefined> {
+  const r = await server.request(
+    'GET',
+    `/api/v1/namespaces/${namespace}/configmaps/${pipeline}-cutover-status`,
+  );
   if (r.status === 404) return undefined;
   if (r.status !== 200) throw new Error(`GET status: HTTP ${r.status}`);
   const p = parseCutoverStatus(r.body.data);
@@ -155,7 +208,12 @@ export class InputWriter {
 
   private readonly staging: string;
 
-  constructor(private readonly dir: string, private readonly perFile = 8, private readonly everyMs = 250, private readonly jitterMs = 600) {
+  constructor(
+    private readonly dir: string,
+    private readonly perFile = 8,
+    private readonly everyMs = 250,
+    private readonly jitterMs = 600,
+  ) {
     mkdirSync(dir, { recursive: true });
     this.staging = `${dir}.staging`;
     mkdirSync(this.staging, { recursive: true });
@@ -252,7 +310,15 @@ export class FlinkColor {
 
   constructor(
     readonly color: Color,
-    private readonly opts: { readonly inputDir: string; readonly outputDir: string; readonly stateDir: string; readonly logDir: string; readonly env: NodeJS.ProcessEnv; readonly parallelism: number; readonly checkpointMs: number },
+    private readonly opts: {
+      readonly inputDir: string;
+      readonly outputDir: string;
+      readonly stateDir: string;
+      readonly logDir: string;
+      readonly env: NodeJS.ProcessEnv;
+      readonly parallelism: number;
+      readonly checkpointMs: number;
+    },
   ) {
     this.port = freePort();
   }
@@ -263,20 +329,54 @@ export class FlinkColor {
 
   async start(savepoint?: string): Promise<void> {
     const port = await this.port;
-    const args = ['--rest-port', String(port), '--input', this.opts.inputDir, '--output', this.opts.outputDir, '--color', this.color, '--state-dir', this.opts.stateDir, '--checkpoint-interval', String(this.opts.checkpointMs), '--parallelism', String(this.opts.parallelism), '--out-of-orderness', '1000', '--idleness', '3000'];
+    const args = [
+      '--rest-port',
+      String(port),
+      '--input',
+      this.opts.inputDir,
+      '--output',
+      this.opts.outputDir,
+      '--color',
+      this.color,
+      '--state-dir',
+      this.opts.stateDir,
+      '--checkpoint-interval',
+      String(this.opts.checkpointMs),
+      '--parallelism',
+      String(this.opts.parallelism),
+      '--out-of-orderness',
+      '1000',
+      '--idleness',
+      '3000',
+    ];
     if (savepoint) args.push('--savepoint', savepoint);
     const log = logTo(join(this.opts.logDir, `${this.color}-${++this.attempt}.log`));
-    const p = spawn('bash', [RUN_EXAMPLE, ...args], { env: { ...process.env, JAVA_OPTS: '-Xmx320m -XX:+UseSerialGC -XX:TieredStopAtLevel=1', ...this.opts.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const p = spawn('bash', [RUN_EXAMPLE, ...args], {
+      env: {
+        ...process.env,
+        JAVA_OPTS: '-Xmx320m -XX:+UseSerialGC -XX:TieredStopAtLevel=1',
+        ...this.opts.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     p.stdout!.pipe(log);
     p.stderr!.pipe(log);
     this.proc = p;
-    await until(`${this.color} job RUNNING on port ${port}`, 120_000, async () => ((await this.runningJob()) ? true : undefined), 500);
+    await until(
+      `${this.color} job RUNNING on port ${port}`,
+      120_000,
+      async () => ((await this.runningJob()) ? true : undefined),
+      500,
+    );
   }
 
   /** The id of the RUNNING job whose every vertex is RUNNING, if any. */
   async runningJob(): Promise<string | undefined> {
     const base = await this.restUrl;
-    const ov = (await (await fetch(`${base}/jobs/overview`)).json()) as { jobs: { jid: string; state: string }[] };
+    const ov = (await (await fetch(`${base}/jobs/overview`)).json()) as {
+      jobs: { jid: string; state: string }[];
+    };
     const job = ov.jobs.find((j) => j.state === 'RUNNING');
     if (!job) return undefined;
     const d = (await (await fetch(`${base}/jobs/${job.jid}`)).json()) as { vertices: { status: string }[] };
@@ -288,15 +388,30 @@ export class FlinkColor {
     const base = await this.restUrl;
     const jid = await this.runningJob().catch(() => undefined);
     if (!jid) return `${this.color}: no running job`;
-    const d = (await (await fetch(`${base}/jobs/${jid}`)).json()) as { vertices: { id: string; name: string; parallelism: number }[] };
+    const d = (await (await fetch(`${base}/jobs/${jid}`)).json()) as {
+      vertices: { id: string; name: string; parallelism: number }[];
+    };
     const parts: string[] = [];
     for (const v of d.vertices) {
-      const wm = (await (await fetch(`${base}/jobs/${jid}/vertices/${v.id}/watermarks`)).json()) as { id: string; value: string }[];
+      const wm = (await (await fetch(`${base}/jobs/${jid}/vertices/${v.id}/watermarks`)).json()) as {
+        id: string;
+        value: string;
+      }[];
       parts.push(`${v.name.slice(0, 20)} wm=[${wm.map((w) => w.value).join(',')}]`);
       if (v.name.includes('flink-cutover-gate')) {
-        const ids = Array.from({ length: v.parallelism }, (_, i) => ['preparedGeneration', 'maxTimestampAtPrepare', 'gateWatermark', 'recordsHeld'].map((m) => `${i}.flink-cutover-gate.flink-cutover-gate.${m}`)).flat();
-        const m = (await (await fetch(`${base}/jobs/${jid}/vertices/${v.id}/metrics?get=${ids.join(',')}`)).json()) as { id: string; value: string }[];
-        parts.push(m.map((x) => `${x.id.replace('.flink-cutover-gate.flink-cutover-gate.', ':')}=${x.value}`).join(' '));
+        const ids = Array.from({ length: v.parallelism }, (_, i) =>
+          ['preparedGeneration', 'maxTimestampAtPrepare', 'gateWatermark', 'recordsHeld'].map(
+            (m) => `${i}.flink-cutover-gate.flink-cutover-gate.${m}`,
+          ),
+        ).flat();
+        const m = (await (
+          await fetch(`${base}/jobs/${jid}/vertices/${v.id}/metrics?get=${ids.join(',')}`)
+        ).json()) as { id: string; value: string }[];
+        parts.push(
+          m
+            .map((x) => `${x.id.replace('.flink-cutover-gate.flink-cutover-gate.', ':')}=${x.value}`)
+            .join(' '),
+        );
       }
     }
     return `${this.color} ${jid.slice(0, 8)}: ${parts.join(' | ')}`;
@@ -306,11 +421,23 @@ export class FlinkColor {
   async savepoint(dir: string): Promise<string> {
     const base = await this.restUrl;
     const jid = await until(`${this.color} running job`, 30_000, () => this.runningJob());
-    const r = (await (await fetch(`${base}/jobs/${jid}/savepoints`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ 'target-directory': dir, 'cancel-job': false }) })).json()) as { 'request-id': string };
+    const r = (await (
+      await fetch(`${base}/jobs/${jid}/savepoints`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ 'target-directory': dir, 'cancel-job': false }),
+      })
+    ).json()) as { 'request-id': string };
     return until(`${this.color} savepoint`, 60_000, async () => {
-      const s = (await (await fetch(`${base}/jobs/${jid}/savepoints/${r['request-id']}`)).json()) as { status: { id: string }; operation?: { location?: string; 'failure-cause'?: { 'stack-trace'?: string } } };
+      const s = (await (await fetch(`${base}/jobs/${jid}/savepoints/${r['request-id']}`)).json()) as {
+        status: { id: string };
+        operation?: { location?: string; 'failure-cause'?: { 'stack-trace'?: string } };
+      };
       if (s.status.id !== 'COMPLETED') return undefined;
-      if (!s.operation?.location) throw new Error(`savepoint failed: ${s.operation?.['failure-cause']?.['stack-trace']?.split('\n')[0]}`);
+      if (!s.operation?.location)
+        throw new Error(
+          `savepoint failed: ${s.operation?.['failure-cause']?.['stack-trace']?.split('\n')[0]}`,
+        );
       return s.operation.location;
     });
   }
@@ -359,11 +486,35 @@ export class FlinkColor {
 export class ControllerProcess {
   private proc: ChildProcess | undefined;
   private n = 0;
-  constructor(private readonly opts: { readonly kubeconfig: string; readonly namespace: string; readonly logDir: string; readonly interval: string }) {}
+  constructor(
+    private readonly opts: {
+      readonly kubeconfig: string;
+      readonly namespace: string;
+      readonly logDir: string;
+      readonly interval: string;
+    },
+  ) {}
 
   start(): void {
     const log = logTo(join(this.opts.logDir, `controller-${++this.n}.log`));
-    const p = spawn(process.execPath, [CLI, 'controller', '--kubeconfig', this.opts.kubeconfig, '--namespace', this.opts.namespace, '--interval', this.opts.interval, '--metrics-port', '0', '--relist', '30s'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const p = spawn(
+      process.execPath,
+      [
+        CLI,
+        'controller',
+        '--kubeconfig',
+        this.opts.kubeconfig,
+        '--namespace',
+        this.opts.namespace,
+        '--interval',
+        this.opts.interval,
+        '--metrics-port',
+        '0',
+        '--relist',
+        '30s',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    );
     p.stdout!.pipe(log);
     p.stderr!.pipe(log);
     this.proc = p;

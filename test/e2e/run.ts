@@ -20,14 +20,28 @@ import { kubeBinaries, startKubeApiServer } from '../support/kube-apiserver.js';
 import type { KubeApiServer } from '../support/kube-apiserver.js';
 import { audit } from './audit.js';
 import type { AuditResult, Ownership } from './audit.js';
-import { cancelJob, cliOk, ControllerProcess, EXAMPLE_JAR, FlinkColor, InputWriter, OutputWatcher, readStatus, REPO, sleep, Sync, until } from './harness.js';
+import {
+  cancelJob,
+  cliOk,
+  ControllerProcess,
+  EXAMPLE_JAR,
+  FlinkColor,
+  InputWriter,
+  OutputWatcher,
+  readStatus,
+  REPO,
+  sleep,
+  Sync,
+  until,
+} from './harness.js';
 
 const PIPELINE = 'e2e';
 const LATENESS_MS = 2000;
 const LEAD_MS = 14_000;
 const CHECKPOINT_MS = 1000;
 
-type Fault = 'green-restart-pending' | 'blue-restart-armed' | 'controller-killed' | 'too-late' | 'api-down' | 'rollback';
+type Fault =
+  'green-restart-pending' | 'blue-restart-armed' | 'controller-killed' | 'too-late' | 'api-down' | 'rollback';
 
 interface Scenario {
   readonly name: string;
@@ -40,7 +54,7 @@ const SCENARIOS: readonly Scenario[] = [
   { name: 'blue restarted while Armed', faults: ['blue-restart-armed'] },
   { name: 'controller killed mid-cutover', faults: ['controller-killed'] },
   { name: 'W too late, rescheduled', faults: ['too-late'] },
-  { name: 'gates\' watch dropped, API down', faults: ['api-down'] },
+  { name: "gates' watch dropped, API down", faults: ['api-down'] },
   { name: 'rollback after Completed', faults: ['rollback'] },
 ];
 
@@ -72,13 +86,21 @@ function spec(ns: string, blueUrl: string): object {
         },
         jobManager: { resource: { memory: '1024m', cpu: 0.5 } },
         taskManager: { resource: { memory: '1024m', cpu: 1 } },
-        job: { jarURI: 'local:///opt/flink/usrlib/flink-cutover-example.jar', entryClass: 'dev.flinkcutover.examples.ExampleJob', args: ['--input', '/data/in', '--output', '/data/out/{{color}}'], parallelism: 2, upgradeMode: 'savepoint' },
+        job: {
+          jarURI: 'local:///opt/flink/usrlib/flink-cutover-example.jar',
+          entryClass: 'dev.flinkcutover.examples.ExampleJob',
+          args: ['--input', '/data/in', '--output', '/data/out/{{color}}'],
+          parallelism: 2,
+          upgradeMode: 'savepoint',
+        },
       },
       gate: { mode: 'filter', lateness: `${LATENESS_MS}ms` },
       validation: { minRunning: '4s', minCompletedCheckpoints: 2, maxWatermarkLag: '30s', maxRestarts: 0 },
       policy: { minLeadTime: '5s', teardownDelay: '0s' },
       sources: [{ name: 'in', kind: 'filesystem', topics: ['/data/in'] }],
-      sinks: [{ name: 'out', kind: 'filesystem', topic: '/data/out/{{color}}', deliveryGuarantee: 'exactly-once' }],
+      sinks: [
+        { name: 'out', kind: 'filesystem', topic: '/data/out/{{color}}', deliveryGuarantee: 'exactly-once' },
+      ],
     },
   };
 }
@@ -87,11 +109,15 @@ function spec(ns: string, blueUrl: string): object {
 class PhaseLog {
   readonly seen: { generation: number; phase: Phase; at: number }[] = [];
   private timer: NodeJS.Timeout | undefined;
-  constructor(private readonly server: KubeApiServer, private readonly ns: string) {}
+  constructor(
+    private readonly server: KubeApiServer,
+    private readonly ns: string,
+  ) {}
   start(): void {
     const poll = async (): Promise<void> => {
       const s = await readStatus(this.server, this.ns, PIPELINE).catch(() => undefined);
-      if (s && !this.seen.some((x) => x.generation === s.status.generation && x.phase === s.status.phase)) this.seen.push({ generation: s.status.generation, phase: s.status.phase, at: Date.now() });
+      if (s && !this.seen.some((x) => x.generation === s.status.generation && x.phase === s.status.phase))
+        this.seen.push({ generation: s.status.generation, phase: s.status.phase, at: Date.now() });
     };
     this.timer = setInterval(() => void poll(), 100);
   }
@@ -106,20 +132,41 @@ class PhaseLog {
       return await this.waitOnly(generation, phase, timeoutMs);
     } catch (e) {
       const st = await readStatus(this.server, this.ns, PIPELINE).catch(() => undefined);
-      throw new Error(`${(e as Error).message}; the status says ${st ? `generation ${st.status.generation} ${st.status.phase}: ${st.status.reason}` : 'nothing'}`);
+      throw new Error(
+        `${(e as Error).message}; the status says ${st ? `generation ${st.status.generation} ${st.status.phase}: ${st.status.reason}` : 'nothing'}`,
+      );
     }
   }
   private async waitOnly(generation: number, phase: Phase, timeoutMs: number): Promise<number> {
-    return until(`generation ${generation} ${phase}`, timeoutMs, () => {
-      const other = this.seen.find((x) => x.generation === generation && x.phase !== phase && (x.phase === 'Rejected' || x.phase === 'Completed'));
-      if (other && other.phase !== phase) throw new Error(`generation ${generation} ended ${other.phase}, expected ${phase}`);
-      return this.at(generation, phase);
-    }, 100);
+    return until(
+      `generation ${generation} ${phase}`,
+      timeoutMs,
+      () => {
+        const other = this.seen.find(
+          (x) =>
+            x.generation === generation &&
+            x.phase !== phase &&
+            (x.phase === 'Rejected' || x.phase === 'Completed'),
+        );
+        if (other && other.phase !== phase)
+          throw new Error(`generation ${generation} ended ${other.phase}, expected ${phase}`);
+        return this.at(generation, phase);
+      },
+      100,
+    );
   }
   /** The phases per generation in the order seen, e.g. `1:Pending>Armed>Completed`. */
   summary(): string {
     const gens = [...new Set(this.seen.map((x) => x.generation))];
-    return gens.map((g) => `${g}:${this.seen.filter((x) => x.generation === g).map((x) => x.phase).join('>')}`).join(' ');
+    return gens
+      .map(
+        (g) =>
+          `${g}:${this.seen
+            .filter((x) => x.generation === g)
+            .map((x) => x.phase)
+            .join('>')}`,
+      )
+      .join(' ');
   }
 }
 
@@ -137,7 +184,10 @@ async function scenario(server: KubeApiServer, s: Scenario, index: number, root:
   await server.createNamespace(ns);
   await server.createNamespace('flink-cutover-system').catch(() => undefined);
   // The operator's Helm chart creates the jobs' ServiceAccount; synth renders what it may read.
-  await server.apply([{ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'flink', namespace: ns } }], 'e2e-setup');
+  await server.apply(
+    [{ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'flink', namespace: ns } }],
+    'e2e-setup',
+  );
 
   const inputDir = join(dir, 'in');
   const out = { blue: join(dir, 'out', 'blue'), green: join(dir, 'out', 'green') };
@@ -159,16 +209,43 @@ async function scenario(server: KubeApiServer, s: Scenario, index: number, root:
   const caFile = join(dir, 'ca.crt');
   writeFileSync(caFile, server.caPem);
   const tokenFile = join(dir, 'flink.token');
-  const gateEnv = { FLINK_CUTOVER_CONFIGMAP: `${PIPELINE}-cutover`, FLINK_CUTOVER_STATUS_CONFIGMAP: `${PIPELINE}-cutover-status`, FLINK_CUTOVER_K8S_API: server.url, FLINK_CUTOVER_NAMESPACE: ns, FLINK_CUTOVER_K8S_TOKEN_FILE: tokenFile, FLINK_CUTOVER_K8S_CA_FILE: caFile, FLINK_CUTOVER_K8S_RELIST_SECONDS: '20' };
-  const colorOpts = (c: Color) => ({ inputDir, outputDir: out[c], stateDir: join(dir, 'state', c), logDir: logs, env: { ...gateEnv, FLINK_CUTOVER_COLOR: c, FLINK_CUTOVER_PIPELINE: PIPELINE }, parallelism: 2, checkpointMs: CHECKPOINT_MS });
-  const jobs = { blue: new FlinkColor('blue', colorOpts('blue')), green: new FlinkColor('green', colorOpts('green')) };
+  const gateEnv = {
+    FLINK_CUTOVER_CONFIGMAP: `${PIPELINE}-cutover`,
+    FLINK_CUTOVER_STATUS_CONFIGMAP: `${PIPELINE}-cutover-status`,
+    FLINK_CUTOVER_K8S_API: server.url,
+    FLINK_CUTOVER_NAMESPACE: ns,
+    FLINK_CUTOVER_K8S_TOKEN_FILE: tokenFile,
+    FLINK_CUTOVER_K8S_CA_FILE: caFile,
+    FLINK_CUTOVER_K8S_RELIST_SECONDS: '20',
+  };
+  const colorOpts = (c: Color) => ({
+    inputDir,
+    outputDir: out[c],
+    stateDir: join(dir, 'state', c),
+    logDir: logs,
+    env: { ...gateEnv, FLINK_CUTOVER_COLOR: c, FLINK_CUTOVER_PIPELINE: PIPELINE },
+    parallelism: 2,
+    checkpointMs: CHECKPOINT_MS,
+  });
+  const jobs = {
+    blue: new FlinkColor('blue', colorOpts('blue')),
+    green: new FlinkColor('green', colorOpts('green')),
+  };
 
   // Steady blue.
   writeFileSync(specFile, stringify(spec(ns, await jobs.blue.restUrl)));
   await synthAndSync();
   writeFileSync(tokenFile, await server.mintToken(ns, 'flink'));
-  const controllerKubeconfig = server.kubeconfigFor(await server.mintToken('flink-cutover-system', 'flink-cutover-controller'), `controller-${ns}`);
-  const controller = new ControllerProcess({ kubeconfig: controllerKubeconfig, namespace: ns, logDir: logs, interval: '1s' });
+  const controllerKubeconfig = server.kubeconfigFor(
+    await server.mintToken('flink-cutover-system', 'flink-cutover-controller'),
+    `controller-${ns}`,
+  );
+  const controller = new ControllerProcess({
+    kubeconfig: controllerKubeconfig,
+    namespace: ns,
+    logDir: logs,
+    interval: '1s',
+  });
   const input = new InputWriter(inputDir);
   const watcher = new OutputWatcher(out);
   const phases = new PhaseLog(server, ns);
@@ -177,18 +254,36 @@ async function scenario(server: KubeApiServer, s: Scenario, index: number, root:
   phases.start();
   const traceLog = join(logs, 'trace.log');
   const tracer = setInterval(() => {
-    void Promise.all([jobs.blue.trace().catch((e: Error) => `blue: ${e.message}`), jobs.green.trace().catch((e: Error) => `green: ${e.message}`)]).then((lines) => appendFileSync(traceLog, `${new Date().toISOString()} now=${Date.now()}\n  ${lines.join('\n  ')}\n`));
+    void Promise.all([
+      jobs.blue.trace().catch((e: Error) => `blue: ${e.message}`),
+      jobs.green.trace().catch((e: Error) => `green: ${e.message}`),
+    ]).then((lines) =>
+      appendFileSync(traceLog, `${new Date().toISOString()} now=${Date.now()}\n  ${lines.join('\n  ')}\n`),
+    );
   }, 2000);
   try {
     await jobs.blue.start();
     controller.start();
-    await until('blue committing output', 60_000, () => (watcher.records.some((r) => r.color === 'blue') ? true : undefined));
+    await until('blue committing output', 60_000, () =>
+      watcher.records.some((r) => r.color === 'blue') ? true : undefined,
+    );
     const steadyFrom = Date.now();
     await sleep(4000);
 
     // Stage green from a savepoint of blue, taken over the REST API.
     const savepoint = await jobs.blue.savepoint(join(dir, 'state', 'blue', 'savepoints'));
-    await run(['stage', PIPELINE, '--pipelines', pipelines, '--image', 'flink-cutover-example:2', '--from-savepoint', savepoint, '--set', `restUrl=${await jobs.green.restUrl}`]);
+    await run([
+      'stage',
+      PIPELINE,
+      '--pipelines',
+      pipelines,
+      '--image',
+      'flink-cutover-example:2',
+      '--from-savepoint',
+      savepoint,
+      '--set',
+      `restUrl=${await jobs.green.restUrl}`,
+    ]);
     await synthAndSync();
     await jobs.green.start(savepoint);
     await run(['verify', '--spec', specFile, '--color', 'green', '--timeout', '90s'], 0);
@@ -205,7 +300,16 @@ async function scenario(server: KubeApiServer, s: Scenario, index: number, root:
       await synthAndSync();
       await phases.wait(1, 'Rejected', 60_000);
       W = Date.now() + LEAD_MS;
-      await run(['schedule', PIPELINE, '--pipelines', pipelines, '--at', iso(W), '--status', await statusFile()]);
+      await run([
+        'schedule',
+        PIPELINE,
+        '--pipelines',
+        pipelines,
+        '--at',
+        iso(W),
+        '--status',
+        await statusFile(),
+      ]);
       generation = 2;
     } else {
       W = Date.now() + LEAD_MS;
@@ -220,12 +324,22 @@ async function scenario(server: KubeApiServer, s: Scenario, index: number, root:
     }
     if (has('api-down')) {
       // The API server restarts: every watch (the gates', the controller's) drops, and it is down for a while.
-      await until('a status for the generation', 30_000, () => (phases.seen.some((x) => x.generation === generation) ? true : undefined), 50);
+      await until(
+        'a status for the generation',
+        30_000,
+        () => (phases.seen.some((x) => x.generation === generation) ? true : undefined),
+        50,
+      );
       await server.restartApiServer();
     }
     if (has('controller-killed')) {
       // Killed as soon as it has written anything for the generation (Pending, or Armed at once).
-      await until('a status for the generation', 30_000, () => (phases.seen.some((x) => x.generation === generation) ? true : undefined), 50);
+      await until(
+        'a status for the generation',
+        30_000,
+        () => (phases.seen.some((x) => x.generation === generation) ? true : undefined),
+        50,
+      );
       await controller.kill('SIGKILL');
       await sleep(3000);
       controller.start();
@@ -244,11 +358,26 @@ async function scenario(server: KubeApiServer, s: Scenario, index: number, root:
 
     if (has('rollback')) {
       const W2 = Date.now() + LEAD_MS;
-      await run(['rollback', PIPELINE, '--pipelines', pipelines, '--at', iso(W2), '--status', await statusFile()]);
+      await run([
+        'rollback',
+        PIPELINE,
+        '--pipelines',
+        pipelines,
+        '--at',
+        iso(W2),
+        '--status',
+        await statusFile(),
+      ]);
       await synthAndSync();
       await phases.wait(generation + 1, 'Armed', 60_000);
       done = await phases.wait(generation + 1, 'Completed', 90_000);
-      ownership = { first: 'blue', handovers: [{ watermark: W, to: 'green' }, { watermark: W2, to: 'blue' }] };
+      ownership = {
+        first: 'blue',
+        handovers: [
+          { watermark: W, to: 'green' },
+          { watermark: W2, to: 'blue' },
+        ],
+      };
       survivor = 'blue';
     }
 
@@ -261,15 +390,33 @@ async function scenario(server: KubeApiServer, s: Scenario, index: number, root:
     // Drain: stop the input, wait until the survivor committed everything, then stop it.
     await sleep(1500);
     input.stop();
-    await until('the survivor committing the whole input', 60_000, () => {
-      watcher.scan();
-      const got = new Set(watcher.records.map((r) => r.id));
-      return input.records.every((r) => got.has(r.id)) ? true : undefined;
-    }, 500).catch(() => undefined);
+    await until(
+      'the survivor committing the whole input',
+      60_000,
+      () => {
+        watcher.scan();
+        const got = new Set(watcher.records.map((r) => r.id));
+        return input.records.every((r) => got.has(r.id)) ? true : undefined;
+      },
+      500,
+    ).catch(() => undefined);
     await cancelJob(jobs[survivor]);
     watcher.stop();
-    const result = audit(input.records, watcher.records, ownership, [steadyFrom, steadyTo], [commitAt, done + 5000]);
-    return { scenario: s.name, result, commitToArmedMs: armedAt - commitAt, armedToCompletedMs: completedAt - armedAt, wallMs: Date.now() - t0, phases: phases.summary() };
+    const result = audit(
+      input.records,
+      watcher.records,
+      ownership,
+      [steadyFrom, steadyTo],
+      [commitAt, done + 5000],
+    );
+    return {
+      scenario: s.name,
+      result,
+      commitToArmedMs: armedAt - commitAt,
+      armedToCompletedMs: completedAt - armedAt,
+      wallMs: Date.now() - t0,
+      phases: phases.summary(),
+    };
   } finally {
     clearInterval(tracer);
     input.stop();
@@ -290,7 +437,9 @@ async function main(): Promise<number> {
   const only = args.includes('--only') ? args[args.indexOf('--only') + 1]!.split(',') : undefined;
   const keep = args.includes('--keep');
   if (!existsSync(EXAMPLE_JAR)) {
-    process.stderr.write(`e2e: ${EXAMPLE_JAR} is missing; build it first: mvn -B -f java/pom.xml package -DskipTests\n`);
+    process.stderr.write(
+      `e2e: ${EXAMPLE_JAR} is missing; build it first: mvn -B -f java/pom.xml package -DskipTests\n`,
+    );
     return 2;
   }
   const bins = kubeBinaries();
@@ -305,8 +454,12 @@ async function main(): Promise<number> {
   const root = mkdtempSync(join(tmpdir(), 'flink-cutover-e2e-'));
   const t0 = Date.now();
   const server = await startKubeApiServer();
-  process.stdout.write(`e2e: kube-apiserver ${server.url} up in ${fmt(Date.now() - t0)}; work folder ${root}\n`);
-  process.stdout.write('scenario                          records  lost  dup  wrong  stall/steady     commit→Armed  Armed→Completed  phases                                  time\n');
+  process.stdout.write(
+    `e2e: kube-apiserver ${server.url} up in ${fmt(Date.now() - t0)}; work folder ${root}\n`,
+  );
+  process.stdout.write(
+    'scenario                          records  lost  dup  wrong  stall/steady     commit→Armed  Armed→Completed  phases                                  time\n',
+  );
   const rows: Row[] = [];
   let failed = false;
   try {
@@ -317,24 +470,41 @@ async function main(): Promise<number> {
       try {
         const r = await scenario(server, s, i, root);
         rows.push(r);
-        const bad = r.result.lost.length + r.result.duplicated.length + r.result.wrongOwner.length + r.result.unknown.length > 0;
+        const bad =
+          r.result.lost.length +
+            r.result.duplicated.length +
+            r.result.wrongOwner.length +
+            r.result.unknown.length >
+          0;
         if (bad) failed = true;
-        process.stdout.write(`${r.scenario.padEnd(34)}${String(r.result.records).padStart(7)}${String(r.result.lost.length).padStart(6)}${String(r.result.duplicated.length).padStart(5)}${String(r.result.wrongOwner.length).padStart(7)}  ${`${fmt(r.result.stallMs)}/${fmt(r.result.steadyGapMs)}`.padEnd(17)}${fmt(r.commitToArmedMs).padStart(12)}${fmt(r.armedToCompletedMs).padStart(17)}  ${r.phases.padEnd(40)}${fmt(r.wallMs)}${bad ? '  FAILED' : ''}\n`);
-        if (bad) process.stdout.write(`  lost ${r.result.lost.slice(0, 10).join(' ')}; duplicated ${r.result.duplicated.slice(0, 10).join(' ')}; wrong owner ${r.result.wrongOwner.slice(0, 10).join(' ')}; unknown ${r.result.unknown.slice(0, 5).join(' ')}\n`);
+        process.stdout.write(
+          `${r.scenario.padEnd(34)}${String(r.result.records).padStart(7)}${String(r.result.lost.length).padStart(6)}${String(r.result.duplicated.length).padStart(5)}${String(r.result.wrongOwner.length).padStart(7)}  ${`${fmt(r.result.stallMs)}/${fmt(r.result.steadyGapMs)}`.padEnd(17)}${fmt(r.commitToArmedMs).padStart(12)}${fmt(r.armedToCompletedMs).padStart(17)}  ${r.phases.padEnd(40)}${fmt(r.wallMs)}${bad ? '  FAILED' : ''}\n`,
+        );
+        if (bad)
+          process.stdout.write(
+            `  lost ${r.result.lost.slice(0, 10).join(' ')}; duplicated ${r.result.duplicated.slice(0, 10).join(' ')}; wrong owner ${r.result.wrongOwner.slice(0, 10).join(' ')}; unknown ${r.result.unknown.slice(0, 5).join(' ')}\n`,
+          );
       } catch (e) {
         failed = true;
-        process.stdout.write(`${s.name.padEnd(34)}FAILED: ${(e as Error).message}\n  logs: ${join(root, `e2e-${i}`, 'logs')}\n`);
+        process.stdout.write(
+          `${s.name.padEnd(34)}FAILED: ${(e as Error).message}\n  logs: ${join(root, `e2e-${i}`, 'logs')}\n`,
+        );
       }
     }
   } finally {
     await server.stop();
   }
-  process.stdout.write(`e2e: ${rows.length} scenario(s) in ${fmt(Date.now() - t0)}${failed ? ', FAILED' : ', 0 lost, 0 duplicated'}\n`);
+  process.stdout.write(
+    `e2e: ${rows.length} scenario(s) in ${fmt(Date.now() - t0)}${failed ? ', FAILED' : ', 0 lost, 0 duplicated'}\n`,
+  );
   if (!keep && !failed) rmSync(root, { recursive: true, force: true });
   return failed ? 1 : 0;
 }
 
-main().then((code) => process.exit(code), (e: unknown) => {
-  process.stderr.write(`e2e: ${(e as Error).stack ?? String(e)}\n`);
-  process.exit(2);
-});
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`e2e: ${(e as Error).stack ?? String(e)}\n`);
+    process.exit(2);
+  },
+);

@@ -55,7 +55,9 @@ describe('FlinkRestClient against the fake JobManager', () => {
     const marks = await client.vertexWatermarks(job.jid, fake.job.vertices[0]!.id);
     expect(marks.map((m) => m.value)).toEqual(['-9223372036854775808', '-9223372036854775808']);
     fake.setGateMetric('preparedGeneration', [4, 5]);
-    const agg = await client.aggregatedSubtaskMetrics(job.jid, fake.gateVertex().id, [gateMetricName('preparedGeneration')]);
+    const agg = await client.aggregatedSubtaskMetrics(job.jid, fake.gateVertex().id, [
+      gateMetricName('preparedGeneration'),
+    ]);
     expect(agg).toEqual([{ id: gateMetricName('preparedGeneration'), min: 4, max: 5 }]);
     const ex = await client.exceptions(job.jid);
     expect(ex.exceptionHistory?.entries).toHaveLength(2);
@@ -71,8 +73,15 @@ describe('FlinkRestClient against the fake JobManager', () => {
   it('gives up after the bounded retries with an error naming the URL, status and attempts', async () => {
     fake.fault({ path: /^\/jobs\/overview$/, status: 500 });
     const err = await failure(client.currentJob());
-    expect(err.failure).toMatchObject({ problem: 'http-status', status: 500, attempts: 3, url: `${fake.url}/jobs/overview` });
-    expect(err.message).toBe(`GET ${fake.url}/jobs/overview: HTTP 500 (Internal server error.) after 3 attempts; expected a JSON object with a "jobs" array (GET /jobs/overview)`);
+    expect(err.failure).toMatchObject({
+      problem: 'http-status',
+      status: 500,
+      attempts: 3,
+      url: `${fake.url}/jobs/overview`,
+    });
+    expect(err.message).toBe(
+      `GET ${fake.url}/jobs/overview: HTTP 500 (Internal server error.) after 3 attempts; expected a JSON object with a "jobs" array (GET /jobs/overview)`,
+    );
     expect(err.retryable).toBe(true);
   });
 
@@ -81,7 +90,9 @@ describe('FlinkRestClient against the fake JobManager', () => {
     const err = await failure(client.checkpoints(fake.job.jid));
     expect(err.failure.problem).toBe('timeout');
     expect(err.failure.attempts).toBe(3);
-    expect(err.message).toContain(`${fake.url}/jobs/${fake.job.jid}/checkpoints: no response within the timeout`);
+    expect(err.message).toContain(
+      `${fake.url}/jobs/${fake.job.jid}/checkpoints: no response within the timeout`,
+    );
   });
 
   it('treats a dropped connection as retryable', async () => {
@@ -100,11 +111,13 @@ describe('FlinkRestClient against the fake JobManager', () => {
     const err = await failure(client.checkpoints(fake.job.jid));
     expect(err.failure.problem).toBe('wrong-shape');
     expect(err.retryable).toBe(false);
-    expect(err.message).toContain('unexpected response shape at /counts/completed: expected a number, got the string "12"');
+    expect(err.message).toContain(
+      'unexpected response shape at /counts/completed: expected a number, got the string "12"',
+    );
     expect(err.message).toContain('expected checkpoint statistics with "counts" (GET /jobs/');
   });
 
-  it('rejects the OpenAPI file\'s wrapped metric form (the wire format is a bare array)', async () => {
+  it("rejects the OpenAPI file's wrapped metric form (the wire format is a bare array)", async () => {
     fake.fault({ path: /\/metrics$/, body: { metrics: [{ id: 'numRestarts', value: '0' }] } });
     const err = await failure(client.restarts(fake.job.jid));
     expect(err.message).toContain('unexpected response shape at (body): expected an array, got an object');
@@ -120,19 +133,29 @@ describe('FlinkRestClient against the fake JobManager', () => {
     const port = await closedPort();
     const err = await failure(new FlinkRestClient(`http://127.0.0.1:${port}`, fast).currentJob());
     expect(err.failure).toMatchObject({ problem: 'unreachable', attempts: 3 });
-    expect(err.message).toBe(`GET http://127.0.0.1:${port}/jobs/overview: connection refused after 3 attempts; expected a JSON object with a "jobs" array (GET /jobs/overview)`);
+    expect(err.message).toBe(
+      `GET http://127.0.0.1:${port}/jobs/overview: connection refused after 3 attempts; expected a JSON object with a "jobs" array (GET /jobs/overview)`,
+    );
   });
 
   it('names a TLS mismatch plainly (https:// to a plain-http JobManager), not with an OpenSSL dump', async () => {
-    const err = await failure(new FlinkRestClient(fake.url.replace('http:', 'https:'), { ...fast, retries: 0 }).currentJob());
+    const err = await failure(
+      new FlinkRestClient(fake.url.replace('http:', 'https:'), { ...fast, retries: 0 }).currentJob(),
+    );
     expect(err.failure.problem).toBe('unreachable');
-    expect(err.message).toContain('/jobs/overview: TLS handshake failed: the server does not speak https here (use an http:// URL?)');
+    expect(err.message).toContain(
+      '/jobs/overview: TLS handshake failed: the server does not speak https here (use an http:// URL?)',
+    );
     expect(err.message).not.toContain('SSL routines');
   });
 
   it('explains a port fetch refuses to use', async () => {
-    const err = await failure(new FlinkRestClient('http://127.0.0.1:6000', { ...fast, retries: 0 }).currentJob());
-    expect(err.message).toContain('GET http://127.0.0.1:6000/jobs/overview: the port is one fetch refuses to connect to');
+    const err = await failure(
+      new FlinkRestClient('http://127.0.0.1:6000', { ...fast, retries: 0 }).currentJob(),
+    );
+    expect(err.message).toContain(
+      'GET http://127.0.0.1:6000/jobs/overview: the port is one fetch refuses to connect to',
+    );
   });
 
   it('finds the new job after a restart with a new job id', async () => {
@@ -144,17 +167,23 @@ describe('FlinkRestClient against the fake JobManager', () => {
   });
 
   it('latestRetainedCheckpoint returns latest.completed.external_path, or says why there is none', async () => {
-    await expect(latestRetainedCheckpoint(fake.url, fast)).resolves.toBe('s3://b/chk/orders/blue/0000/chk-12');
+    await expect(latestRetainedCheckpoint(fake.url, fast)).resolves.toBe(
+      's3://b/chk/orders/blue/0000/chk-12',
+    );
     fake.restart({ newJobId: true });
     const err = await failure(latestRetainedCheckpoint(fake.url, fast));
-    expect(err.message).toContain(`job ${fake.job.jid} (RUNNING) has no completed checkpoint yet (0 completed, 0 failed)`);
+    expect(err.message).toContain(
+      `job ${fake.job.jid} (RUNNING) has no completed checkpoint yet (0 completed, 0 failed)`,
+    );
     expect(err.message).toContain(`${fake.url}/jobs/${fake.job.jid}/checkpoints`);
     fake.noJob = true;
-    expect((await failure(latestRetainedCheckpoint(fake.url, fast))).message).toContain('the JobManager runs no job');
+    expect((await failure(latestRetainedCheckpoint(fake.url, fast))).message).toContain(
+      'the JobManager runs no job',
+    );
   });
 });
 
-describe('the fake JobManager\'s clock', () => {
+describe("the fake JobManager's clock", () => {
   it('advances watermarks with its clock and can script no watermark yet', async () => {
     let now = Date.parse('2026-12-01T12:00:00Z');
     const fake = await FakeJobManager.start({ clock: () => now, watermarkRate: 2 });
@@ -162,12 +191,15 @@ describe('the fake JobManager\'s clock', () => {
       const client = new FlinkRestClient(fake.url, fast);
       fake.setWatermark(now - 60_000);
       const vertex = fake.job.vertices[2]!.id;
-      const read = async () => (await client.vertexWatermarks(fake.job.jid, vertex)).map((m) => Number(m.value));
+      const read = async () =>
+        (await client.vertexWatermarks(fake.job.jid, vertex)).map((m) => Number(m.value));
       expect(await read()).toEqual([now - 60_000, now - 60_000]);
       now += 1000;
       expect(await read()).toEqual([now - 61_000 + 2000, now - 61_000 + 2000]);
       fake.job.vertices[2]!.watermarks = [now, null];
-      expect((await client.vertexWatermarks(fake.job.jid, vertex)).map((m) => m.value)[1]).toBe('-9223372036854775808');
+      expect((await client.vertexWatermarks(fake.job.jid, vertex)).map((m) => m.value)[1]).toBe(
+        '-9223372036854775808',
+      );
       const details = await client.jobDetails(fake.job.jid);
       expect(details.now).toBe(now);
     } finally {

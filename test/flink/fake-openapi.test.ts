@@ -5,7 +5,12 @@ import { parse } from 'yaml';
 import { FakeJobManager, GATE_METRICS, gateMetricName } from '../support/fake-jobmanager.js';
 import { describeWithReference, readReference } from '../support/reference.js';
 
-type Spec = { paths: Record<string, { get?: { responses: Record<string, { content?: Record<string, { schema: { $ref: string } }> }> } }> };
+type Spec = {
+  paths: Record<
+    string,
+    { get?: { responses: Record<string, { content?: Record<string, { schema: { $ref: string } }> }> } }
+  >;
+};
 
 describeWithReference('the fake JobManager answers what the Flink OpenAPI spec declares', () => {
   let fake: FakeJobManager;
@@ -48,7 +53,10 @@ describeWithReference('the fake JobManager answers what the Flink OpenAPI spec d
         fake.job.vertices[2]!.status = 'INITIALIZING';
       },
       () => {
-        fake.otherJobs = [{ jid: 'f'.repeat(32), name: 'orders', state: 'FAILED', startTime: 1, endTime: 2 }, { jid: 'a'.repeat(32), name: 'orders', state: 'FINISHED', startTime: 3, endTime: 4 }];
+        fake.otherJobs = [
+          { jid: 'f'.repeat(32), name: 'orders', state: 'FAILED', startTime: 1, endTime: 2 },
+          { jid: 'a'.repeat(32), name: 'orders', state: 'FINISHED', startTime: 3, endTime: 4 },
+        ];
       },
       () => {
         fake.job.checkpoints.latestPath = undefined;
@@ -63,8 +71,16 @@ describeWithReference('the fake JobManager answers what the Flink OpenAPI spec d
       const jid = fake.job.jid;
       expectValid(responseValidator('/jobs/overview'), await body('/jobs/overview'), 'overview');
       expectValid(responseValidator('/jobs/{jobid}'), await body(`/jobs/${jid}`), 'details');
-      expectValid(responseValidator('/jobs/{jobid}/checkpoints'), await body(`/jobs/${jid}/checkpoints`), 'checkpoints');
-      expectValid(responseValidator('/jobs/{jobid}/exceptions'), await body(`/jobs/${jid}/exceptions`), 'exceptions');
+      expectValid(
+        responseValidator('/jobs/{jobid}/checkpoints'),
+        await body(`/jobs/${jid}/checkpoints`),
+        'checkpoints',
+      );
+      expectValid(
+        responseValidator('/jobs/{jobid}/exceptions'),
+        await body(`/jobs/${jid}/exceptions`),
+        'exceptions',
+      );
     }
   });
 
@@ -74,7 +90,7 @@ describeWithReference('the fake JobManager answers what the Flink OpenAPI spec d
     expect(validate.errors!.length).toBeGreaterThanOrEqual(3);
   });
 
-  it('metric responses are bare arrays of the spec\'s Metric items (the wire format, not MetricCollectionResponseBody)', async () => {
+  it("metric responses are bare arrays of the spec's Metric items (the wire format, not MetricCollectionResponseBody)", async () => {
     // Trap (SOURCES.md): the spec says {metrics: [...]} but Flink writes a bare array.
     const collection = responseValidator('/jobs/{jobid}/vertices/{vertexid}/watermarks');
     const metric = ajv.getSchema('flink#/components/schemas/Metric')!;
@@ -93,7 +109,10 @@ describeWithReference('the fake JobManager answers what the Flink OpenAPI spec d
       // ...and the wrapped form the spec declares holds the same items:
       expectValid(collection, { metrics: b }, `${path} (wrapped)`);
     }
-    const marks = (await body(`/jobs/${jid}/vertices/${fake.job.vertices[1]!.id}/watermarks`)) as { id: string; value: string }[];
+    const marks = (await body(`/jobs/${jid}/vertices/${fake.job.vertices[1]!.id}/watermarks`)) as {
+      id: string;
+      value: string;
+    }[];
     expect(marks.map((m) => m.id)).toEqual(['0.currentInputWatermark', '1.currentInputWatermark']);
     expect(marks.every((m) => /^-?[0-9]+$/.test(m.value))).toBe(true);
   });
@@ -101,19 +120,34 @@ describeWithReference('the fake JobManager answers what the Flink OpenAPI spec d
   it('aggregated subtask metrics are bare arrays of {id, min, max, ...} including the gate metrics', async () => {
     const declared = responseValidator('/jobs/{jobid}/vertices/{vertexid}/subtasks/metrics');
     const item = ajv.compile({
-      type: 'object', required: ['id'], additionalProperties: false,
-      properties: { id: { type: 'string' }, min: { type: 'number' }, max: { type: 'number' }, avg: { type: 'number' }, sum: { type: 'number' }, skew: { type: 'number' } },
+      type: 'object',
+      required: ['id'],
+      additionalProperties: false,
+      properties: {
+        id: { type: 'string' },
+        min: { type: 'number' },
+        max: { type: 'number' },
+        avg: { type: 'number' },
+        sum: { type: 'number' },
+        skew: { type: 'number' },
+      },
     });
     fake.setGateMetric('preparedGeneration', [3, 3]);
     fake.setGateMetric('maxTimestampAtPrepare', [100, 250]);
     fake.setGateMetric('gateWatermark', [90, 240]);
     const gate = fake.gateVertex();
     const names = ['currentInputWatermark', ...GATE_METRICS.map((m) => gateMetricName(m))];
-    const b = (await body(`/jobs/${fake.job.jid}/vertices/${gate.id}/subtasks/metrics?get=${names.join(',')}&agg=min,max`)) as { id: string; min: number; max: number }[];
+    const b = (await body(
+      `/jobs/${fake.job.jid}/vertices/${gate.id}/subtasks/metrics?get=${names.join(',')}&agg=min,max`,
+    )) as { id: string; min: number; max: number }[];
     expect(Array.isArray(b)).toBe(true);
     // The declared schema is `type: object`; the wire format is an array, hence the special case.
     expect(declared(b)).toBe(false);
     for (const x of b) expectValid(item, x, 'aggregated item');
-    expect(b.find((x) => x.id === gateMetricName('maxTimestampAtPrepare'))).toEqual({ id: gateMetricName('maxTimestampAtPrepare'), min: 100, max: 250 });
+    expect(b.find((x) => x.id === gateMetricName('maxTimestampAtPrepare'))).toEqual({
+      id: gateMetricName('maxTimestampAtPrepare'),
+      min: 100,
+      max: 250,
+    });
   });
 });

@@ -16,16 +16,35 @@ describe('stage --from-latest-checkpoint --rest URL', () => {
   afterEach(() => blue.close());
 
   const stage = (...extra: string[]) =>
-    runCli(['stage', 'orders', '--pipelines', 'pipelines', '--image', 'reg/orders:1.5.0', '--from-latest-checkpoint', '--rest', blue.url, ...extra], { cwd: dir });
+    runCli(
+      [
+        'stage',
+        'orders',
+        '--pipelines',
+        'pipelines',
+        '--image',
+        'reg/orders:1.5.0',
+        '--from-latest-checkpoint',
+        '--rest',
+        blue.url,
+        ...extra,
+      ],
+      { cwd: dir },
+    );
 
-  it('fills initialSavepointPath from the active job\'s latest retained checkpoint', async () => {
+  it("fills initialSavepointPath from the active job's latest retained checkpoint", async () => {
     blue.completeCheckpoints(3);
     const expected = blue.job.checkpoints.latestPath!;
     const r = await stage();
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.code).toBe(0);
-    const spec = parse(readFileSync(join(dir, 'pipelines/orders.yaml'), 'utf8')) as { spec: { colors: Record<string, { image: string; initialSavepointPath?: string }> } };
-    expect(spec.spec.colors.green).toMatchObject({ image: 'reg/orders:1.5.0', initialSavepointPath: expected });
+    const spec = parse(readFileSync(join(dir, 'pipelines/orders.yaml'), 'utf8')) as {
+      spec: { colors: Record<string, { image: string; initialSavepointPath?: string }> };
+    };
+    expect(spec.spec.colors.green).toMatchObject({
+      image: 'reg/orders:1.5.0',
+      initialSavepointPath: expected,
+    });
     expect(blue.requests).toContain(`/jobs/${blue.job.jid}/checkpoints`);
   });
 

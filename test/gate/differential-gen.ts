@@ -30,7 +30,8 @@ function prng(seed: number): () => number {
 }
 
 const other = (c: Color): Color => (c === 'blue' ? 'green' : 'blue');
-const released = (rs: Released[]): { id: string; action: string }[] => rs.map((r) => ({ id: String(r.record.id), action: r.action === 'tag' ? `tag:${r.owner}` : r.action }));
+const released = (rs: Released[]): { id: string; action: string }[] =>
+  rs.map((r) => ({ id: String(r.record.id), action: r.action === 'tag' ? `tag:${r.owner}` : r.action }));
 
 export function sequence(seed: number): { name: string; color: Color; steps: Step[] } {
   const rnd = prng(seed);
@@ -49,7 +50,17 @@ export function sequence(seed: number): { name: string; color: Color; steps: Ste
   const decided: { generation: number; active: Color; to: Color; watermark: number }[] = [];
   let recordId = 0;
   const desiredData = (g: number, active: Color, watermark: number): Record<string, string> => {
-    const d: Record<string, string> = { pipeline: 'orders', active, generation: String(g), lateness: String(lateness), gateMode: mode, 'blue.restUrl': 'http://orders-blue-rest:8081', 'blue.gate': 'true', 'green.restUrl': 'http://orders-green-rest:8081', 'green.gate': 'true' };
+    const d: Record<string, string> = {
+      pipeline: 'orders',
+      active,
+      generation: String(g),
+      lateness: String(lateness),
+      gateMode: mode,
+      'blue.restUrl': 'http://orders-blue-rest:8081',
+      'blue.gate': 'true',
+      'green.restUrl': 'http://orders-green-rest:8081',
+      'green.gate': 'true',
+    };
     if (g > 0) {
       d.to = other(active);
       d.watermark = String(watermark);
@@ -58,11 +69,19 @@ export function sequence(seed: number): { name: string; color: Color; steps: Ste
   };
   let lastDesired = desiredData(0, owner, 0);
   const statusData = (g: number, phase: string, active: Color, watermark: number): Record<string, string> => {
-    const s: Record<string, string> = { generation: String(g), phase, active, to: other(active), watermark: String(watermark), updatedAt: '2026-12-01T12:00:00Z' };
+    const s: Record<string, string> = {
+      generation: String(g),
+      phase,
+      active,
+      to: other(active),
+      watermark: String(watermark),
+      updatedAt: '2026-12-01T12:00:00Z',
+    };
     if (phase === 'Armed' || phase === 'Completed') s.armedAt = '2026-12-01T11:59:00Z';
     if (phase === 'Completed') s.completedAt = '2026-12-01T12:00:00Z';
     const chain = decided.filter((h) => h.generation < g);
-    if (chain.length > 0 && rnd() < 0.7) s.history = chain.map((h) => `${h.generation}:${h.active}>${h.to}@${h.watermark}`).join(';');
+    if (chain.length > 0 && rnd() < 0.7)
+      s.history = chain.map((h) => `${h.generation}:${h.active}>${h.to}@${h.watermark}`).join(';');
     return s;
   };
   const metrics = (): void => void steps.push({ do: 'metrics', expect: gate.metrics() });
@@ -97,14 +116,29 @@ export function sequence(seed: number): { name: string; color: Color; steps: Ste
         const active = g === gen ? owner : pick(['blue', 'green'] as const);
         const wm = g === gen ? w : int(4000);
         data = statusData(g, phase, active, wm);
-        if ((phase === 'Armed' || phase === 'Completed') && g === gen && !decided.some((h) => h.generation === g)) {
+        if (
+          (phase === 'Armed' || phase === 'Completed') &&
+          g === gen &&
+          !decided.some((h) => h.generation === g)
+        ) {
           decided.push({ generation: g, active, to: other(active), watermark: wm });
           if (phase === 'Completed' && rnd() < 0.5) owner = other(active);
         }
       }
       const parsed = data === null ? null : parseCutoverStatus(data);
-      if (parsed && !parsed.ok) throw new Error(`generated an invalid status: ${JSON.stringify(parsed.errors)}`);
-      const st: GateStatus | null = parsed && parsed.ok ? { generation: parsed.value.generation, phase: parsed.value.phase, active: parsed.value.active, to: parsed.value.to, watermark: parsed.value.watermark, history: parsed.value.history } : null;
+      if (parsed && !parsed.ok)
+        throw new Error(`generated an invalid status: ${JSON.stringify(parsed.errors)}`);
+      const st: GateStatus | null =
+        parsed && parsed.ok
+          ? {
+              generation: parsed.value.generation,
+              phase: parsed.value.phase,
+              active: parsed.value.active,
+              to: parsed.value.to,
+              watermark: parsed.value.watermark,
+              history: parsed.value.history,
+            }
+          : null;
       steps.push({ do: 'status', data, expectReleased: released(gate.onStatus(st)) });
     } else if (r < 0.7) {
       const id = `r${recordId++}`;
@@ -132,16 +166,42 @@ export function sequence(seed: number): { name: string; color: Color; steps: Ste
       const names = Array.from({ length: 1 + int(3) }, () => pick([...snaps.keys()]));
       const parallelism = 1 + int(3);
       const index = int(parallelism);
-      gate = Gate.restore(color, redistribute(names.map((x) => snaps.get(x)!), index, parallelism));
+      gate = Gate.restore(
+        color,
+        redistribute(
+          names.map((x) => snaps.get(x)!),
+          index,
+          parallelism,
+        ),
+      );
       steps.push({ do: 'redistribute', names, index, parallelism });
     } else {
       // The contract: a mutated ConfigMap, valid or not, parsed by both.
-      const base = rnd() < 0.5 ? { ...lastDesired } : statusData(Math.max(1, gen), pick(['Pending', 'Armed', 'Rejected', 'Completed']), owner, w);
+      const base =
+        rnd() < 0.5
+          ? { ...lastDesired }
+          : statusData(Math.max(1, gen), pick(['Pending', 'Armed', 'Rejected', 'Completed']), owner, w);
       const keys = Object.keys(base);
       const m = int(5);
       if (m === 0) delete base[pick(keys)];
-      else if (m === 1) base[pick(keys)] = pick(['', 'x', '-1', '01', '99999999999999999', 'blue', 'tag', '2026-13-01T00:00:00Z', '1:blue>green@5']);
-      else if (m === 2) base[pick(['extra', 'history', 'armedAt', 'to', 'watermark'])] = pick(['1', '1:blue>green@5;1:green>blue@6', '2026-12-01T11:59:00Z']);
+      else if (m === 1)
+        base[pick(keys)] = pick([
+          '',
+          'x',
+          '-1',
+          '01',
+          '99999999999999999',
+          'blue',
+          'tag',
+          '2026-13-01T00:00:00Z',
+          '1:blue>green@5',
+        ]);
+      else if (m === 2)
+        base[pick(['extra', 'history', 'armedAt', 'to', 'watermark'])] = pick([
+          '1',
+          '1:blue>green@5;1:green>blue@6',
+          '2026-12-01T11:59:00Z',
+        ]);
       const isStatus = 'updatedAt' in base || 'phase' in base;
       const ok = isStatus ? parseCutoverStatus(base).ok : parseCutoverConfigMap(base).ok;
       steps.push({ do: 'parse', kind: isStatus ? 'status' : 'desired', data: base, ok });
@@ -152,7 +212,8 @@ export function sequence(seed: number): { name: string; color: Color; steps: Ste
   return { name: `differential-${seed}`, color, steps };
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, ''));
+const isMain =
+  process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, ''));
 if (isMain) {
   const out = process.argv[2];
   if (!out) {

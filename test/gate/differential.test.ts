@@ -17,7 +17,22 @@ describe('differential sequences (the Java gate replays them)', () => {
       expect(runVector(v), v.name).toEqual([]);
     }
     // The sequences exercise every kind of step and every record decision.
-    for (const k of ['config', 'status', 'watermark', 'snapshot', 'checkpointComplete', 'restore', 'redistribute', 'parse', 'metrics', 'record:emit', 'record:drop', 'record:hold', 'record:tag']) expect(kinds, k).toContain(k);
+    for (const k of [
+      'config',
+      'status',
+      'watermark',
+      'snapshot',
+      'checkpointComplete',
+      'restore',
+      'redistribute',
+      'parse',
+      'metrics',
+      'record:emit',
+      'record:drop',
+      'record:hold',
+      'record:tag',
+    ])
+      expect(kinds, k).toContain(k);
   });
 
   it('catch a gate that differs: a flipped decision is found', () => {

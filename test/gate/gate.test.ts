@@ -5,7 +5,14 @@ import type { VariantBranch } from '../../lib/gate/gate.js';
 import type { GateDesired, GateSnapshot } from '../../lib/gate/types.js';
 
 const gen0: GateDesired = { active: 'blue', generation: 0, lateness: 10, gateMode: 'filter' };
-const gen1: GateDesired = { active: 'blue', generation: 1, to: 'green', watermark: 1000, lateness: 10, gateMode: 'filter' };
+const gen1: GateDesired = {
+  active: 'blue',
+  generation: 1,
+  to: 'green',
+  watermark: 1000,
+  lateness: 10,
+  gateMode: 'filter',
+};
 
 function ready(g: Gate, d: GateDesired = gen0): Gate {
   g.onConfig(d);
@@ -13,12 +20,36 @@ function ready(g: Gate, d: GateDesired = gen0): Gate {
   return g;
 }
 
-describe('redistribute (a standby or rescaled job restoring other subtasks\' gate state)', () => {
-  const snap = (over: Partial<GateSnapshot>): GateSnapshot => ({ version: 1, desired: gen1, status: null, maxTimestamp: null, prepared: null, watermark: null, committedWatermark: null, held: [], ...over });
+describe("redistribute (a standby or rescaled job restoring other subtasks' gate state)", () => {
+  const snap = (over: Partial<GateSnapshot>): GateSnapshot => ({
+    version: 1,
+    desired: gen1,
+    status: null,
+    maxTimestamp: null,
+    prepared: null,
+    watermark: null,
+    committedWatermark: null,
+    held: [],
+    ...over,
+  });
 
   it('spreads held records round-robin and keeps the conservative prepare state and watermark', () => {
-    const a = snap({ maxTimestamp: 900, prepared: { generation: 1, maxTimestampAtPrepare: 800 }, watermark: 700, held: [{ id: 'a', t: 1000 }, { id: 'b', t: 1001 }] });
-    const b = snap({ maxTimestamp: 950, prepared: null, watermark: 650, held: [{ id: 'c', t: 1002 }], status: { generation: 1, phase: 'Pending', active: 'blue', to: 'green', watermark: 1000, history: [] } });
+    const a = snap({
+      maxTimestamp: 900,
+      prepared: { generation: 1, maxTimestampAtPrepare: 800 },
+      watermark: 700,
+      held: [
+        { id: 'a', t: 1000 },
+        { id: 'b', t: 1001 },
+      ],
+    });
+    const b = snap({
+      maxTimestamp: 950,
+      prepared: null,
+      watermark: 650,
+      held: [{ id: 'c', t: 1002 }],
+      status: { generation: 1, phase: 'Pending', active: 'blue', to: 'green', watermark: 1000, history: [] },
+    });
     const s0 = redistribute([a, b], 0, 2);
     const s1 = redistribute([a, b], 1, 2);
     expect(s0.held.map((r) => r.id)).toEqual(['a', 'c']);
@@ -26,7 +57,14 @@ describe('redistribute (a standby or rescaled job restoring other subtasks\' gat
     // b had not prepared yet: its largest timestamp counts as seen at prepare.
     expect(s0.prepared).toEqual({ generation: 1, maxTimestampAtPrepare: 950 });
     expect(s0.watermark).toBe(650);
-    expect(s0.status).toEqual({ generation: 1, phase: 'Pending', active: 'blue', to: 'green', watermark: 1000, history: [] });
+    expect(s0.status).toEqual({
+      generation: 1,
+      phase: 'Pending',
+      active: 'blue',
+      to: 'green',
+      watermark: 1000,
+      history: [],
+    });
     expect(redistribute([a, snap({ watermark: null })], 0, 1).watermark).toBeNull();
   });
 
@@ -35,7 +73,16 @@ describe('redistribute (a standby or rescaled job restoring other subtasks\' gat
     const g = Gate.restore('green', redistribute([a], 0, 1));
     expect(g.ready).toBe(false);
     g.onConfig(gen1);
-    expect(g.onStatus({ generation: 1, phase: 'Armed', active: 'blue', to: 'green', watermark: 1000, history: [] })).toEqual([{ record: { id: 'a', t: 1000 }, action: 'emit', owner: 'green' }]);
+    expect(
+      g.onStatus({
+        generation: 1,
+        phase: 'Armed',
+        active: 'blue',
+        to: 'green',
+        watermark: 1000,
+        history: [],
+      }),
+    ).toEqual([{ record: { id: 'a', t: 1000 }, action: 'emit', owner: 'green' }]);
   });
 });
 
@@ -45,14 +92,20 @@ describe('gate rule variants (only the simulator uses them)', () => {
     const trace = (b: string): void => void (b.startsWith('variant.') && fired.push(b as VariantBranch));
     const g = ready(new Gate('blue'));
     const snapBefore = g.snapshot();
-    const r = Gate.restore('blue', snapBefore, { rules: { restoreRead: false, heldState: true, monotonic: true }, trace });
+    const r = Gate.restore('blue', snapBefore, {
+      rules: { restoreRead: false, heldState: true, monotonic: true },
+      trace,
+    });
     expect(r.ready).toBe(true);
     expect(r.onRecord({ id: 1, t: 5000 })).toEqual({ action: 'emit' });
     expect(fired).toEqual(['variant.restore-without-read']);
   });
 
   it('without held state, a snapshot forgets held records and the prepare state', () => {
-    const g = ready(new Gate('green', { rules: { restoreRead: true, heldState: false, monotonic: true } }), gen1);
+    const g = ready(
+      new Gate('green', { rules: { restoreRead: true, heldState: false, monotonic: true } }),
+      gen1,
+    );
     expect(g.onRecord({ id: 1, t: 1000 })).toEqual({ action: 'hold' });
     const s = g.snapshot();
     expect(s.held).toEqual([]);
@@ -64,10 +117,20 @@ describe('gate rule variants (only the simulator uses them)', () => {
   });
 
   it('without monotonic phases, a gate follows a status that moves backwards', () => {
-    const g = ready(new Gate('green', { rules: { restoreRead: true, heldState: true, monotonic: false } }), gen1);
+    const g = ready(
+      new Gate('green', { rules: { restoreRead: true, heldState: true, monotonic: false } }),
+      gen1,
+    );
     g.onStatus({ generation: 1, phase: 'Armed', active: 'blue', to: 'green', watermark: 1000, history: [] });
     expect(g.onRecord({ id: 1, t: 1000 })).toEqual({ action: 'emit' });
-    g.onStatus({ generation: 1, phase: 'Rejected', active: 'blue', to: 'green', watermark: 1000, history: [] });
+    g.onStatus({
+      generation: 1,
+      phase: 'Rejected',
+      active: 'blue',
+      to: 'green',
+      watermark: 1000,
+      history: [],
+    });
     expect(g.phase).toBe('Rejected');
     expect(g.onRecord({ id: 2, t: 1000 })).toEqual({ action: 'drop' });
   });

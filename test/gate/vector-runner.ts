@@ -6,11 +6,22 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseCutoverConfigMap, parseCutoverConfigMapOrThrow, parseCutoverStatus, parseCutoverStatusOrThrow } from '../../lib/gate/contract.js';
+import {
+  parseCutoverConfigMap,
+  parseCutoverConfigMapOrThrow,
+  parseCutoverStatus,
+  parseCutoverStatusOrThrow,
+} from '../../lib/gate/contract.js';
 import { redistribute } from '../../lib/gate/redistribute.js';
 import { Gate } from '../../lib/gate/gate.js';
 import type { Trace } from '../../lib/gate/gate.js';
-import type { GateDesired, GateMetrics, GateSnapshot, Released, RecordDecision } from '../../lib/gate/types.js';
+import type {
+  GateDesired,
+  GateMetrics,
+  GateSnapshot,
+  Released,
+  RecordDecision,
+} from '../../lib/gate/types.js';
 import type { Color } from '../../lib/spec/types.js';
 
 export const VECTORS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'vectors', 'gate');
@@ -68,7 +79,12 @@ function releasedText(r: Released): ReleasedExpect {
 
 export function desiredOf(data: Record<string, string>): GateDesired {
   const d = parseCutoverConfigMapOrThrow(data);
-  const g: GateDesired = { active: d.active, generation: d.generation, lateness: d.lateness, gateMode: d.gateMode };
+  const g: GateDesired = {
+    active: d.active,
+    generation: d.generation,
+    lateness: d.lateness,
+    gateMode: d.gateMode,
+  };
   if (d.to !== undefined) g.to = d.to;
   if (d.watermark !== undefined) g.watermark = d.watermark;
   return g;
@@ -82,13 +98,29 @@ export function runVector(v: Vector, trace?: Trace): VectorMismatch[] {
   const out: VectorMismatch[] = [];
   const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
   v.steps.forEach((s, i) => {
-    const fail = (message: string): void => void out.push({ step: i, message: `step ${i} (${s.do}): ${message}` });
+    const fail = (message: string): void =>
+      void out.push({ step: i, message: `step ${i} (${s.do}): ${message}` });
     switch (s.do) {
       case 'config':
       case 'status': {
-        const released = s.do === 'config' ? gate.onConfig(desiredOf(s.data)) : gate.onStatus(s.data === null ? null : (({ generation, phase, active, to, watermark, history }) => ({ generation, phase, active, to, watermark, history }))(parseCutoverStatusOrThrow(s.data)));
+        const released =
+          s.do === 'config'
+            ? gate.onConfig(desiredOf(s.data))
+            : gate.onStatus(
+                s.data === null
+                  ? null
+                  : (({ generation, phase, active, to, watermark, history }) => ({
+                      generation,
+                      phase,
+                      active,
+                      to,
+                      watermark,
+                      history,
+                    }))(parseCutoverStatusOrThrow(s.data)),
+              );
         const got = released.map(releasedText);
-        if (!same(got, s.expectReleased)) fail(`released ${JSON.stringify(got)}, expected ${JSON.stringify(s.expectReleased)}`);
+        if (!same(got, s.expectReleased))
+          fail(`released ${JSON.stringify(got)}, expected ${JSON.stringify(s.expectReleased)}`);
         break;
       }
       case 'record': {
@@ -117,17 +149,26 @@ export function runVector(v: Vector, trace?: Trace): VectorMismatch[] {
       case 'redistribute': {
         const old = s.names.map((n) => snaps.get(n));
         if (old.some((x) => !x)) fail(`no snapshot among ${s.names.join(', ')}`);
-        else gate = Gate.restore(v.color, JSON.parse(JSON.stringify(redistribute(old as GateSnapshot[], s.index, s.parallelism))) as GateSnapshot, opts);
+        else
+          gate = Gate.restore(
+            v.color,
+            JSON.parse(
+              JSON.stringify(redistribute(old as GateSnapshot[], s.index, s.parallelism)),
+            ) as GateSnapshot,
+            opts,
+          );
         break;
       }
       case 'parse': {
         const ok = s.kind === 'status' ? parseCutoverStatus(s.data).ok : parseCutoverConfigMap(s.data).ok;
-        if (ok !== s.ok) fail(`${s.kind} data parsed ${ok ? 'ok' : 'with errors'}, expected ${s.ok ? 'ok' : 'errors'}`);
+        if (ok !== s.ok)
+          fail(`${s.kind} data parsed ${ok ? 'ok' : 'with errors'}, expected ${s.ok ? 'ok' : 'errors'}`);
         break;
       }
       case 'metrics': {
         const got = gate.metrics();
-        if (!same(got, s.expect)) fail(`metrics ${JSON.stringify(got)}, expected ${JSON.stringify(s.expect)}`);
+        if (!same(got, s.expect))
+          fail(`metrics ${JSON.stringify(got)}, expected ${JSON.stringify(s.expect)}`);
         break;
       }
     }

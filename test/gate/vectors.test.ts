@@ -8,7 +8,9 @@ import { loadVectors, runVector, VECTORS_DIR } from './vector-runner.js';
 import type { Vector } from './vector-runner.js';
 
 const vectors = loadVectors();
-const validate = createAjv().compile(JSON.parse(readFileSync(join(VECTORS_DIR, 'vector.schema.json'), 'utf8')) as object);
+const validate = createAjv().compile(
+  JSON.parse(readFileSync(join(VECTORS_DIR, 'vector.schema.json'), 'utf8')) as object,
+);
 
 describe('gate conformance vectors', () => {
   it('exist', () => {
@@ -36,7 +38,14 @@ describe('gate conformance vectors', () => {
   });
 
   it('catch a wrong gate: each vector fails when its expectations are flipped', () => {
-    const flip: Record<string, string> = { emit: 'drop', drop: 'emit', hold: 'emit', wait: 'emit', 'tag:blue': 'tag:green', 'tag:green': 'tag:blue' };
+    const flip: Record<string, string> = {
+      emit: 'drop',
+      drop: 'emit',
+      hold: 'emit',
+      wait: 'emit',
+      'tag:blue': 'tag:green',
+      'tag:green': 'tag:blue',
+    };
     for (const { vector } of vectors) {
       const broken = JSON.parse(JSON.stringify(vector)) as Vector;
       const step = broken.steps.find((s) => s.do === 'record');

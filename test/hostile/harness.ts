@@ -55,11 +55,17 @@ export function snapshot(dir: string): Map<string, string> {
 export const DEADLINE_MS = 25_000;
 
 /** Runs the CLI in-process; a case that does not finish within `deadlineMs` is a hang. */
-export async function runCase(argv: string[], options: { cwd?: string; deadlineMs?: number } = {}): Promise<CliResult> {
+export async function runCase(
+  argv: string[],
+  options: { cwd?: string; deadlineMs?: number } = {},
+): Promise<CliResult> {
   const deadline = options.deadlineMs ?? DEADLINE_MS;
   let timer: NodeJS.Timeout | undefined;
   const hang = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`HANG: flink-cutover ${argv.join(' ')} did not finish within ${deadline} ms`)), deadline);
+    timer = setTimeout(
+      () => reject(new Error(`HANG: flink-cutover ${argv.join(' ')} did not finish within ${deadline} ms`)),
+      deadline,
+    );
   });
   try {
     return await Promise.race([runCli(argv, { cwd: options.cwd }), hang]);
@@ -72,11 +78,27 @@ export async function runCase(argv: string[], options: { cwd?: string; deadlineM
  * Runs the CLI as a child process (for cases that could block the event loop: FIFOs, devices,
  * concurrent edits); killed at the deadline, which is then a hang.
  */
-export function runChild(argv: string[], options: { cwd?: string; deadlineMs?: number } = {}): Promise<CliResult & { hung: boolean }> {
+export function runChild(
+  argv: string[],
+  options: { cwd?: string; deadlineMs?: number } = {},
+): Promise<CliResult & { hung: boolean }> {
   // A child process also compiles the CLI (tsx) first: a longer deadline, still far below "forever".
   const deadline = options.deadlineMs ?? 2 * DEADLINE_MS;
   return new Promise((ok) => {
-    const child = spawn(process.execPath, ['--import', pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href, join(root, 'lib/cli/main.ts'), ...argv], { cwd: options.cwd ?? root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FLINK_CUTOVER_DEBUG: '' } });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href,
+        join(root, 'lib/cli/main.ts'),
+        ...argv,
+      ],
+      {
+        cwd: options.cwd ?? root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, FLINK_CUTOVER_DEBUG: '' },
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -94,7 +116,10 @@ export function runChild(argv: string[], options: { cwd?: string; deadlineMs?: n
 }
 
 /** What every refusal must be: exit 1 or 2, no internal error, naming `mention` (a file, a URL). */
-export function expectRefusal(r: CliResult, opts: { codes?: number[]; mention?: string | RegExp } = {}): void {
+export function expectRefusal(
+  r: CliResult,
+  opts: { codes?: number[]; mention?: string | RegExp } = {},
+): void {
   const all = `${r.stdout}\n${r.stderr}`;
   expect(all, 'no internal error').not.toMatch(/internal error/);
   expect(opts.codes ?? [1, 2], `exit code (stderr: ${r.stderr.slice(0, 400)})`).toContain(r.code);

@@ -16,7 +16,8 @@ describeWithKubeApiServer('dist/ against a real API server (server-side apply)',
 
   beforeAll(async () => {
     kube = await startKubeApiServer();
-    for (const ns of new Set(objects.map((o) => o.metadata.namespace).filter((n): n is string => !!n))) await kube.createNamespace(ns);
+    for (const ns of new Set(objects.map((o) => o.metadata.namespace).filter((n): n is string => !!n)))
+      await kube.createNamespace(ns);
     first = await kube.apply(objects, MANAGER);
   }, 180_000);
   afterAll(async () => {
@@ -25,7 +26,16 @@ describeWithKubeApiServer('dist/ against a real API server (server-side apply)',
 
   it('renders every kind this test is about (FlinkDeployments among them)', () => {
     const kinds = new Set(rendered.map((r) => r.object.kind));
-    expect([...kinds].sort()).toEqual(expect.arrayContaining(['ConfigMap', 'FlinkDeployment', 'Job', 'Role', 'RoleBinding', 'ServiceAccount']));
+    expect([...kinds].sort()).toEqual(
+      expect.arrayContaining([
+        'ConfigMap',
+        'FlinkDeployment',
+        'Job',
+        'Role',
+        'RoleBinding',
+        'ServiceAccount',
+      ]),
+    );
     expect(first).toHaveLength(objects.length);
   });
 
@@ -62,9 +72,18 @@ describeWithKubeApiServer('dist/ against a real API server (server-side apply)',
 
   it('another field manager changing a rendered field conflicts (409) unless it forces', async () => {
     const cm = objects.find((o) => o.kind === 'ConfigMap')!;
-    const intruder = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: cm.metadata.name, namespace: cm.metadata.namespace }, data: { active: 'nobody' } };
+    const intruder = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: cm.metadata.name, namespace: cm.metadata.namespace },
+      data: { active: 'nobody' },
+    };
     const path = await kube.pathFor('v1', 'ConfigMap', cm.metadata.namespace, cm.metadata.name);
-    const res = await kube.request('PATCH', path, { body: intruder, contentType: 'application/apply-patch+yaml', query: { fieldManager: 'someone-else' } });
+    const res = await kube.request('PATCH', path, {
+      body: intruder,
+      contentType: 'application/apply-patch+yaml',
+      query: { fieldManager: 'someone-else' },
+    });
     expect(res.status).toBe(409);
     expect(res.body.reason).toBe('Conflict');
     expect(res.body.message).toContain(MANAGER);
@@ -84,7 +103,11 @@ describeWithKubeApiServer('dist/ against a real API server (server-side apply)',
 function withoutZeroValues<T>(value: T): T {
   if (Array.isArray(value)) return value.map(withoutZeroValues) as T;
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== '' && v !== false).map(([k, v]) => [k, withoutZeroValues(v)])) as T;
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== '' && v !== false)
+        .map(([k, v]) => [k, withoutZeroValues(v)]),
+    ) as T;
   }
   return value;
 }

@@ -18,7 +18,11 @@ function groupAlive(pgid: number): boolean {
   }
 }
 
-async function waitFor(what: string, ok: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+async function waitFor(
+  what: string,
+  ok: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await ok())) {
     if (Date.now() > deadline) throw new Error(`still not the case after ${timeoutMs} ms: ${what}`);
@@ -38,7 +42,11 @@ describeWithKubeApiServer('the API server helper leaves nothing behind', () => {
   }, 120_000);
 
   it('a test process killed with SIGKILL takes etcd and kube-apiserver with it', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'support', 'kube-hold.ts')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'test', 'support', 'kube-hold.ts')],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     const line = await new Promise<string>((res, rej) => {
       let out = '';
       child.stdout.setEncoding('utf8');
@@ -52,6 +60,8 @@ describeWithKubeApiServer('the API server helper leaves nothing behind', () => {
     expect(held.processGroups).toHaveLength(2);
     expect(held.processGroups.every(groupAlive)).toBe(true);
     child.kill('SIGKILL');
-    await waitFor(`process groups ${held.processGroups.join(', ')} gone`, () => held.processGroups.every((g) => !groupAlive(g)));
+    await waitFor(`process groups ${held.processGroups.join(', ')} gone`, () =>
+      held.processGroups.every((g) => !groupAlive(g)),
+    );
   }, 120_000);
 });

@@ -23,7 +23,9 @@ describeWithKubeApiServer('watch, resourceVersion and Lease semantics of a real 
   });
 
   const createCm = async (name: string, data: Record<string, string>) => {
-    const res = await kube.request('POST', cms, { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data } });
+    const res = await kube.request('POST', cms, {
+      body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data },
+    });
     expect(res.status, res.text).toBe(201);
     return res.body;
   };
@@ -31,7 +33,10 @@ describeWithKubeApiServer('watch, resourceVersion and Lease semantics of a real 
 
   it('a watch from a resourceVersion delivers the later changes in order, each with a newer resourceVersion', async () => {
     const cm = await createCm('watched', { n: '0' });
-    const w = await kube.watch(cms, { resourceVersion: cm.metadata.resourceVersion, fieldSelector: 'metadata.name=watched' });
+    const w = await kube.watch(cms, {
+      resourceVersion: cm.metadata.resourceVersion,
+      fieldSelector: 'metadata.name=watched',
+    });
     expect(w.status).toBe(200);
     let current = cm;
     for (const n of ['1', '2', '3']) {
@@ -65,17 +70,23 @@ describeWithKubeApiServer('watch, resourceVersion and Lease semantics of a real 
     const cm = await createCm('compacted', { n: '0' });
     const old = cm.metadata.resourceVersion as string;
     let current = cm;
-    for (let n = 1; n <= 3; n++) current = (await put('compacted', { ...current, data: { n: String(n) } })).body;
+    for (let n = 1; n <= 3; n++)
+      current = (await put('compacted', { ...current, data: { n: String(n) } })).body;
     const revision = await kube.compactEtcd();
     expect(revision).toBeGreaterThanOrEqual(Number(current.metadata.resourceVersion));
     const gone = await expectGone(old);
     expect(gone.code).toBe(410);
     expect(gone.reason).toBe('Expired');
     // A list at the compacted resourceVersion exactly is gone too; one from now on works.
-    const exact = await kube.request('GET', cms, { query: { resourceVersion: old, resourceVersionMatch: 'Exact' } });
+    const exact = await kube.request('GET', cms, {
+      query: { resourceVersion: old, resourceVersionMatch: 'Exact' },
+    });
     expect(exact.status).toBe(410);
     const fresh = await kube.request('GET', cms);
-    const w = await kube.watch(cms, { resourceVersion: fresh.body.metadata.resourceVersion, fieldSelector: 'metadata.name=compacted' });
+    const w = await kube.watch(cms, {
+      resourceVersion: fresh.body.metadata.resourceVersion,
+      fieldSelector: 'metadata.name=compacted',
+    });
     expect(w.status).toBe(200);
     await put('compacted', { ...current, data: { n: 'after' } });
     const ev = await w.next();
@@ -85,7 +96,11 @@ describeWithKubeApiServer('watch, resourceVersion and Lease semantics of a real 
   });
 
   /** The 410 of a watch from `rv`: the API server answers 200, then an ERROR event carrying the Status. */
-  async function expectGone(rv: string, path = cms, fieldSelector = 'metadata.name=compacted'): Promise<{ code: number; reason: string }> {
+  async function expectGone(
+    rv: string,
+    path = cms,
+    fieldSelector = 'metadata.name=compacted',
+  ): Promise<{ code: number; reason: string }> {
     const w = await kube.watch(path, { resourceVersion: rv, fieldSelector, timeoutSeconds: 10 });
     expect(w.status, JSON.stringify(w.errorBody)).toBe(200);
     const ev = await w.next();
@@ -96,8 +111,15 @@ describeWithKubeApiServer('watch, resourceVersion and Lease semantics of a real 
 
   it('a Lease is created once (409 AlreadyExists for the second) and only one of two updates from the same read wins', async () => {
     const lease = (holder: string) => ({
-      apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'flink-cutover-controller' },
-      spec: { holderIdentity: holder, leaseDurationSeconds: 15, acquireTime: new Date().toISOString().replace(/\.\d+Z$/, '.000000Z'), leaseTransitions: 0 },
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: 'flink-cutover-controller' },
+      spec: {
+        holderIdentity: holder,
+        leaseDurationSeconds: 15,
+        acquireTime: new Date().toISOString().replace(/\.\d+Z$/, '.000000Z'),
+        leaseTransitions: 0,
+      },
     });
     const a = await kube.request('POST', leases, { body: lease('replica-a') });
     expect(a.status, a.text).toBe(201);
@@ -107,9 +129,13 @@ describeWithKubeApiServer('watch, resourceVersion and Lease semantics of a real 
 
     // Both replicas read the same Lease and try to take it over: the API server lets exactly one win.
     const read = (await kube.request('GET', `${leases}/flink-cutover-controller`)).body;
-    const takeOver = (holder: string) => kube.request('PUT', `${leases}/flink-cutover-controller`, {
-      body: { ...read, spec: { ...read.spec, holderIdentity: holder, leaseTransitions: read.spec.leaseTransitions + 1 } },
-    });
+    const takeOver = (holder: string) =>
+      kube.request('PUT', `${leases}/flink-cutover-controller`, {
+        body: {
+          ...read,
+          spec: { ...read.spec, holderIdentity: holder, leaseTransitions: read.spec.leaseTransitions + 1 },
+        },
+      });
     const results = await Promise.all([takeOver('replica-b'), takeOver('replica-c')]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
     const winner = results.find((r) => r.status === 200)!.body.spec.holderIdentity;
@@ -120,14 +146,24 @@ describeWithKubeApiServer('watch, resourceVersion and Lease semantics of a real 
 
   // Last: it restarts the API server.
   it('after an API server restart, a watch (served by the watch cache) from a resourceVersion before it gets 410 Gone', async () => {
-    const lease = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'before-restart' }, spec: { holderIdentity: 'a', leaseDurationSeconds: 15 } };
+    const lease = {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: 'before-restart' },
+      spec: { holderIdentity: 'a', leaseDurationSeconds: 15 },
+    };
     const created = await kube.request('POST', leases, { body: lease });
     expect(created.status).toBe(201);
     const old = created.body.metadata.resourceVersion as string;
-    const renewed = await kube.request('PUT', `${leases}/before-restart`, { body: { ...created.body, spec: { ...created.body.spec, holderIdentity: 'b' } } });
+    const renewed = await kube.request('PUT', `${leases}/before-restart`, {
+      body: { ...created.body, spec: { ...created.body.spec, holderIdentity: 'b' } },
+    });
     expect(renewed.status).toBe(200);
     // Before the restart the cache still has that resourceVersion: the watch replays the renewal.
-    const before = await kube.watch(leases, { resourceVersion: old, fieldSelector: 'metadata.name=before-restart' });
+    const before = await kube.watch(leases, {
+      resourceVersion: old,
+      fieldSelector: 'metadata.name=before-restart',
+    });
     const replay = await before.next();
     before.close();
     expect(replay.type).toBe('MODIFIED');

@@ -40,7 +40,13 @@ const H = 3_600_000;
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, {
     cwd,
-    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' },
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@example.com',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@example.com',
+    },
   }).toString();
 }
 
@@ -54,7 +60,21 @@ function repo(spec = SPEC): string {
 
 function statusFile(dir: string, data: Record<string, string>): string {
   const path = join(dir, 'status.json');
-  writeFileSync(path, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'orders-cutover-status', namespace: 'streaming' }, data }] }));
+  writeFileSync(
+    path,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'orders-cutover-status', namespace: 'streaming' },
+          data,
+        },
+      ],
+    }),
+  );
   return path;
 }
 
@@ -65,9 +85,18 @@ async function step(dir: string, argv: string[], now: number, status?: string) {
   expect(r.stderr, argv.join(' ')).not.toMatch(/refused/);
   expect(r.code, `${argv.join(' ')}: ${r.stderr}`).toBe(0);
   git(dir, 'commit', '-q', '-am', argv.join(' '));
-  const c = await runCli(['check', '--head', 'p', '--base-ref', 'HEAD~1', '--now', iso(now), '--format', 'json', ...extra], { cwd: dir });
-  const j = JSON.parse(c.stdout) as { results: { ruleId: string; severity: string; message: string }[]; summary: { errors: number } };
-  expect(j.results.filter((x) => x.severity === 'error'), argv.join(' ')).toEqual([]);
+  const c = await runCli(
+    ['check', '--head', 'p', '--base-ref', 'HEAD~1', '--now', iso(now), '--format', 'json', ...extra],
+    { cwd: dir },
+  );
+  const j = JSON.parse(c.stdout) as {
+    results: { ruleId: string; severity: string; message: string }[];
+    summary: { errors: number };
+  };
+  expect(
+    j.results.filter((x) => x.severity === 'error'),
+    argv.join(' '),
+  ).toEqual([]);
   expect(c.code).toBe(0);
   return { out: r.stdout, check: j, text: readFileSync(join(dir, 'p/orders.yaml'), 'utf8') };
 }
@@ -75,20 +104,38 @@ async function step(dir: string, argv: string[], now: number, status?: string) {
 describe('promotion lifecycle over a git repository', () => {
   it('Steady → Staged → Cutover → Steady, then rollback and abandon, each step passing check', async () => {
     const dir = repo();
-    const s1 = await step(dir, ['stage', 'orders', '--image', 'reg/orders:1.5.0', '--from-savepoint', 's3://b/chk/orders/blue/chk-7'], T0);
+    const s1 = await step(
+      dir,
+      ['stage', 'orders', '--image', 'reg/orders:1.5.0', '--from-savepoint', 's3://b/chk/orders/blue/chk-7'],
+      T0,
+    );
     expect(s1.out).toMatch(/PR title: orders: stage green \(reg\/orders:1\.5\.0\)/);
-    expect(s1.text).toContain('    green:\n      image: reg/orders:1.5.0\n      initialSavepointPath: s3://b/chk/orders/blue/chk-7\n');
+    expect(s1.text).toContain(
+      '    green:\n      image: reg/orders:1.5.0\n      initialSavepointPath: s3://b/chk/orders/blue/chk-7\n',
+    );
 
-    const plan = await runCli(['plan', '--head', 'p', '--base-ref', 'HEAD~1', '--now', iso(T0)], { cwd: dir });
-    expect(plan.stdout).toMatch(/orders: stage green \(reg\/orders:1\.5\.0\) from s3:\/\/b\/chk\/orders\/blue\/chk-7/);
+    const plan = await runCli(['plan', '--head', 'p', '--base-ref', 'HEAD~1', '--now', iso(T0)], {
+      cwd: dir,
+    });
+    expect(plan.stdout).toMatch(
+      /orders: stage green \(reg\/orders:1\.5\.0\) from s3:\/\/b\/chk\/orders\/blue\/chk-7/,
+    );
     expect(plan.stdout).toMatch(/\+ FlinkDeployment streaming\/orders-green \(added\)/);
 
     const s2 = await step(dir, ['schedule', 'orders', '--at', '+18h'], T0);
     expect(s2.text).toContain('  cutover: {generation: 1, to: green, watermark: "2026-12-02T04:00:00Z"}\n');
-    const plan2 = await runCli(['plan', '--head', 'p', '--base-ref', 'HEAD~1', '--now', iso(T0)], { cwd: dir });
-    expect(plan2.stdout).toMatch(/orders: schedule cutover #1 blue → green at 2026-12-02T04:00:00Z, 18h after now/);
+    const plan2 = await runCli(['plan', '--head', 'p', '--base-ref', 'HEAD~1', '--now', iso(T0)], {
+      cwd: dir,
+    });
+    expect(plan2.stdout).toMatch(
+      /orders: schedule cutover #1 blue → green at 2026-12-02T04:00:00Z, 18h after now/,
+    );
 
-    const done1 = statusFile(dir, { generation: '1', phase: 'Completed', completedAt: '2026-12-02T04:10:00Z' });
+    const done1 = statusFile(dir, {
+      generation: '1',
+      phase: 'Completed',
+      completedAt: '2026-12-02T04:10:00Z',
+    });
     const s3 = await step(dir, ['teardown', 'orders'], T0 + 19 * H, done1);
     expect(s3.text).not.toContain('blue:');
     expect(s3.text).toContain('  active: green\n');
@@ -96,14 +143,27 @@ describe('promotion lifecycle over a git repository', () => {
 
     // Second promotion, rolled back after it completed.
     const T1 = T0 + 24 * H;
-    await step(dir, ['stage', 'orders', '--image', 'reg/orders:1.6.0', '--from-savepoint', 's3://b/chk/orders/green/chk-9'], T1);
+    await step(
+      dir,
+      ['stage', 'orders', '--image', 'reg/orders:1.6.0', '--from-savepoint', 's3://b/chk/orders/green/chk-9'],
+      T1,
+    );
     const s5 = await step(dir, ['schedule', 'orders', '--at', '+1h'], T1);
     expect(s5.text).toMatch(/cutover: \{generation: 2, to: blue, watermark: "2026-12-02T11:00:00Z"\}/);
-    const done2 = statusFile(dir, { generation: '2', phase: 'Completed', armedAt: '2026-12-02T10:30:00Z', completedAt: '2026-12-02T11:10:00Z' });
+    const done2 = statusFile(dir, {
+      generation: '2',
+      phase: 'Completed',
+      armedAt: '2026-12-02T10:30:00Z',
+      completedAt: '2026-12-02T11:10:00Z',
+    });
     const s6 = await step(dir, ['rollback', 'orders', '--at', '+30m'], T1 + 2 * H, done2);
     expect(s6.text).toMatch(/active: blue/);
     expect(s6.text).toMatch(/cutover: \{generation: 3, to: green, watermark: "2026-12-02T12:30:00Z"\}/);
-    const done3 = statusFile(dir, { generation: '3', phase: 'Completed', completedAt: '2026-12-02T12:40:00Z' });
+    const done3 = statusFile(dir, {
+      generation: '3',
+      phase: 'Completed',
+      completedAt: '2026-12-02T12:40:00Z',
+    });
     const s7 = await step(dir, ['teardown', 'orders'], T1 + 4 * H, done3);
     expect(s7.text).toContain('  active: green\n');
     expect(s7.text).toContain('image: reg/orders:1.5.0');
@@ -111,13 +171,30 @@ describe('promotion lifecycle over a git repository', () => {
 
     // Third promotion, abandoned.
     const T2 = T1 + 48 * H;
-    await step(dir, ['stage', 'orders', '--image', 'reg/orders:1.7.0-rc1', '--from-savepoint', 's3://b/chk/orders/green/chk-12'], T2);
+    await step(
+      dir,
+      [
+        'stage',
+        'orders',
+        '--image',
+        'reg/orders:1.7.0-rc1',
+        '--from-savepoint',
+        's3://b/chk/orders/green/chk-12',
+      ],
+      T2,
+    );
     const s9 = await step(dir, ['abandon', 'orders'], T2);
     expect(s9.text).not.toContain('1.7.0-rc1');
 
     // Comments and formatting survived every edit.
-    for (const keep of ['# orders: enriched orders, owned by payments.', "# the operator's spelling", '# savepoints per color',
-      'state: {savepoints.dir: "s3://b/sp/{{pipeline}}/{{color}}"}', '  gate: {mode: filter, lateness: 5m}', '    - {name: in, kind: kafka, consumerGroup: "orders-{{color}}"}']) {
+    for (const keep of [
+      '# orders: enriched orders, owned by payments.',
+      "# the operator's spelling",
+      '# savepoints per color',
+      'state: {savepoints.dir: "s3://b/sp/{{pipeline}}/{{color}}"}',
+      '  gate: {mode: filter, lateness: 5m}',
+      '    - {name: in, kind: kafka, consumerGroup: "orders-{{color}}"}',
+    ]) {
       expect(s9.text).toContain(keep);
     }
     expect(git(dir, 'log', '--oneline').trim().split('\n')).toHaveLength(10);
@@ -125,8 +202,30 @@ describe('promotion lifecycle over a git repository', () => {
 
   it('check refuses two steps committed together', async () => {
     const dir = repo();
-    expect((await runCli(['stage', 'orders', '--pipelines', 'p', '--image', 'reg/orders:1.5.0', '--from-savepoint', 's3://x'], { cwd: dir })).code).toBe(0);
-    expect((await runCli(['schedule', 'orders', '--pipelines', 'p', '--at', '+1h', '--now', iso(T0)], { cwd: dir })).code).toBe(0);
+    expect(
+      (
+        await runCli(
+          [
+            'stage',
+            'orders',
+            '--pipelines',
+            'p',
+            '--image',
+            'reg/orders:1.5.0',
+            '--from-savepoint',
+            's3://x',
+          ],
+          { cwd: dir },
+        )
+      ).code,
+    ).toBe(0);
+    expect(
+      (
+        await runCli(['schedule', 'orders', '--pipelines', 'p', '--at', '+1h', '--now', iso(T0)], {
+          cwd: dir,
+        })
+      ).code,
+    ).toBe(0);
     git(dir, 'commit', '-q', '-am', 'both');
     const c = await runCli(['check', '--head', 'p', '--base-ref', 'HEAD~1', '--now', iso(T0)], { cwd: dir });
     expect(c.code).toBe(1);
@@ -139,7 +238,12 @@ describe('promotion refusals', () => {
   it('refuses a step illegal from the current state, writing nothing', async () => {
     const dir = repo();
     const before = readFileSync(join(dir, 'p/orders.yaml'), 'utf8');
-    for (const argv of [['schedule', 'orders', '--at', '+1h'], ['teardown', 'orders'], ['rollback', 'orders', '--at', '+1h'], ['abandon', 'orders']]) {
+    for (const argv of [
+      ['schedule', 'orders', '--at', '+1h'],
+      ['teardown', 'orders'],
+      ['rollback', 'orders', '--at', '+1h'],
+      ['abandon', 'orders'],
+    ]) {
       const r = await runCli([...argv, '--pipelines', 'p'], { cwd: dir });
       expect(r.code, argv[0]).toBe(1);
       expect(r.stderr).toMatch(/refused: orders is Steady/);
@@ -148,27 +252,43 @@ describe('promotion refusals', () => {
   });
   it('refuses an edit that would fail check (lead time, missing state), writing nothing', async () => {
     const dir = repo();
-    const noState = await runCli(['stage', 'orders', '--pipelines', 'p', '--image', 'reg/orders:1.5.0'], { cwd: dir });
+    const noState = await runCli(['stage', 'orders', '--pipelines', 'p', '--image', 'reg/orders:1.5.0'], {
+      cwd: dir,
+    });
     expect(noState.code).toBe(1);
     expect(noState.stderr).toMatch(/missing-initial-state/);
-    await runCli(['stage', 'orders', '--pipelines', 'p', '--image', 'reg/orders:1.5.0', '--from-savepoint', 's3://x'], { cwd: dir });
-    const soon = await runCli(['schedule', 'orders', '--pipelines', 'p', '--at', '+5m', '--now', iso(T0)], { cwd: dir });
+    await runCli(
+      ['stage', 'orders', '--pipelines', 'p', '--image', 'reg/orders:1.5.0', '--from-savepoint', 's3://x'],
+      { cwd: dir },
+    );
+    const soon = await runCli(['schedule', 'orders', '--pipelines', 'p', '--at', '+5m', '--now', iso(T0)], {
+      cwd: dir,
+    });
     expect(soon.code).toBe(1);
     expect(soon.stderr).toMatch(/cutover-lead-time.*only 5m after now/);
     expect(readFileSync(join(dir, 'p/orders.yaml'), 'utf8')).not.toContain('cutover:');
   });
   it('refuses a teardown before the cutover completed', async () => {
     const dir = repo();
-    await runCli(['stage', 'orders', '--pipelines', 'p', '--image', 'reg/orders:1.5.0', '--from-savepoint', 's3://x'], { cwd: dir });
+    await runCli(
+      ['stage', 'orders', '--pipelines', 'p', '--image', 'reg/orders:1.5.0', '--from-savepoint', 's3://x'],
+      { cwd: dir },
+    );
     await runCli(['schedule', 'orders', '--pipelines', 'p', '--at', '+1h', '--now', iso(T0)], { cwd: dir });
     const st = statusFile(dir, { generation: '1', phase: 'Armed' });
-    const r = await runCli(['teardown', 'orders', '--pipelines', 'p', '--status', st, '--now', iso(T0 + 2 * H)], { cwd: dir });
+    const r = await runCli(
+      ['teardown', 'orders', '--pipelines', 'p', '--status', st, '--now', iso(T0 + 2 * H)],
+      { cwd: dir },
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/teardown-before-complete.*cutover #1 is Armed/);
   });
   it.each([
     [['stage', 'orders'], /stage needs --image/],
-    [['stage', 'orders', '--image', 'x', '--from-latest-checkpoint'], /--from-latest-checkpoint needs --rest/],
+    [
+      ['stage', 'orders', '--image', 'x', '--from-latest-checkpoint'],
+      /--from-latest-checkpoint needs --rest/,
+    ],
     [['stage', 'orders', '--image', 'x', '--set', 'novalue'], /--set novalue: use key=value/],
     [['schedule', 'orders'], /schedule needs --at/],
     [['schedule', 'orders', '--at', 'tomorrow'], /--at tomorrow: use an ISO-8601 date-time/],
@@ -183,7 +303,24 @@ describe('promotion refusals', () => {
   });
   it('--set overrides fields of the new color, keeping Flink keys whole', async () => {
     const dir = repo();
-    const r = await runCli(['stage', 'orders', '--pipelines', 'p', '--image', 'i:2', '--from-savepoint', 's3://x', '--set', 'flinkConfiguration.taskmanager.numberOfTaskSlots=4', '--set', 'taskManager.resource.memory=8192m', '--dry-run'], { cwd: dir });
+    const r = await runCli(
+      [
+        'stage',
+        'orders',
+        '--pipelines',
+        'p',
+        '--image',
+        'i:2',
+        '--from-savepoint',
+        's3://x',
+        '--set',
+        'flinkConfiguration.taskmanager.numberOfTaskSlots=4',
+        '--set',
+        'taskManager.resource.memory=8192m',
+        '--dry-run',
+      ],
+      { cwd: dir },
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^would edit .*orders\.yaml/);
     expect(r.stdout).toContain('flinkConfiguration.taskmanager.numberOfTaskSlots="4"');
@@ -192,7 +329,10 @@ describe('promotion refusals', () => {
   it('edits only its document in a multi-document file', async () => {
     const other = SPEC.replace('name: orders', 'name: shipments').replace(/^# .*\n/, '');
     const dir = repo(`${SPEC}---\n${other}`);
-    const r = await runCli(['stage', 'shipments', '--pipelines', 'p', '--image', 'reg/shipments:2', '--from-savepoint', 's3://x'], { cwd: dir });
+    const r = await runCli(
+      ['stage', 'shipments', '--pipelines', 'p', '--image', 'reg/shipments:2', '--from-savepoint', 's3://x'],
+      { cwd: dir },
+    );
     expect(r.code).toBe(0);
     const text = readFileSync(join(dir, 'p/orders.yaml'), 'utf8');
     expect(text.startsWith(SPEC + '---\n')).toBe(true);
@@ -206,10 +346,17 @@ describe('schedule after a rejected cutover', () => {
     await step(dir, ['stage', 'orders', '--image', 'reg/orders:1.5.0', '--from-savepoint', 's3://x'], T0);
     await step(dir, ['schedule', 'orders', '--at', '+1h'], T0);
     const armed = statusFile(dir, { generation: '1', phase: 'Armed', armedAt: iso(T0 + H / 2) });
-    const refused = await runCli(['schedule', 'orders', '--pipelines', 'p', '--at', '+3h', '--now', iso(T0 + H), '--status', armed], { cwd: dir });
+    const refused = await runCli(
+      ['schedule', 'orders', '--pipelines', 'p', '--at', '+3h', '--now', iso(T0 + H), '--status', armed],
+      { cwd: dir },
+    );
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/lifecycle-transition.*cutover #1 is Armed; rescheduling/);
-    const rejected = statusFile(dir, { generation: '1', phase: 'Rejected', reason: 'green subtask 2 saw 11:00:03 before it prepared' });
+    const rejected = statusFile(dir, {
+      generation: '1',
+      phase: 'Rejected',
+      reason: 'green subtask 2 saw 11:00:03 before it prepared',
+    });
     const s = await step(dir, ['schedule', 'orders', '--at', '+3h'], T0 + H, rejected);
     expect(s.out).toMatch(/PR title: orders: reschedule cutover blue → green as #2 at 2026-12-01T14:00:00Z/);
     expect(s.text).toContain('  cutover: {generation: 2, to: green, watermark: "2026-12-01T14:00:00Z"}\n');
@@ -219,8 +366,14 @@ describe('schedule after a rejected cutover', () => {
 describe('schedule with the clock as now', () => {
   it('counts whole seconds: --at +2h is 2h after now, not 2h0s231ms', async () => {
     const dir = repo();
-    await runCli(['stage', 'orders', '--pipelines', 'p', '--image', 'reg/orders:1.5.0', '--from-savepoint', 's3://x'], { cwd: dir });
-    const r = await runCli(['schedule', 'orders', '--pipelines', 'p', '--at', '+2h', '--now', '2026-12-01T10:00:00.231Z'], { cwd: dir });
+    await runCli(
+      ['stage', 'orders', '--pipelines', 'p', '--image', 'reg/orders:1.5.0', '--from-savepoint', 's3://x'],
+      { cwd: dir },
+    );
+    const r = await runCli(
+      ['schedule', 'orders', '--pipelines', 'p', '--at', '+2h', '--now', '2026-12-01T10:00:00.231Z'],
+      { cwd: dir },
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('That is 2h after 2026-12-01T10:00:00Z');
     expect(readFileSync(join(dir, 'p/orders.yaml'), 'utf8')).toContain('watermark: "2026-12-01T12:00:00Z"');
@@ -231,7 +384,10 @@ describe('file conventions', () => {
   it('keeps CRLF line endings and a byte-order mark: the diff is only the edit', async () => {
     const crlf = '\uFEFF' + SPEC.replace(/\n/g, '\r\n');
     const dir = repo(crlf);
-    const r = await runCli(['stage', 'orders', '--pipelines', 'p', '--image', 'reg/orders:1.5.0', '--from-savepoint', 's3://x'], { cwd: dir });
+    const r = await runCli(
+      ['stage', 'orders', '--pipelines', 'p', '--image', 'reg/orders:1.5.0', '--from-savepoint', 's3://x'],
+      { cwd: dir },
+    );
     expect(r.code, r.stderr).toBe(0);
     const after = readFileSync(join(dir, 'p/orders.yaml'), 'utf8');
     const added = '    green:\r\n      image: reg/orders:1.5.0\r\n      initialSavepointPath: s3://x\r\n';
@@ -244,8 +400,17 @@ describe('stage --from-latest-checkpoint', () => {
   it('fills initialSavepointPath from the active JobManager', async () => {
     const server = createServer((req, res) => {
       res.setHeader('content-type', 'application/json');
-      if (req.url === '/jobs/overview') return res.end(JSON.stringify({ jobs: [{ jid: 'j1', name: 'orders', state: 'RUNNING', 'start-time': 1 }] }));
-      if (req.url === '/jobs/j1/checkpoints') return res.end(JSON.stringify({ counts: { completed: 3, failed: 0 }, latest: { completed: { id: 42, external_path: 's3://b/chk/orders/blue/j1/chk-42' } } }));
+      if (req.url === '/jobs/overview')
+        return res.end(
+          JSON.stringify({ jobs: [{ jid: 'j1', name: 'orders', state: 'RUNNING', 'start-time': 1 }] }),
+        );
+      if (req.url === '/jobs/j1/checkpoints')
+        return res.end(
+          JSON.stringify({
+            counts: { completed: 3, failed: 0 },
+            latest: { completed: { id: 42, external_path: 's3://b/chk/orders/blue/j1/chk-42' } },
+          }),
+        );
       res.statusCode = 404;
       res.end('{}');
     });
@@ -253,12 +418,29 @@ describe('stage --from-latest-checkpoint', () => {
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const dir = repo();
-      const r = await runCli(['stage', 'orders', '--pipelines', 'p', '--image', 'reg/orders:1.5.0', '--from-latest-checkpoint', '--rest', url], { cwd: dir });
+      const r = await runCli(
+        [
+          'stage',
+          'orders',
+          '--pipelines',
+          'p',
+          '--image',
+          'reg/orders:1.5.0',
+          '--from-latest-checkpoint',
+          '--rest',
+          url,
+        ],
+        { cwd: dir },
+      );
       // The only remark: this spec names no service account.
-      expect(r.stderr.trim().split('\n')[0]).toMatch(/^\/.*orders\.yaml:\d+:\d+: warning \[pod-security\] at \/spec\/template: no serviceAccount/);
+      expect(r.stderr.trim().split('\n')[0]).toMatch(
+        /^\/.*orders\.yaml:\d+:\d+: warning \[pod-security\] at \/spec\/template: no serviceAccount/,
+      );
       expect(r.stderr).not.toMatch(/error/);
       expect(r.code).toBe(0);
-      expect(readFileSync(join(dir, 'p/orders.yaml'), 'utf8')).toContain('initialSavepointPath: s3://b/chk/orders/blue/j1/chk-42');
+      expect(readFileSync(join(dir, 'p/orders.yaml'), 'utf8')).toContain(
+        'initialSavepointPath: s3://b/chk/orders/blue/j1/chk-42',
+      );
     } finally {
       server.close();
     }
@@ -270,7 +452,10 @@ it('keeps files byte-identical outside the edit for the example specs', async ()
   mkdirSync(join(dir, 'p'));
   const src = readFileSync(new URL('../../apps/pipelines/orders.yaml', import.meta.url), 'utf8');
   writeFileSync(join(dir, 'p/orders.yaml'), src);
-  const r = await runCli(['stage', 'orders', '--pipelines', 'p', '--image', 'reg/orders:9', '--from-savepoint', 's3://x'], { cwd: dir });
+  const r = await runCli(
+    ['stage', 'orders', '--pipelines', 'p', '--image', 'reg/orders:9', '--from-savepoint', 's3://x'],
+    { cwd: dir },
+  );
   expect(r.code).toBe(0);
   const after = readFileSync(join(dir, 'p/orders.yaml'), 'utf8');
   const added = '    green:\n      image: reg/orders:9\n      initialSavepointPath: s3://x\n';

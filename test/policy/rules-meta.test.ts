@@ -23,12 +23,35 @@ describe('rule registry', () => {
   });
   it('includes every rule the issue asks for', () => {
     const ids = new Set(RULES.map((r) => r.id));
-    for (const id of ['schema', 'one-step', 'active-spec-changed', 'cutover-target', 'cutover-generation', 'cutover-lead-time', 'parallelism-change', 'processing-time', 'clock-dependent-config', 'shared-consumer-group', 'shared-transactional-id', 'shared-state-paths', 'non-replayable-source', 'source-quota', 'missing-initial-state', 'teardown-before-complete', 'gateless-cutover', 'plaintext-secret', 'pipeline-removed']) {
+    for (const id of [
+      'schema',
+      'one-step',
+      'active-spec-changed',
+      'cutover-target',
+      'cutover-generation',
+      'cutover-lead-time',
+      'parallelism-change',
+      'processing-time',
+      'clock-dependent-config',
+      'shared-consumer-group',
+      'shared-transactional-id',
+      'shared-state-paths',
+      'non-replayable-source',
+      'source-quota',
+      'missing-initial-state',
+      'teardown-before-complete',
+      'gateless-cutover',
+      'plaintext-secret',
+      'pipeline-removed',
+    ]) {
       expect(ids.has(id), id).toBe(true);
     }
   });
   it('has a describe block with a failing and a passing case for every rule', () => {
-    const text = readdirSync(here).filter((f) => f.startsWith('rules-') && f.endsWith('.test.ts')).map((f) => readFileSync(join(here, f), 'utf8')).join('\n');
+    const text = readdirSync(here)
+      .filter((f) => f.startsWith('rules-') && f.endsWith('.test.ts'))
+      .map((f) => readFileSync(join(here, f), 'utf8'))
+      .join('\n');
     for (const r of RULES) {
       const start = text.indexOf(`describe('${r.id}'`);
       expect(start, `tests for ${r.id}`).toBeGreaterThanOrEqual(0);
@@ -40,8 +63,18 @@ describe('rule registry', () => {
 });
 
 describe('classify', () => {
-  const rollback = () => cutoverPipeline((p) => { p.spec.active = 'green'; p.spec.cutover = { generation: 2, to: 'blue', watermark: '2026-12-02T00:00:00Z' }; });
-  const green = () => steadyPipeline((p) => { p.spec.active = 'green'; p.spec.colors = { green: { image: 'reg/orders:1.5.0', initialSavepointPath: 's3://b/chk/orders/blue/chk-4711' } }; });
+  const rollback = () =>
+    cutoverPipeline((p) => {
+      p.spec.active = 'green';
+      p.spec.cutover = { generation: 2, to: 'blue', watermark: '2026-12-02T00:00:00Z' };
+    });
+  const green = () =>
+    steadyPipeline((p) => {
+      p.spec.active = 'green';
+      p.spec.colors = {
+        green: { image: 'reg/orders:1.5.0', initialSavepointPath: 's3://b/chk/orders/blue/chk-4711' },
+      };
+    });
   it.each([
     ['stage', steadyPipeline(), stagedPipeline(), ['stage']],
     ['schedule', stagedPipeline(), cutoverPipeline(), ['schedule']],
@@ -56,7 +89,12 @@ describe('classify', () => {
     expect(classify(load(base), load(head)).steps).toEqual(steps);
   });
   it('marks an active switch without cutover illegal', () => {
-    const t = classify(stagedPipeline() as never, stagedPipeline((p) => { p.spec.active = 'green'; }) as never);
+    const t = classify(
+      stagedPipeline() as never,
+      stagedPipeline((p) => {
+        p.spec.active = 'green';
+      }) as never,
+    );
     expect(t.illegal).toMatch(/without a cutover/);
   });
 });
@@ -88,10 +126,22 @@ data: {generation: "1", phase: Armed}
     expect(s.phase).toBe('Completed');
     expect(s.completedAt).toBe(Date.parse('2026-12-01T12:10:00Z'));
     expect(s.watermarks).toEqual({ blue: 1764590000000 });
-    expect(statusFor(r.statuses, steadyPipeline((p) => { p.metadata.namespace = 'other'; }) as never)).toBeUndefined();
+    expect(
+      statusFor(
+        r.statuses,
+        steadyPipeline((p) => {
+          p.metadata.namespace = 'other';
+        }) as never,
+      ),
+    ).toBeUndefined();
   });
   it('reports an unknown phase and a file without status', () => {
-    expect(parseStatusText('{"kind":"ConfigMap","metadata":{"name":"x-cutover-status"},"data":{"phase":"Done"}}', 's.json').problems[0]!.message).toMatch(/phase "Done"/);
+    expect(
+      parseStatusText(
+        '{"kind":"ConfigMap","metadata":{"name":"x-cutover-status"},"data":{"phase":"Done"}}',
+        's.json',
+      ).problems[0]!.message,
+    ).toMatch(/phase "Done"/);
     expect(parseStatusText('kind: Secret\n', 's.yaml').problems[0]!.message).toMatch(/no ConfigMap/);
   });
 });

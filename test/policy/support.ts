@@ -27,14 +27,24 @@ export interface RunOptions {
 
 /** A status ConfigMap for pipeline `orders` with the given data. */
 export function status(data: Record<string, string>, name = 'orders'): CutoverStatus[] {
-  const text = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${name}-cutover-status`, namespace: 'streaming' }, data });
+  const text = JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: `${name}-cutover-status`, namespace: 'streaming' },
+    data,
+  });
   const r = parseStatusText(text, 'status.json');
   if (r.problems.length > 0) throw new Error(r.problems.map((p) => p.message).join('; '));
   return r.statuses;
 }
 
 /** Findings of one rule for a base → head change (base undefined: no base). */
-export function findings(ruleId: string, base: unknown | undefined, head: unknown | undefined, o: RunOptions = {}): Finding[] {
+export function findings(
+  ruleId: string,
+  base: unknown | undefined,
+  head: unknown | undefined,
+  o: RunOptions = {},
+): Finding[] {
   const r = checkPolicy({
     base: base === undefined ? undefined : load(base),
     head: head === undefined ? { pipelines: [], diagnostics: [] } : load(head),

@@ -7,18 +7,34 @@ import { load, NOW, status } from './support.js';
 const W = '2026-12-01T12:00:00Z';
 /** Every lifecycle shape of the pipeline, and its absence. */
 const SHAPES: Record<string, () => unknown> = {
-  'absent': () => undefined,
+  absent: () => undefined,
   'steady blue': () => steadyPipeline(),
-  'steady green': () => steadyPipeline((p) => { p.spec.active = 'green'; p.spec.colors = { green: { image: 'reg/orders:1.5.0' } }; }),
+  'steady green': () =>
+    steadyPipeline((p) => {
+      p.spec.active = 'green';
+      p.spec.colors = { green: { image: 'reg/orders:1.5.0' } };
+    }),
   'staged blue→green': () => stagedPipeline(),
-  'staged green→blue': () => stagedPipeline((p) => { p.spec.active = 'green'; }),
-  'cutover blue→green': () => cutoverPipeline((p) => { p.spec.cutover.watermark = W; }),
-  'cutover green→blue #2': () => cutoverPipeline((p) => { p.spec.active = 'green'; p.spec.cutover = { generation: 2, to: 'blue', watermark: W }; }),
+  'staged green→blue': () =>
+    stagedPipeline((p) => {
+      p.spec.active = 'green';
+    }),
+  'cutover blue→green': () =>
+    cutoverPipeline((p) => {
+      p.spec.cutover.watermark = W;
+    }),
+  'cutover green→blue #2': () =>
+    cutoverPipeline((p) => {
+      p.spec.active = 'green';
+      p.spec.cutover = { generation: 2, to: 'blue', watermark: W };
+    }),
 };
 
 describe('every base → head combination of lifecycle shapes', () => {
   const names = Object.keys(SHAPES);
-  const combos = names.flatMap((b) => names.map((h) => [b, h] as const)).filter(([b, h]) => b !== 'absent' || h !== 'absent');
+  const combos = names
+    .flatMap((b) => names.map((h) => [b, h] as const))
+    .filter(([b, h]) => b !== 'absent' || h !== 'absent');
   it.each(combos)('%s → %s: check and plan answer without throwing', (b, h) => {
     const base = SHAPES[b]!();
     const head = SHAPES[h]!();

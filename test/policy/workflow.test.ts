@@ -6,8 +6,13 @@ import { runCli } from '../support/cli.js';
 const WORKFLOW = new URL('../../apps/github/flink-cutover-check.yml', import.meta.url);
 
 it('the example workflow calls flink-cutover only with options the CLI has', async () => {
-  const wf = parse(readFileSync(WORKFLOW, 'utf8')) as { jobs: Record<string, { steps: { run?: string; uses?: string }[] }> };
-  const runs = Object.values(wf.jobs).flatMap((j) => j.steps).map((s) => s.run ?? '').join('\n');
+  const wf = parse(readFileSync(WORKFLOW, 'utf8')) as {
+    jobs: Record<string, { steps: { run?: string; uses?: string }[] }>;
+  };
+  const runs = Object.values(wf.jobs)
+    .flatMap((j) => j.steps)
+    .map((s) => s.run ?? '')
+    .join('\n');
   const calls = [...runs.matchAll(/npx flink-cutover (\w+)([^\n|>]*)/g)];
   expect(calls.map((c) => c[1])).toEqual(['plan', 'check', 'check']);
   for (const [, command, args] of calls) {
@@ -15,5 +20,9 @@ it('the example workflow calls flink-cutover only with options the CLI has', asy
     for (const flag of args!.match(/--[a-z-]+/g) ?? []) expect(help, `${command} ${flag}`).toContain(flag);
     for (const format of args!.match(/--format (\w+)/g) ?? []) expect(help).toContain(format.split(' ')[1]);
   }
-  expect(Object.values(wf.jobs).flatMap((j) => j.steps).some((s) => s.uses?.startsWith('github/codeql-action/upload-sarif'))).toBe(true);
+  expect(
+    Object.values(wf.jobs)
+      .flatMap((j) => j.steps)
+      .some((s) => s.uses?.startsWith('github/codeql-action/upload-sarif')),
+  ).toBe(true);
 });

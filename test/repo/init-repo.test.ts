@@ -1,5 +1,13 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -10,18 +18,38 @@ import { runCli } from '../support/cli.js';
 
 // Asynchronous, so the test worker keeps answering vitest while npm packs and installs.
 const run = promisify(execFile);
-const npmEnv = { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false' };
+const npmEnv = {
+  ...process.env,
+  npm_config_fund: 'false',
+  npm_config_audit: 'false',
+  npm_config_update_notifier: 'false',
+};
 
-interface Step { name?: string; run?: string; if?: string; uses?: string }
+interface Step {
+  name?: string;
+  run?: string;
+  if?: string;
+  uses?: string;
+}
 
 describe('gitopsRepoFiles', () => {
   it('depends on flink-cutover, points editors into node_modules/flink-cutover/schemas and runs synth --check, check (SARIF) and plan (PR comment)', () => {
     const files = gitopsRepoFiles({ name: 'p', repoURL: 'https://git.example.com/p.git' });
     expect(JSON.parse(files['package.json']!).dependencies['flink-cutover']).toMatch(/^\^\d+\.\d+\.\d+/);
-    expect(files['apps/pipelines/example.yaml']).toMatch(/^# yaml-language-server: \$schema=\.\.\/\.\.\/node_modules\/flink-cutover\/schemas\/pipeline\.schema\.json\n/);
-    expect(files['flink-cutover.yaml']).toMatch(/^# yaml-language-server: \$schema=node_modules\/flink-cutover\/schemas\/project-config\.schema\.json\n/);
-    expect(parse(files['flink-cutover.yaml']!)).toMatchObject({ verify: { image: expect.stringMatching(/:/) }, argocd: { repoURL: 'https://git.example.com/p.git' } });
-    const wf = parse(files[REPO_WORKFLOW_FILE]!) as { permissions: Record<string, string>; jobs: Record<string, { steps: Step[] }> };
+    expect(files['apps/pipelines/example.yaml']).toMatch(
+      /^# yaml-language-server: \$schema=\.\.\/\.\.\/node_modules\/flink-cutover\/schemas\/pipeline\.schema\.json\n/,
+    );
+    expect(files['flink-cutover.yaml']).toMatch(
+      /^# yaml-language-server: \$schema=node_modules\/flink-cutover\/schemas\/project-config\.schema\.json\n/,
+    );
+    expect(parse(files['flink-cutover.yaml']!)).toMatchObject({
+      verify: { image: expect.stringMatching(/:/) },
+      argocd: { repoURL: 'https://git.example.com/p.git' },
+    });
+    const wf = parse(files[REPO_WORKFLOW_FILE]!) as {
+      permissions: Record<string, string>;
+      jobs: Record<string, { steps: Step[] }>;
+    };
     const steps = Object.values(wf.jobs)[0]!.steps;
     const runs = steps.map((s) => s.run ?? '').join('\n');
     expect(runs).toContain('flink-cutover synth --pipelines "$PIPELINES" --out dist --check');
@@ -30,7 +58,9 @@ describe('gitopsRepoFiles', () => {
     expect(runs).toMatch(/gh pr comment .* --body-file flink-cutover-plan\.md/);
     expect(runs).toContain('kubectl get configmaps');
     expect(wf.permissions).toMatchObject({ 'security-events': 'write', 'pull-requests': 'write' });
-    const setup = steps.find((s) => s.uses?.startsWith('actions/setup-node')) as { with: { 'node-version': number } };
+    const setup = steps.find((s) => s.uses?.startsWith('actions/setup-node')) as {
+      with: { 'node-version': number };
+    };
     expect([22, 24]).toContain(setup.with['node-version']);
   });
 
@@ -68,24 +98,59 @@ describe('a GitOps repo from the packed tarball', () => {
     work = mkdtempSync(join(tmpdir(), 'fc-gitops-'));
     mkdirSync(join(work, 'pack'));
     await run('npm', ['pack', '--pack-destination', join(work, 'pack')], { cwd: resolve('.'), env: npmEnv });
-    const tgz = join(work, 'pack', readdirSync(join(work, 'pack')).find((f) => f.endsWith('.tgz'))!);
+    const tgz = join(
+      work,
+      'pack',
+      readdirSync(join(work, 'pack')).find((f) => f.endsWith('.tgz'))!,
+    );
     // The packed CLI, installed like a user would, makes the repo.
     mkdirSync(join(work, 'tool'));
     writeFileSync(join(work, 'tool', 'package.json'), '{"name":"tool","version":"0.0.0","private":true}\n');
-    await run('npm', ['install', '--omit=dev', '--no-package-lock', '--prefer-offline', '--loglevel=error', tgz], { cwd: join(work, 'tool'), env: npmEnv });
+    await run(
+      'npm',
+      ['install', '--omit=dev', '--no-package-lock', '--prefer-offline', '--loglevel=error', tgz],
+      { cwd: join(work, 'tool'), env: npmEnv },
+    );
     repo = join(work, 'my-pipelines');
-    await run(join(work, 'tool', 'node_modules', '.bin', 'flink-cutover'), ['init-repo', repo, '--dependency', `file:${tgz}`, '--repo-url', 'https://git.example.com/acme/my-pipelines.git']);
+    await run(join(work, 'tool', 'node_modules', '.bin', 'flink-cutover'), [
+      'init-repo',
+      repo,
+      '--dependency',
+      `file:${tgz}`,
+      '--repo-url',
+      'https://git.example.com/acme/my-pipelines.git',
+    ]);
     await run('npm', ['install', '--prefer-offline', '--loglevel=error'], { cwd: repo, env: npmEnv });
-    const git = (...args: string[]) => run('git', args, { cwd: repo, env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' } });
+    const git = (...args: string[]) =>
+      run('git', args, {
+        cwd: repo,
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: 't',
+          GIT_AUTHOR_EMAIL: 't@example.com',
+          GIT_COMMITTER_NAME: 't',
+          GIT_COMMITTER_EMAIL: 't@example.com',
+        },
+      });
     await git('init', '-q', '-b', 'main');
     await git('add', '.');
     await git('commit', '-q', '-m', 'init');
     await git('update-ref', 'refs/remotes/origin/main', 'HEAD');
     await git('checkout', '-q', '-b', 'stage-example');
-    const wf = parse(readFileSync(join(repo, REPO_WORKFLOW_FILE), 'utf8')) as { jobs: Record<string, { env: Record<string, string>; steps: Step[] }> };
+    const wf = parse(readFileSync(join(repo, REPO_WORKFLOW_FILE), 'utf8')) as {
+      jobs: Record<string, { env: Record<string, string>; steps: Step[] }>;
+    };
     const job = Object.values(wf.jobs)[0]!;
     steps = job.steps;
-    env = { ...(process.env as Record<string, string>), PIPELINES: job.env.PIPELINES!, BASE_REF: 'origin/main', STATUS_ARGS: '', GITHUB_OUTPUT: join(work, 'github-output'), GITHUB_STEP_SUMMARY: join(work, 'summary.md'), RUNNER_TEMP: work };
+    env = {
+      ...(process.env as Record<string, string>),
+      PIPELINES: job.env.PIPELINES!,
+      BASE_REF: 'origin/main',
+      STATUS_ARGS: '',
+      GITHUB_OUTPUT: join(work, 'github-output'),
+      GITHUB_STEP_SUMMARY: join(work, 'summary.md'),
+      RUNNER_TEMP: work,
+    };
     writeFileSync(env.GITHUB_OUTPUT!, '');
     writeFileSync(env.GITHUB_STEP_SUMMARY!, '');
   }, 600_000);
@@ -111,13 +176,26 @@ describe('a GitOps repo from the packed tarball', () => {
   });
 
   it('the workflow steps pass on a pull request that stages a new image', () => {
-    const stage = spawnSync(join(repo, 'node_modules/.bin/flink-cutover'), ['stage', 'example', '--image', 'registry.example.com/streaming/example:1.1.0', '--from-savepoint', 's3://flink-state/savepoints/example/blue/savepoint-1'], { cwd: repo, encoding: 'utf8' });
+    const stage = spawnSync(
+      join(repo, 'node_modules/.bin/flink-cutover'),
+      [
+        'stage',
+        'example',
+        '--image',
+        'registry.example.com/streaming/example:1.1.0',
+        '--from-savepoint',
+        's3://flink-state/savepoints/example/blue/savepoint-1',
+      ],
+      { cwd: repo, encoding: 'utf8' },
+    );
     expect(stage.status, stage.stderr).toBe(0);
     // Before synth, dist/ is stale: the workflow's synth step fails and says so.
     const stale = runStep('Rendered manifests are up to date');
     expect(stale.status).toBe(1);
     expect(stale.stderr).toContain('dist/streaming.example.k8s.yaml (differs or missing)');
-    expect(spawnSync('npm', ['run', '--silent', 'synth'], { cwd: repo, env: npmEnv, encoding: 'utf8' }).status).toBe(0);
+    expect(
+      spawnSync('npm', ['run', '--silent', 'synth'], { cwd: repo, env: npmEnv, encoding: 'utf8' }).status,
+    ).toBe(0);
 
     const synthStep = runStep('Rendered manifests are up to date');
     expect(synthStep.status, synthStep.stderr).toBe(0);
@@ -128,7 +206,10 @@ describe('a GitOps repo from the packed tarball', () => {
 
     const sarif = runStep('Check (SARIF)');
     expect(sarif.status, sarif.stderr).toBe(0);
-    const log = JSON.parse(readFileSync(join(repo, 'flink-cutover.sarif'), 'utf8')) as { version: string; runs: { tool: { driver: { name: string } } }[] };
+    const log = JSON.parse(readFileSync(join(repo, 'flink-cutover.sarif'), 'utf8')) as {
+      version: string;
+      runs: { tool: { driver: { name: string } } }[];
+    };
     expect(log.version).toBe('2.1.0');
     expect(log.runs[0]!.tool.driver.name).toBe('flink-cutover');
 

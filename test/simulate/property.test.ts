@@ -10,7 +10,11 @@ describe('simulator properties (fast-check)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed) => {
         const r = simulate(randomScenario(rng(seed)), { strategy: 'two-phase' });
-        expect({ duplicates: r.duplicates, missing: r.missing, heldAtEnd: r.heldAtEnd }).toEqual({ duplicates: 0, missing: 0, heldAtEnd: 0 });
+        expect({ duplicates: r.duplicates, missing: r.missing, heldAtEnd: r.heldAtEnd }).toEqual({
+          duplicates: 0,
+          missing: 0,
+          heldAtEnd: 0,
+        });
         expect(['Completed', 'Rejected', 'Armed']).toContain(r.phase);
       }),
       { numRuns: 400 },
@@ -23,7 +27,11 @@ describe('simulator properties (fast-check)', () => {
         const s = randomScenario(rng(seed));
         s.colors.blue.gate = false;
         const r = simulate(s, { strategy: 'two-phase', trace: true });
-        expect({ missing: r.missing, heldAtEnd: r.heldAtEnd, atLeastOnce: r.atLeastOnce }).toEqual({ missing: 0, heldAtEnd: 0, atLeastOnce: true });
+        expect({ missing: r.missing, heldAtEnd: r.heldAtEnd, atLeastOnce: r.atLeastOnce }).toEqual({
+          missing: 0,
+          heldAtEnd: 0,
+          atLeastOnce: true,
+        });
         expect(r.points.filter((p) => p.color === 'green' && p.t < r.watermark)).toEqual([]);
       }),
       { numRuns: 150 },
@@ -33,16 +41,28 @@ describe('simulator properties (fast-check)', () => {
   it('a cutover withdrawn from git before it was armed (what the policy allows) leaves the output exact and nothing held', () => {
     let withdrawnUndecided = 0;
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.integer({ min: 0, max: 12 }), (seed, after) => {
-        const s = randomScenario(rng(seed));
-        s.cutover.withdrawAtMs = s.cutover.commitAtMs + 50 + after * 250;
-        const r = simulate(s, { strategy: 'two-phase' });
-        fc.pre(r.withdrawnIn === 'none' || r.withdrawnIn === 'Pending' || r.withdrawnIn === 'Rejected');
-        if (r.withdrawnIn !== 'Rejected') withdrawnUndecided++;
-        expect({ duplicates: r.duplicates, missing: r.missing, heldAtEnd: r.heldAtEnd }).toEqual({ duplicates: 0, missing: 0, heldAtEnd: 0 });
-        // Rejected as withdrawn, or never decided because no gate kept a prepare for it (all restored from before it).
-        if (r.phase !== 'Rejected') expect({ phase: r.phase, reason: r.reason }).toEqual({ phase: 'Pending', reason: 'no status written' });
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        fc.integer({ min: 0, max: 12 }),
+        (seed, after) => {
+          const s = randomScenario(rng(seed));
+          s.cutover.withdrawAtMs = s.cutover.commitAtMs + 50 + after * 250;
+          const r = simulate(s, { strategy: 'two-phase' });
+          fc.pre(r.withdrawnIn === 'none' || r.withdrawnIn === 'Pending' || r.withdrawnIn === 'Rejected');
+          if (r.withdrawnIn !== 'Rejected') withdrawnUndecided++;
+          expect({ duplicates: r.duplicates, missing: r.missing, heldAtEnd: r.heldAtEnd }).toEqual({
+            duplicates: 0,
+            missing: 0,
+            heldAtEnd: 0,
+          });
+          // Rejected as withdrawn, or never decided because no gate kept a prepare for it (all restored from before it).
+          if (r.phase !== 'Rejected')
+            expect({ phase: r.phase, reason: r.reason }).toEqual({
+              phase: 'Pending',
+              reason: 'no status written',
+            });
+        },
+      ),
       { numRuns: 200 },
     );
     expect(withdrawnUndecided).toBeGreaterThan(50);
@@ -70,22 +90,49 @@ describe('simulator properties (fast-check)', () => {
           name: 'passed',
           seed: p.seed,
           active: 'blue',
-          input: { partitions: p.partitions, ratePerSecond: 10, durationMs: 20000, outOfOrdernessMs: p.ooo, lateFraction: 0, lateByMaxMs: 0, idle: [] },
+          input: {
+            partitions: p.partitions,
+            ratePerSecond: 10,
+            durationMs: 20000,
+            outOfOrdernessMs: p.ooo,
+            lateFraction: 0,
+            lateByMaxMs: 0,
+            idle: [],
+          },
           colors: {
-            blue: { parallelism: Math.min(p.blueP, p.partitions), startMs: 0, lagMs: p.blueLag, maxRecordsPerSecond: 0 },
-            green: { parallelism: Math.min(p.greenP, p.partitions), startMs: p.greenStart, lagMs: p.greenLag, maxRecordsPerSecond: 0 },
+            blue: {
+              parallelism: Math.min(p.blueP, p.partitions),
+              startMs: 0,
+              lagMs: p.blueLag,
+              maxRecordsPerSecond: 0,
+            },
+            green: {
+              parallelism: Math.min(p.greenP, p.partitions),
+              startMs: p.greenStart,
+              lagMs: p.greenLag,
+              maxRecordsPerSecond: 0,
+            },
           },
           checkpointIntervalMs: 1000,
           pollIntervalMs: p.poll,
           propagation: { minMs: 0, maxMs: p.propMax },
           // W lies at least 3 s of event time behind what both jobs have read when the cutover lands.
-          cutover: { commitAtMs, watermarkAtMs: commitAtMs - maxLag - p.ooo - 3000 - p.passedBy, latenessMs: 1000, gateMode: 'filter' },
+          cutover: {
+            commitAtMs,
+            watermarkAtMs: commitAtMs - maxLag - p.ooo - 3000 - p.passedBy,
+            latenessMs: 1000,
+            gateMode: 'filter',
+          },
           restarts: [],
           teardownDelayMs: null,
         };
         const r = simulate(s, { strategy: 'two-phase' });
         // Rejected as withdrawn, or never decided because no gate kept a prepare for it (all restored from before it).
-        if (r.phase !== 'Rejected') expect({ phase: r.phase, reason: r.reason }).toEqual({ phase: 'Pending', reason: 'no status written' });
+        if (r.phase !== 'Rejected')
+          expect({ phase: r.phase, reason: r.reason }).toEqual({
+            phase: 'Pending',
+            reason: 'no status written',
+          });
         expect(r.reason).toMatch(/had already seen t=\d+ >= W=\d+ when it prepared/);
         expect({ duplicates: r.duplicates, missing: r.missing }).toEqual({ duplicates: 0, missing: 0 });
         expect(r.emitted).toEqual({ blue: r.records, green: 0 });

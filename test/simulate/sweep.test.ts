@@ -5,7 +5,11 @@ describe('simulate sweeps', () => {
   it('two-phase: 1000 random scenarios, no record lost or duplicated, most cutovers complete', () => {
     const s = sweep(7, 1000, 'two-phase');
     expect(s.records).toBeGreaterThan(500_000);
-    expect({ duplicates: s.duplicates, missing: s.missing, violatingRuns: s.violatingRuns }).toEqual({ duplicates: 0, missing: 0, violatingRuns: 0 });
+    expect({ duplicates: s.duplicates, missing: s.missing, violatingRuns: s.violatingRuns }).toEqual({
+      duplicates: 0,
+      missing: 0,
+      violatingRuns: 0,
+    });
     expect(s.phases.Completed ?? 0).toBeGreaterThanOrEqual(500);
     // Late W's are committed in part of the space: they must be rejected, not silently gapped.
     expect(s.phases.Rejected ?? 0).toBeGreaterThan(50);
@@ -18,7 +22,8 @@ describe('simulate sweeps', () => {
       // Where the violations are (event time relative to W), for the report: null exactly when there are none.
       expect(r.missingAt === null).toBe(r.missing === 0);
       expect(r.duplicatesAt === null).toBe(r.duplicates === 0);
-      for (const x of [r.missingAt, r.duplicatesAt]) if (x) near.push(Math.max(Math.abs(x[0]), Math.abs(x[1])));
+      for (const x of [r.missingAt, r.duplicatesAt])
+        if (x) near.push(Math.max(Math.abs(x[0]), Math.abs(x[1])));
     });
     // The original proposal fails around W (subtasks switching at different moments), not anywhere else.
     expect(Math.max(...near)).toBeLessThan(20_000);

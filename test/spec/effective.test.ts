@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { deepMerge, deploymentName, effectiveSinks, effectiveSources, effectiveSpec, flattenFlinkConfiguration, lifecycleState, restUrl, standbyColor, substitute } from '../../lib/spec/effective.js';
+import {
+  deepMerge,
+  deploymentName,
+  effectiveSinks,
+  effectiveSources,
+  effectiveSpec,
+  flattenFlinkConfiguration,
+  lifecycleState,
+  restUrl,
+  standbyColor,
+  substitute,
+} from '../../lib/spec/effective.js';
 import { formatDuration, parseDuration } from '../../lib/spec/duration.js';
 import { validatePipelineObject } from '../../lib/spec/load.js';
 import type { Pipeline } from '../../lib/spec/types.js';
@@ -13,14 +24,25 @@ function load(obj: unknown): Pipeline {
 
 describe('effective color specs', () => {
   it('deep-merges the color over the template and substitutes placeholders', () => {
-    const p = load(stagedPipeline((x) => {
-      x.spec.colors.green.job = { parallelism: 8, args: ['--v2'] };
-      x.spec.colors.green.flinkConfiguration = { 'pipeline.name': '{{pipeline}}-{{ color }}' };
-    }));
+    const p = load(
+      stagedPipeline((x) => {
+        x.spec.colors.green.job = { parallelism: 8, args: ['--v2'] };
+        x.spec.colors.green.flinkConfiguration = { 'pipeline.name': '{{pipeline}}-{{ color }}' };
+      }),
+    );
     const green = effectiveSpec(p, 'green');
     expect(green.image).toBe('reg/orders:1.5.0');
-    expect(green.job).toEqual({ jarURI: 'local:///opt/flink/usrlib/orders.jar', parallelism: 8, upgradeMode: 'savepoint', args: ['--v2'], initialSavepointPath: 's3://b/chk/orders/blue/chk-4711' });
-    expect(green.flinkConfiguration).toEqual({ 'state.checkpoints.dir': 's3://b/chk/orders/green', 'pipeline.name': 'orders-green' });
+    expect(green.job).toEqual({
+      jarURI: 'local:///opt/flink/usrlib/orders.jar',
+      parallelism: 8,
+      upgradeMode: 'savepoint',
+      args: ['--v2'],
+      initialSavepointPath: 's3://b/chk/orders/blue/chk-4711',
+    });
+    expect(green.flinkConfiguration).toEqual({
+      'state.checkpoints.dir': 's3://b/chk/orders/green',
+      'pipeline.name': 'orders-green',
+    });
     const blue = effectiveSpec(p, 'blue');
     expect(blue.flinkConfiguration).toEqual({ 'state.checkpoints.dir': 's3://b/chk/orders/blue' });
     expect(blue.job?.initialSavepointPath).toBeUndefined();
@@ -45,17 +67,29 @@ describe('effective color specs', () => {
 
   it('refuses a REST URL with credentials or a query at its line', () => {
     for (const url of ['http://admin:secret@jm:8081', 'http://jm:8081/?token=x', 'jm:8081']) {
-      const r = validatePipelineObject(stagedPipeline((x) => (x.spec.colors.green.restUrl = url)), 'x');
-      expect(r.diagnostics.map((d) => d.path), url).toContain('/spec/colors/green/restUrl');
+      const r = validatePipelineObject(
+        stagedPipeline((x) => (x.spec.colors.green.restUrl = url)),
+        'x',
+      );
+      expect(
+        r.diagnostics.map((d) => d.path),
+        url,
+      ).toContain('/spec/colors/green/restUrl');
     }
   });
 
   it('merge replaces arrays and removes keys set to null', () => {
-    expect(deepMerge({ a: [1, 2], b: { c: 1, d: 2 } }, { a: [3], b: { d: null } })).toEqual({ a: [3], b: { c: 1 } });
+    expect(deepMerge({ a: [1, 2], b: { c: 1, d: 2 } }, { a: [3], b: { d: null } })).toEqual({
+      a: [3],
+      b: { c: 1 },
+    });
   });
 
   it('substitutes in nested strings only', () => {
-    expect(substitute({ a: ['x-{{color}}'], n: 3 }, { color: 'blue', pipeline: 'p' })).toEqual({ a: ['x-blue'], n: 3 });
+    expect(substitute({ a: ['x-{{color}}'], n: 3 }, { color: 'blue', pipeline: 'p' })).toEqual({
+      a: ['x-blue'],
+      n: 3,
+    });
   });
 
   it('resolves sources and sinks per color', () => {
@@ -65,7 +99,12 @@ describe('effective color specs', () => {
   });
 
   it('flattens nested and dotted flinkConfiguration alike', () => {
-    expect(flattenFlinkConfiguration({ state: { 'checkpoints.dir': 's3://x', backend: { type: 'rocksdb' } }, 'taskmanager.numberOfTaskSlots': 2 })).toEqual({
+    expect(
+      flattenFlinkConfiguration({
+        state: { 'checkpoints.dir': 's3://x', backend: { type: 'rocksdb' } },
+        'taskmanager.numberOfTaskSlots': 2,
+      }),
+    ).toEqual({
       'state.checkpoints.dir': 's3://x',
       'state.backend.type': 'rocksdb',
       'taskmanager.numberOfTaskSlots': '2',
@@ -82,10 +121,12 @@ describe('effective color specs', () => {
 
   it('derives the REST URL from the operator service, namespace and rest.port', () => {
     expect(restUrl(load(steadyPipeline()), 'blue')).toBe('http://orders-blue-rest.streaming:8081');
-    const p = load(steadyPipeline((x) => {
-      delete x.metadata.namespace;
-      x.spec.template.flinkConfiguration = { rest: { port: 9091 } };
-    }));
+    const p = load(
+      steadyPipeline((x) => {
+        delete x.metadata.namespace;
+        x.spec.template.flinkConfiguration = { rest: { port: 9091 } };
+      }),
+    );
     expect(restUrl(p, 'blue')).toBe('http://orders-blue-rest:9091');
   });
 });
@@ -103,7 +144,7 @@ describe('durations', () => {
 });
 
 describe('effectiveSpec sharing', () => {
-  it('returns one frozen object per pipeline and color, so no caller can change another\'s view', () => {
+  it("returns one frozen object per pipeline and color, so no caller can change another's view", () => {
     const p = load(stagedPipeline());
     const a = effectiveSpec(p, 'green');
     expect(effectiveSpec(p, 'green')).toBe(a);

@@ -12,7 +12,11 @@ describe('loading pipeline specs', () => {
   it('loads the example pipelines without diagnostics', () => {
     const r = loadPipelineDir('apps/pipelines');
     expect(r.diagnostics.map(formatDiagnostic)).toEqual([]);
-    expect(r.pipelines.map((p) => p.pipeline.metadata.name).sort()).toEqual(['clickstream', 'orders', 'payments']);
+    expect(r.pipelines.map((p) => p.pipeline.metadata.name).sort()).toEqual([
+      'clickstream',
+      'orders',
+      'payments',
+    ]);
   });
 
   it('applies defaults for absent blocks', () => {
@@ -24,8 +28,21 @@ describe('loading pipeline specs', () => {
     expect(r.diagnostics).toEqual([]);
     const spec = r.pipelines[0]!.pipeline.spec;
     expect(spec.gate).toEqual({ mode: 'filter', lateness: '0s' });
-    expect(spec.validation).toEqual({ minRunning: '10m', minCompletedCheckpoints: 3, maxWatermarkLag: '1m', maxRestarts: 0, prometheus: [], http: [], approval: false });
-    expect(spec.policy).toEqual({ minLeadTime: '15m', teardownDelay: '30m', allowParallelismChange: false, podSecurity: 'warn' });
+    expect(spec.validation).toEqual({
+      minRunning: '10m',
+      minCompletedCheckpoints: 3,
+      maxWatermarkLag: '1m',
+      maxRestarts: 0,
+      prometheus: [],
+      http: [],
+      approval: false,
+    });
+    expect(spec.policy).toEqual({
+      minLeadTime: '15m',
+      teardownDelay: '30m',
+      allowParallelismChange: false,
+      podSecurity: 'warn',
+    });
     expect(spec.sources).toEqual([]);
   });
 
@@ -41,7 +58,11 @@ describe('loading pipeline specs', () => {
     const text = stringify(steadyPipeline((p) => (p.spec.template.job.parallelizm = 4)));
     const d = errorsOf(text);
     expect(d).toHaveLength(1);
-    expect(d[0]).toMatchObject({ ruleId: 'schema', severity: 'error', path: '/spec/template/job/parallelizm' });
+    expect(d[0]).toMatchObject({
+      ruleId: 'schema',
+      severity: 'error',
+      path: '/spec/template/job/parallelizm',
+    });
     expect(d[0]!.message).toBe('unknown field "parallelizm" in /spec/template/job');
     expect(d[0]!.fix).toContain('parallelism');
     const line = text.split('\n').findIndex((l) => l.includes('parallelizm')) + 1;
@@ -85,7 +106,13 @@ describe('loading pipeline specs', () => {
   });
 
   it('reports a cutover to a color that is not staged', () => {
-    const d = errorsOf(stringify(steadyPipeline((p) => (p.spec.cutover = { generation: 1, to: 'green', watermark: '2026-12-01T12:00:00Z' }))));
+    const d = errorsOf(
+      stringify(
+        steadyPipeline(
+          (p) => (p.spec.cutover = { generation: 1, to: 'green', watermark: '2026-12-01T12:00:00Z' }),
+        ),
+      ),
+    );
     expect(d[0]!.message).toContain('not among the colors');
     expect(d[0]!.fix).toContain('stage');
   });
@@ -99,7 +126,7 @@ describe('loading pipeline specs', () => {
     expect(ok).toEqual([]);
   });
 
-  it('reports a name too long for the standby\'s verify Job once two colors run', () => {
+  it("reports a name too long for the standby's verify Job once two colors run", () => {
     const name = 'v'.repeat(51);
     expect(errorsOf(stringify(steadyPipeline((p) => (p.metadata.name = name))))).toEqual([]);
     const d = errorsOf(stringify(stagedPipeline((p) => (p.metadata.name = name))));
@@ -111,7 +138,9 @@ describe('loading pipeline specs', () => {
   });
 
   it('reports a deploymentName too long for its REST service', () => {
-    const d = errorsOf(stringify(steadyPipeline((p) => (p.spec.colors.blue.deploymentName = 'b'.repeat(59)))));
+    const d = errorsOf(
+      stringify(steadyPipeline((p) => (p.spec.colors.blue.deploymentName = 'b'.repeat(59)))),
+    );
     expect(d[0]!.path).toBe('/spec/colors/blue/deploymentName');
   });
 
@@ -149,16 +178,27 @@ describe('loading pipeline specs', () => {
 describe('loading: YAML features and foreign documents', () => {
   it('supports anchors and merge keys', () => {
     const text = stringify(stagedPipeline())
-      .replace(/jobManager:\n(\s+)resource:\n\s+memory: 2048m\n\s+cpu: 1\n/, 'jobManager:\n$1resource: &small\n$1  memory: 2048m\n$1  cpu: 1\n')
-      .replace(/taskManager:\n(\s+)resource:\n\s+memory: 4096m\n\s+cpu: 2\n/, 'taskManager:\n$1resource:\n$1  <<: *small\n$1  cpu: 2\n');
+      .replace(
+        /jobManager:\n(\s+)resource:\n\s+memory: 2048m\n\s+cpu: 1\n/,
+        'jobManager:\n$1resource: &small\n$1  memory: 2048m\n$1  cpu: 1\n',
+      )
+      .replace(
+        /taskManager:\n(\s+)resource:\n\s+memory: 4096m\n\s+cpu: 2\n/,
+        'taskManager:\n$1resource:\n$1  <<: *small\n$1  cpu: 2\n',
+      );
     expect(text).toContain('<<: *small');
     const r = loadPipelineText('p.yaml', text);
     expect(r.diagnostics).toEqual([]);
-    expect(r.pipelines[0]!.pipeline.spec.template.taskManager).toEqual({ resource: { memory: '2048m', cpu: 2 } });
+    expect(r.pipelines[0]!.pipeline.spec.template.taskManager).toEqual({
+      resource: { memory: '2048m', cpu: 2 },
+    });
   });
 
   it('names a foreign document once, not with a pile of schema errors', () => {
-    const d = loadPipelineText('k.yaml', 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\n').diagnostics;
+    const d = loadPipelineText(
+      'k.yaml',
+      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\n',
+    ).diagnostics;
     expect(d).toHaveLength(1);
     expect(d[0]!.message).toBe('this document is a Kustomization, not a BlueGreenPipeline');
     expect(d[0]!.line).toBe(2);
@@ -166,7 +206,12 @@ describe('loading: YAML features and foreign documents', () => {
 
   it('reports a YAML alias bomb as a file diagnostic, not a crash', () => {
     const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 12; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    for (let i = 1; i < 12; i++)
+      lines.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(', ')}]`,
+      );
     const d = loadPipelineText('bomb.yaml', lines.join('\n') + '\n').diagnostics;
     expect(d).toHaveLength(1);
     expect(d[0]!.message).toMatch(/^cannot read the document: .*alias/i);

@@ -12,9 +12,12 @@ const validateSchema = ajv.compile(schema);
 
 describe('flink-cutover.yaml', () => {
   const valid: [string, unknown][] = [
-    ['this repository\'s', parse(readFileSync(PROJECT_CONFIG_FILE, 'utf8'))],
-    ['init-repo\'s (with a repo URL)', parse(gitopsRepoFiles({ name: 'p', repoURL: 'https://x' })[PROJECT_CONFIG_FILE]!)],
-    ['init-repo\'s (without)', parse(gitopsRepoFiles({ name: 'p' })[PROJECT_CONFIG_FILE]!)],
+    ["this repository's", parse(readFileSync(PROJECT_CONFIG_FILE, 'utf8'))],
+    [
+      "init-repo's (with a repo URL)",
+      parse(gitopsRepoFiles({ name: 'p', repoURL: 'https://x' })[PROJECT_CONFIG_FILE]!),
+    ],
+    ["init-repo's (without)", parse(gitopsRepoFiles({ name: 'p' })[PROJECT_CONFIG_FILE]!)],
     ['an empty one', {}],
   ];
   for (const [name, config] of valid) {
@@ -38,7 +41,13 @@ describe('flink-cutover.yaml', () => {
       const r = validateProjectConfig(config, 'flink-cutover.yaml');
       expect(r.config).toBeUndefined();
       expect(r.diagnostics.map((d) => d.message).join('\n')).toMatch(message);
-      for (const d of r.diagnostics) expect(d).toMatchObject({ ruleId: 'config', severity: 'error', file: 'flink-cutover.yaml', fix: expect.any(String) });
+      for (const d of r.diagnostics)
+        expect(d).toMatchObject({
+          ruleId: 'config',
+          severity: 'error',
+          file: 'flink-cutover.yaml',
+          fix: expect.any(String),
+        });
     });
   }
 });

@@ -8,7 +8,10 @@ export interface CliResult {
 }
 
 /** Runs the CLI in-process with captured output. */
-export async function runCli(argv: string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<CliResult> {
+export async function runCli(
+  argv: string[],
+  options: { cwd?: string; env?: Record<string, string | undefined> } = {},
+): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const io: CliIO = {

@@ -15,11 +15,15 @@ export interface DistObject {
 
 /** Every object of every `dist/*.k8s.yaml`, in file and document order. */
 export function distObjects(): DistObject[] {
-  return readdirSync(DIST_DIR).filter((f) => f.endsWith('.k8s.yaml')).sort().flatMap((file) =>
-    parseAllDocuments(readFileSync(join(DIST_DIR, file), 'utf8'))
-      .map((d) => d.toJSON() as KubeObject | null)
-      .filter((o): o is KubeObject => o !== null)
-      .map((object) => ({ file, object })));
+  return readdirSync(DIST_DIR)
+    .filter((f) => f.endsWith('.k8s.yaml'))
+    .sort()
+    .flatMap((file) =>
+      parseAllDocuments(readFileSync(join(DIST_DIR, file), 'utf8'))
+        .map((d) => d.toJSON() as KubeObject | null)
+        .filter((o): o is KubeObject => o !== null)
+        .map((object) => ({ file, object })),
+    );
 }
 
 /** `kind namespace/name` of an object, for messages. */
@@ -35,7 +39,8 @@ export function inNamespace(o: KubeObject, rename: (ns: string) => string): Kube
   const copy = structuredClone(o);
   if (copy.metadata.namespace) copy.metadata.namespace = rename(copy.metadata.namespace);
   if (Array.isArray(copy.subjects)) {
-    for (const s of copy.subjects as { namespace?: string }[]) if (s.namespace) s.namespace = rename(s.namespace);
+    for (const s of copy.subjects as { namespace?: string }[])
+      if (s.namespace) s.namespace = rename(s.namespace);
   }
   return copy;
 }

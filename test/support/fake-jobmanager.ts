@@ -20,13 +20,23 @@ export const LONG_MIN = '-9223372036854775808';
  * The names the fake serves gate metrics under, from the contract file itself (read here without
  * the code under test, so the contract test compares two independent readings).
  */
-const CONTRACT = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../schemas/gate-metrics.contract.json'), 'utf8')) as {
-  operatorName: string; metricGroup: string; noValue: string; decisionMetrics: Record<string, string>;
+const CONTRACT = JSON.parse(
+  readFileSync(
+    join(dirname(fileURLToPath(import.meta.url)), '../../schemas/gate-metrics.contract.json'),
+    'utf8',
+  ),
+) as {
+  operatorName: string;
+  metricGroup: string;
+  noValue: string;
+  decisionMetrics: Record<string, string>;
 };
 /** The gate operator's name (a job with several gates: this plus `-<suffix>`). */
 export const GATE_OPERATOR = CONTRACT.operatorName;
 export const GATE_METRIC_GROUP = CONTRACT.metricGroup;
-export const GATE_METRICS = Object.keys(CONTRACT.decisionMetrics) as ('preparedGeneration' | 'maxTimestampAtPrepare' | 'gateWatermark')[];
+export const GATE_METRICS = Object.keys(CONTRACT.decisionMetrics) as (
+  'preparedGeneration' | 'maxTimestampAtPrepare' | 'gateWatermark'
+)[];
 export type GateMetric = 'preparedGeneration' | 'maxTimestampAtPrepare' | 'gateWatermark';
 
 /**
@@ -138,8 +148,18 @@ export function hexId(seed: string): string {
 export function defaultVertices(parallelism = 2, watermark: number | null = 1_700_000_000_000): FakeVertex[] {
   return [
     { id: hexId('source'), name: 'Source: orders', parallelism, source: true },
-    { id: hexId('map'), name: 'Map -> Timestamps/Watermarks', parallelism, watermarks: Array.from({ length: parallelism }, () => watermark) },
-    { id: hexId('sink'), name: `${GATE_OPERATOR} -> Sink: out`, parallelism, watermarks: Array.from({ length: parallelism }, () => watermark) },
+    {
+      id: hexId('map'),
+      name: 'Map -> Timestamps/Watermarks',
+      parallelism,
+      watermarks: Array.from({ length: parallelism }, () => watermark),
+    },
+    {
+      id: hexId('sink'),
+      name: `${GATE_OPERATOR} -> Sink: out`,
+      parallelism,
+      watermarks: Array.from({ length: parallelism }, () => watermark),
+    },
   ];
 }
 
@@ -179,7 +199,14 @@ export class FakeJobManager {
       runningSince: now - 3_600_000,
       restarts: 0,
       vertices: defaultVertices(),
-      checkpoints: { completed: 12, failed: 0, inProgress: 0, restored: 1, latestPath: 's3://b/chk/orders/blue/0000/chk-12', latestCompletedAt: now - 30_000 },
+      checkpoints: {
+        completed: 12,
+        failed: 0,
+        inProgress: 0,
+        restored: 1,
+        latestPath: 's3://b/chk/orders/blue/0000/chk-12',
+        latestCompletedAt: now - 30_000,
+      },
       exceptions: [],
       ...options.job,
     };
@@ -236,7 +263,13 @@ export class FakeJobManager {
       this.job.jid = hexId(`job-${++counter}`);
       this.job.startTime = now;
       this.job.restarts = 0;
-      this.job.checkpoints = { ...this.job.checkpoints, completed: 0, failed: 0, inProgress: 0, failing: undefined };
+      this.job.checkpoints = {
+        ...this.job.checkpoints,
+        completed: 0,
+        failed: 0,
+        inProgress: 0,
+        failing: undefined,
+      };
     } else {
       this.job.restarts += 1;
     }
@@ -263,7 +296,8 @@ export class FakeJobManager {
   /** Sets every subtask watermark of every non-source vertex to `value` (at the current clock). */
   setWatermark(value: number | null): void {
     this.watermarkAnchor = this.clock();
-    for (const v of this.job.vertices) if (!v.source) v.watermarks = Array.from({ length: v.parallelism }, () => value);
+    for (const v of this.job.vertices)
+      if (!v.source) v.watermarks = Array.from({ length: v.parallelism }, () => value);
   }
 
   /**
@@ -277,21 +311,35 @@ export class FakeJobManager {
   }
 
   /** Sets all three gate metrics of every subtask of every gate at once. */
-  setGates(m: { preparedGeneration: number; maxTimestampAtPrepare: number | null; gateWatermark: number | null }): void {
+  setGates(m: {
+    preparedGeneration: number;
+    maxTimestampAtPrepare: number | null;
+    gateWatermark: number | null;
+  }): void {
     for (const v of this.job.vertices) {
       for (const op of this.gateOperators(v)) {
-        for (const metric of GATE_METRICS) this.setGateMetric(metric, Array.from({ length: v.parallelism }, () => m[metric]), op);
+        for (const metric of GATE_METRICS)
+          this.setGateMetric(
+            metric,
+            Array.from({ length: v.parallelism }, () => m[metric]),
+            op,
+          );
       }
     }
   }
 
   /** The gate operators a vertex's (chained) name carries. */
   gateOperators(v: FakeVertex): string[] {
-    return v.name.split(' -> ').map((x) => x.trim()).filter((x) => x === GATE_OPERATOR || x.startsWith(GATE_OPERATOR + '-'));
+    return v.name
+      .split(' -> ')
+      .map((x) => x.trim())
+      .filter((x) => x === GATE_OPERATOR || x.startsWith(GATE_OPERATOR + '-'));
   }
 
   gateVertex(operator?: string): FakeVertex {
-    const v = this.job.vertices.find((x) => (operator ? this.gateOperators(x).includes(operator) : this.gateOperators(x).length > 0));
+    const v = this.job.vertices.find((x) =>
+      operator ? this.gateOperators(x).includes(operator) : this.gateOperators(x).length > 0,
+    );
     if (!v) throw new Error(`the fake job has no gate vertex${operator ? ` ${operator}` : ''}`);
     return v;
   }
@@ -310,7 +358,8 @@ export class FakeJobManager {
     this.requests.push(url.pathname + url.search);
     this.onRequest?.(url.pathname + url.search);
     if (this.pathPrefix) {
-      if (!url.pathname.startsWith(this.pathPrefix + '/')) return this.send(res, 404, { errors: ['Not found: ' + url.pathname] });
+      if (!url.pathname.startsWith(this.pathPrefix + '/'))
+        return this.send(res, 404, { errors: ['Not found: ' + url.pathname] });
       url.pathname = url.pathname.slice(this.pathPrefix.length);
     }
     const fault = this.faults.find((f) => f.path.test(url.pathname) && (f.times ?? Infinity) > 0);
@@ -323,7 +372,10 @@ export class FakeJobManager {
       }
       if (fault.status !== undefined || fault.body !== undefined) {
         const status = fault.status ?? 200;
-        const body = fault.body !== undefined ? fault.body : { errors: [status >= 500 ? 'Internal server error.' : 'Not found: ' + url.pathname] };
+        const body =
+          fault.body !== undefined
+            ? fault.body
+            : { errors: [status >= 500 ? 'Internal server error.' : 'Not found: ' + url.pathname] };
         return this.send(res, status, body);
       }
     }
@@ -335,7 +387,10 @@ export class FakeJobManager {
   private send(res: ServerResponse, status: number, body: unknown): void {
     if (res.destroyed) return;
     const text = typeof body === 'string' ? body : JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text) });
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=UTF-8',
+      'content-length': Buffer.byteLength(text),
+    });
     res.end(text);
   }
 
@@ -351,16 +406,27 @@ export class FakeJobManager {
     if (parts[2] === 'checkpoints' && parts.length === 3) return [200, this.checkpointsBody()];
     if (parts[2] === 'exceptions' && parts.length === 3) return [200, this.exceptionsBody()];
     if (parts[2] === 'metrics' && parts.length === 3) {
-      const all: Record<string, string> = { numRestarts: String(job.restarts), fullRestarts: String(job.restarts), uptime: String(this.clock() - job.runningSince) };
+      const all: Record<string, string> = {
+        numRestarts: String(job.restarts),
+        fullRestarts: String(job.restarts),
+        uptime: String(this.clock() - job.runningSince),
+      };
       return [200, this.metricList(url, all)];
     }
     if (parts[2] === 'vertices' && parts[3]) {
       const v = job.vertices.find((x) => x.id === parts[3]);
       if (!v) return notFound(`Vertex ${parts[3]} not found`);
       if (parts[4] === 'watermarks' && parts.length === 5) {
-        return [200, Array.from({ length: v.parallelism }, (_, i) => ({ id: `${i}.currentInputWatermark`, value: this.watermarkOf(v, i) }))];
+        return [
+          200,
+          Array.from({ length: v.parallelism }, (_, i) => ({
+            id: `${i}.currentInputWatermark`,
+            value: this.watermarkOf(v, i),
+          })),
+        ];
       }
-      if (parts[4] === 'subtasks' && parts[5] === 'metrics' && parts.length === 6) return [200, this.aggregated(url, v)];
+      if (parts[4] === 'subtasks' && parts[5] === 'metrics' && parts.length === 6)
+        return [200, this.aggregated(url, v)];
       if (parts[4] === 'metrics' && parts.length === 5) {
         // Vertex-level metrics: `<subtask>.<name within the subtask>`, as Flink's MetricStore lists them.
         const values: Record<string, string> = {};
@@ -375,7 +441,8 @@ export class FakeJobManager {
       }
       if (parts[4] === 'subtasks' && parts[6] === 'metrics' && parts.length === 7) {
         const i = Number(parts[5]);
-        if (!Number.isInteger(i) || i < 0 || i >= v.parallelism) return notFound(`Subtask ${parts[5]} not found`);
+        if (!Number.isInteger(i) || i < 0 || i >= v.parallelism)
+          return notFound(`Subtask ${parts[5]} not found`);
         const values: Record<string, string> = { currentInputWatermark: this.watermarkOf(v, i) };
         for (const [name, per] of Object.entries(v.metrics ?? {})) {
           const x = per[i];
@@ -390,12 +457,17 @@ export class FakeJobManager {
   private metricList(url: URL, values: Record<string, string>): { id: string; value?: string }[] {
     const get = url.searchParams.get('get');
     if (!get) return Object.keys(values).map((id) => ({ id }));
-    return get.split(',').filter((id) => values[id] !== undefined).map((id) => ({ id, value: values[id]! }));
+    return get
+      .split(',')
+      .filter((id) => values[id] !== undefined)
+      .map((id) => ({ id, value: values[id]! }));
   }
 
   private aggregated(url: URL, v: FakeVertex): Record<string, number | string>[] {
     const subtasks = url.searchParams.get('subtasks');
-    const chosen = subtasks ? subtasks.split(',').map(Number) : Array.from({ length: v.parallelism }, (_, i) => i);
+    const chosen = subtasks
+      ? subtasks.split(',').map(Number)
+      : Array.from({ length: v.parallelism }, (_, i) => i);
     const perSubtask: Record<string, (number | null | undefined)[]> = {
       currentInputWatermark: Array.from({ length: v.parallelism }, (_, i) => Number(this.watermarkOf(v, i))),
       ...(v.metrics ?? {}),
@@ -405,7 +477,9 @@ export class FakeJobManager {
     const aggs = (url.searchParams.get('agg') ?? 'min,max,avg,sum').split(',');
     const out: Record<string, number | string>[] = [];
     for (const id of get.split(',')) {
-      const values = chosen.map((i) => perSubtask[id]?.[i]).filter((x): x is number => x !== undefined && x !== null);
+      const values = chosen
+        .map((i) => perSubtask[id]?.[i])
+        .filter((x): x is number => x !== undefined && x !== null);
       if (values.length === 0) continue;
       const entry: Record<string, number | string> = { id };
       const sum = values.reduce((a, b) => a + b, 0);
@@ -423,20 +497,57 @@ export class FakeJobManager {
     const others = this.otherJobs.map((o) => {
       const ended = o.endTime >= 0;
       return {
-        jid: o.jid, name: o.name, state: o.state, 'start-time': o.startTime, 'end-time': o.endTime, duration: (ended ? o.endTime : now) - o.startTime,
+        jid: o.jid,
+        name: o.name,
+        state: o.state,
+        'start-time': o.startTime,
+        'end-time': o.endTime,
+        duration: (ended ? o.endTime : now) - o.startTime,
         'last-modification': ended ? o.endTime : o.startTime,
-        tasks: { running: 0, canceling: 0, canceled: o.state === 'CANCELED' ? 1 : 0, total: 1, created: 0, scheduled: 0, deploying: 0, reconciling: 0, finished: o.state === 'FINISHED' ? 1 : 0, initializing: 0, failed: o.state === 'FAILED' ? 1 : 0 },
+        tasks: {
+          running: 0,
+          canceling: 0,
+          canceled: o.state === 'CANCELED' ? 1 : 0,
+          total: 1,
+          created: 0,
+          scheduled: 0,
+          deploying: 0,
+          reconciling: 0,
+          finished: o.state === 'FINISHED' ? 1 : 0,
+          initializing: 0,
+          failed: o.state === 'FAILED' ? 1 : 0,
+        },
       };
     });
     if (this.noJob) return { jobs: others };
     const j = this.job;
     const total = j.vertices.length;
     return {
-      jobs: [...others, {
-        jid: j.jid, name: j.name, state: j.state, 'start-time': j.startTime, 'end-time': -1, duration: now - j.startTime,
-        'last-modification': j.runningSince,
-        tasks: { running: j.state === 'RUNNING' ? total : 0, canceling: 0, canceled: 0, total, created: 0, scheduled: 0, deploying: 0, reconciling: 0, finished: 0, initializing: 0, failed: 0 },
-      }],
+      jobs: [
+        ...others,
+        {
+          jid: j.jid,
+          name: j.name,
+          state: j.state,
+          'start-time': j.startTime,
+          'end-time': -1,
+          duration: now - j.startTime,
+          'last-modification': j.runningSince,
+          tasks: {
+            running: j.state === 'RUNNING' ? total : 0,
+            canceling: 0,
+            canceled: 0,
+            total,
+            created: 0,
+            scheduled: 0,
+            deploying: 0,
+            reconciling: 0,
+            finished: 0,
+            initializing: 0,
+            failed: 0,
+          },
+        },
+      ],
     };
   }
 
@@ -445,20 +556,75 @@ export class FakeJobManager {
     const now = this.clock();
     const vertexStatus = j.state === 'RUNNING' ? 'RUNNING' : j.state === 'FAILED' ? 'FAILED' : 'CREATED';
     return {
-      jid: j.jid, name: j.name, isStoppable: false, state: j.state, 'start-time': j.startTime, 'end-time': -1,
-      duration: now - j.startTime, maxParallelism: -1, now,
-      timestamps: { CREATED: j.startTime, INITIALIZING: j.startTime, RUNNING: j.runningSince, FAILING: 0, FAILED: 0, CANCELLING: 0, CANCELED: 0, FINISHED: 0, RESTARTING: 0, SUSPENDED: 0, RECONCILING: 0 },
+      jid: j.jid,
+      name: j.name,
+      isStoppable: false,
+      state: j.state,
+      'start-time': j.startTime,
+      'end-time': -1,
+      duration: now - j.startTime,
+      maxParallelism: -1,
+      now,
+      timestamps: {
+        CREATED: j.startTime,
+        INITIALIZING: j.startTime,
+        RUNNING: j.runningSince,
+        FAILING: 0,
+        FAILED: 0,
+        CANCELLING: 0,
+        CANCELED: 0,
+        FINISHED: 0,
+        RESTARTING: 0,
+        SUSPENDED: 0,
+        RECONCILING: 0,
+      },
       vertices: j.vertices.map((v) => ({
-        id: v.id, name: v.name, maxParallelism: 128, parallelism: v.parallelism, status: v.status ?? vertexStatus,
-        'start-time': j.runningSince, 'end-time': -1, duration: now - j.runningSince, tasks: { RUNNING: v.parallelism },
-        metrics: { 'read-bytes': 0, 'read-bytes-complete': true, 'write-bytes': 0, 'write-bytes-complete': true, 'read-records': 0, 'read-records-complete': true, 'write-records': 0, 'write-records-complete': true, 'accumulated-backpressured-time': 0, 'accumulated-idle-time': 0, 'accumulated-busy-time': 0 },
+        id: v.id,
+        name: v.name,
+        maxParallelism: 128,
+        parallelism: v.parallelism,
+        status: v.status ?? vertexStatus,
+        'start-time': j.runningSince,
+        'end-time': -1,
+        duration: now - j.runningSince,
+        tasks: { RUNNING: v.parallelism },
+        metrics: {
+          'read-bytes': 0,
+          'read-bytes-complete': true,
+          'write-bytes': 0,
+          'write-bytes-complete': true,
+          'read-records': 0,
+          'read-records-complete': true,
+          'write-records': 0,
+          'write-records-complete': true,
+          'accumulated-backpressured-time': 0,
+          'accumulated-idle-time': 0,
+          'accumulated-busy-time': 0,
+        },
       })),
       'status-counts': { RUNNING: j.vertices.length },
       plan: {
-        jid: j.jid, name: j.name, type: 'STREAMING',
+        jid: j.jid,
+        name: j.name,
+        type: 'STREAMING',
         nodes: j.vertices.map((v, i) => ({
-          id: v.id, parallelism: v.parallelism, operator: '', operator_strategy: '', description: v.name,
-          ...(v.source || i === 0 ? {} : { inputs: [{ num: 0, id: j.vertices[i - 1]!.id, ship_strategy: 'FORWARD', exchange: 'pipelined_bounded' }] }),
+          id: v.id,
+          parallelism: v.parallelism,
+          operator: '',
+          operator_strategy: '',
+          description: v.name,
+          ...(v.source || i === 0
+            ? {}
+            : {
+                inputs: [
+                  {
+                    num: 0,
+                    id: j.vertices[i - 1]!.id,
+                    ship_strategy: 'FORWARD',
+                    exchange: 'pipelined_bounded',
+                  },
+                ],
+              }),
           optimizer_properties: {},
         })),
       },
@@ -468,27 +634,68 @@ export class FakeJobManager {
   private checkpointsBody(): unknown {
     const c = this.job.checkpoints;
     const parallelism = this.job.vertices.reduce((a, v) => a + v.parallelism, 0);
-    const completed = c.latestPath !== undefined && c.completed > 0
-      ? {
-          className: 'completed', id: c.completed + c.failed, status: 'COMPLETED', is_savepoint: false,
-          trigger_timestamp: (c.latestCompletedAt ?? 0) - 1200, latest_ack_timestamp: c.latestCompletedAt ?? 0,
-          checkpointed_size: 1024, state_size: 4096, end_to_end_duration: 1200, alignment_buffered: 0, processed_data: 0, persisted_data: 0,
-          num_subtasks: parallelism, num_acknowledged_subtasks: parallelism, checkpoint_type: 'CHECKPOINT', tasks: {},
-          external_path: c.latestPath, discarded: false,
-        }
-      : null;
+    const completed =
+      c.latestPath !== undefined && c.completed > 0
+        ? {
+            className: 'completed',
+            id: c.completed + c.failed,
+            status: 'COMPLETED',
+            is_savepoint: false,
+            trigger_timestamp: (c.latestCompletedAt ?? 0) - 1200,
+            latest_ack_timestamp: c.latestCompletedAt ?? 0,
+            checkpointed_size: 1024,
+            state_size: 4096,
+            end_to_end_duration: 1200,
+            alignment_buffered: 0,
+            processed_data: 0,
+            persisted_data: 0,
+            num_subtasks: parallelism,
+            num_acknowledged_subtasks: parallelism,
+            checkpoint_type: 'CHECKPOINT',
+            tasks: {},
+            external_path: c.latestPath,
+            discarded: false,
+          }
+        : null;
     const failed = c.failing
       ? {
-          className: 'failed', id: c.completed + c.failed + 1, status: 'FAILED', is_savepoint: false, trigger_timestamp: c.failing.at - 600_000,
-          latest_ack_timestamp: -1, checkpointed_size: 0, state_size: 0, end_to_end_duration: 600_000, alignment_buffered: 0, processed_data: 0, persisted_data: 0,
-          num_subtasks: parallelism, num_acknowledged_subtasks: 0, checkpoint_type: 'CHECKPOINT', tasks: {},
-          failure_timestamp: c.failing.at, failure_message: c.failing.message,
+          className: 'failed',
+          id: c.completed + c.failed + 1,
+          status: 'FAILED',
+          is_savepoint: false,
+          trigger_timestamp: c.failing.at - 600_000,
+          latest_ack_timestamp: -1,
+          checkpointed_size: 0,
+          state_size: 0,
+          end_to_end_duration: 600_000,
+          alignment_buffered: 0,
+          processed_data: 0,
+          persisted_data: 0,
+          num_subtasks: parallelism,
+          num_acknowledged_subtasks: 0,
+          checkpoint_type: 'CHECKPOINT',
+          tasks: {},
+          failure_timestamp: c.failing.at,
+          failure_message: c.failing.message,
         }
       : null;
     const stat = { min: 0, max: 0, avg: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0 };
     return {
-      counts: { restored: c.restored, total: c.completed + c.failed + c.inProgress, in_progress: c.inProgress, completed: c.completed, failed: c.failed },
-      summary: { checkpointed_size: stat, state_size: stat, end_to_end_duration: stat, alignment_buffered: stat, processed_data: stat, persisted_data: stat },
+      counts: {
+        restored: c.restored,
+        total: c.completed + c.failed + c.inProgress,
+        in_progress: c.inProgress,
+        completed: c.completed,
+        failed: c.failed,
+      },
+      summary: {
+        checkpointed_size: stat,
+        state_size: stat,
+        end_to_end_duration: stat,
+        alignment_buffered: stat,
+        processed_data: stat,
+        persisted_data: stat,
+      },
       // Absent entries are left out (the OpenAPI schemas do not allow null).
       latest: { ...(completed ? { completed } : {}), ...(failed ? { failed } : {}) },
       history: [completed, failed].filter((x) => x !== null),
@@ -498,12 +705,21 @@ export class FakeJobManager {
   private exceptionsBody(): unknown {
     const entries = [...this.job.exceptions].reverse().map((e) => ({
       // As in Flink: exceptionName is the class only; the stack trace starts with class and message.
-      exceptionName: e.name.split(':')[0], stacktrace: `${e.name}\n\tat Fake.run(Fake.java:1)`, timestamp: e.at,
-      taskName: this.job.vertices[1]?.name, location: '10.0.0.7:6122', taskManagerId: 'tm-1', failureLabels: {}, concurrentExceptions: [],
+      exceptionName: e.name.split(':')[0],
+      stacktrace: `${e.name}\n\tat Fake.run(Fake.java:1)`,
+      timestamp: e.at,
+      taskName: this.job.vertices[1]?.name,
+      location: '10.0.0.7:6122',
+      taskManagerId: 'tm-1',
+      failureLabels: {},
+      concurrentExceptions: [],
     }));
     const latest = entries[0];
     return {
-      'root-exception': latest?.stacktrace, timestamp: latest?.timestamp, 'all-exceptions': [], truncated: false,
+      'root-exception': latest?.stacktrace,
+      timestamp: latest?.timestamp,
+      'all-exceptions': [],
+      truncated: false,
       exceptionHistory: { entries, truncated: false },
     };
   }

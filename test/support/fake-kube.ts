@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- test fixtures are edited as plain objects */
 /**
  * An in-process Kubernetes API server for tests, with the wire behaviour a controller depends on:
  * list and watch with resourceVersion (replay from a version, bookmarks, 410 Gone after
@@ -32,8 +33,19 @@ export interface KubeHarness {
 /** Something that starts a KubeHarness (the fake by default; a real apiserver elsewhere). */
 export type KubeHarnessFactory = () => Promise<KubeHarness>;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type KubeObject = { apiVersion?: string; kind?: string; metadata: { name: string; namespace?: string; resourceVersion?: string; uid?: string; labels?: Record<string, string>; [k: string]: any }; [k: string]: any };
+export type KubeObject = {
+  apiVersion?: string;
+  kind?: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    resourceVersion?: string;
+    uid?: string;
+    labels?: Record<string, string>;
+    [k: string]: any;
+  };
+  [k: string]: any;
+};
 
 interface ResourceType {
   group: string; // '' = core
@@ -49,7 +61,13 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   { group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false },
   { group: 'events.k8s.io', version: 'v1', plural: 'events', kind: 'Event', namespaced: true },
   { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true },
-  { group: 'flink.apache.org', version: 'v1beta1', plural: 'flinkdeployments', kind: 'FlinkDeployment', namespaced: true },
+  {
+    group: 'flink.apache.org',
+    version: 'v1beta1',
+    plural: 'flinkdeployments',
+    kind: 'FlinkDeployment',
+    namespaced: true,
+  },
 ];
 
 /** A scripted fault on requests that match. */
@@ -110,7 +128,10 @@ function clone<T>(x: T): T {
 /** RFC 7386 JSON merge patch. */
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return clone(patch);
-  const out: Record<string, unknown> = target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  const out: Record<string, unknown> =
+    target && typeof target === 'object' && !Array.isArray(target)
+      ? { ...(target as Record<string, unknown>) }
+      : {};
   for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
     if (v === undefined) continue;
     if (v === null) delete out[k];
@@ -123,7 +144,8 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
 function leaves(o: unknown, prefix = ''): Map<string, unknown> {
   const out = new Map<string, unknown>();
   if (o && typeof o === 'object' && !Array.isArray(o)) {
-    for (const [k, v] of Object.entries(o as Record<string, unknown>)) for (const [p, x] of leaves(v, `${prefix}/${k}`)) out.set(p, x);
+    for (const [k, v] of Object.entries(o as Record<string, unknown>))
+      for (const [p, x] of leaves(v, `${prefix}/${k}`)) out.set(p, x);
   } else out.set(prefix, o);
   return out;
 }
@@ -137,19 +159,37 @@ function deletePath(o: Record<string, unknown>, path: string): void {
 
 function selectorOf(text: string | null): (o: KubeObject) => boolean {
   if (!text) return () => true;
-  const terms = text.split(',').map((t) => t.trim()).filter(Boolean).map((t) => {
-    const ne = t.match(/^([^!=]+)!=(.*)$/);
-    if (ne) return (l: Record<string, string>) => l[ne[1]!] !== ne[2];
-    const eq = t.match(/^([^=]+)==?(.*)$/);
-    if (eq) return (l: Record<string, string>) => l[eq[1]!] === eq[2];
-    if (t.startsWith('!')) return (l: Record<string, string>) => !(t.slice(1) in l);
-    return (l: Record<string, string>) => t in l;
-  });
+  const terms = text
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean)
+    .map((t) => {
+      const ne = t.match(/^([^!=]+)!=(.*)$/);
+      if (ne) return (l: Record<string, string>) => l[ne[1]!] !== ne[2];
+      const eq = t.match(/^([^=]+)==?(.*)$/);
+      if (eq) return (l: Record<string, string>) => l[eq[1]!] === eq[2];
+      if (t.startsWith('!')) return (l: Record<string, string>) => !(t.slice(1) in l);
+      return (l: Record<string, string>) => t in l;
+    });
   return (o) => terms.every((f) => f(o.metadata.labels ?? {}));
 }
 
-function status(code: number, reason: string, message: string, details?: Record<string, unknown>): Record<string, unknown> {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code, ...(details ? { details } : {}) };
+function status(
+  code: number,
+  reason: string,
+  message: string,
+  details?: Record<string, unknown>,
+): Record<string, unknown> {
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    code,
+    ...(details ? { details } : {}),
+  };
 }
 
 let uidCounter = 0;
@@ -206,10 +246,25 @@ export class FakeKube implements KubeHarness {
   /** A kubeconfig (YAML) for this server; `namespace` sets the context's default namespace. */
   kubeconfig(namespace = 'default', token = 'fake-token'): string {
     return [
-      'apiVersion: v1', 'kind: Config', 'current-context: fake',
-      'clusters:', '- name: fake', '  cluster:', `    server: ${this.apiUrl}`, '    insecure-skip-tls-verify: true',
-      'users:', '- name: fake', '  user:', `    token: ${token}`,
-      'contexts:', '- name: fake', '  context:', '    cluster: fake', '    user: fake', `    namespace: ${namespace}`, '',
+      'apiVersion: v1',
+      'kind: Config',
+      'current-context: fake',
+      'clusters:',
+      '- name: fake',
+      '  cluster:',
+      `    server: ${this.apiUrl}`,
+      '    insecure-skip-tls-verify: true',
+      'users:',
+      '- name: fake',
+      '  user:',
+      `    token: ${token}`,
+      'contexts:',
+      '- name: fake',
+      '  context:',
+      '    cluster: fake',
+      '    user: fake',
+      `    namespace: ${namespace}`,
+      '',
     ].join('\n');
   }
 
@@ -259,7 +314,14 @@ export class FakeKube implements KubeHarness {
   bookmark(): void {
     for (const w of this.watchers) {
       if (!w.bookmarks || w.stalled) continue;
-      this.send(w, { type: 'BOOKMARK', object: { kind: w.type.kind, apiVersion: this.apiVersionOf(w.type), metadata: { resourceVersion: String(this.rv) } } });
+      this.send(w, {
+        type: 'BOOKMARK',
+        object: {
+          kind: w.type.kind,
+          apiVersion: this.apiVersionOf(w.type),
+          metadata: { resourceVersion: String(this.rv) },
+        },
+      });
     }
   }
 
@@ -273,7 +335,20 @@ export class FakeKube implements KubeHarness {
     const t = this.typeOf(group, plural);
     const key = this.key(t, obj.metadata.namespace, obj.metadata.name);
     const existing = this.objects.get(key);
-    return this.store(t, key, { ...clone(obj), metadata: { ...clone(obj.metadata), ...(existing ? { uid: existing.metadata.uid, creationTimestamp: existing.metadata.creationTimestamp } : {}) } }, existing ? 'MODIFIED' : 'ADDED');
+    return this.store(
+      t,
+      key,
+      {
+        ...clone(obj),
+        metadata: {
+          ...clone(obj.metadata),
+          ...(existing
+            ? { uid: existing.metadata.uid, creationTimestamp: existing.metadata.creationTimestamp }
+            : {}),
+        },
+      },
+      existing ? 'MODIFIED' : 'ADDED',
+    );
   }
 
   get(plural: string, namespace: string | undefined, name: string, group = ''): KubeObject | undefined {
@@ -283,7 +358,9 @@ export class FakeKube implements KubeHarness {
 
   list(plural: string, group = ''): KubeObject[] {
     const t = this.typeOf(group, plural);
-    return [...this.objects.entries()].filter(([k]) => k.startsWith(typeKey(t) + '|')).map(([, o]) => clone(o));
+    return [...this.objects.entries()]
+      .filter(([k]) => k.startsWith(typeKey(t) + '|'))
+      .map(([, o]) => clone(o));
   }
 
   remove(plural: string, namespace: string | undefined, name: string, group = ''): void {
@@ -314,7 +391,7 @@ export class FakeKube implements KubeHarness {
   }
 
   private key(t: ResourceType, ns: string | undefined, name: string): string {
-    return `${typeKey(t)}|${t.namespaced ? ns ?? 'default' : ''}|${name}`;
+    return `${typeKey(t)}|${t.namespaced ? (ns ?? 'default') : ''}|${name}`;
   }
 
   private store(t: ResourceType, key: string, obj: KubeObject, type: 'ADDED' | 'MODIFIED'): KubeObject {
@@ -331,7 +408,13 @@ export class FakeKube implements KubeHarness {
   }
 
   private record(t: ResourceType, key: string, type: HistoryEntry['type'], object: KubeObject): void {
-    const e: HistoryEntry = { rv: Number(object.metadata.resourceVersion), type, key, type_: t, object: clone(object) };
+    const e: HistoryEntry = {
+      rv: Number(object.metadata.resourceVersion),
+      type,
+      key,
+      type_: t,
+      object: clone(object),
+    };
     this.history.push(e);
     if (this.history.length > 10_000) this.history.splice(0, this.history.length - 10_000);
     for (const w of this.watchers) this.deliver(w, e);
@@ -377,7 +460,13 @@ export class FakeKube implements KubeHarness {
     const text = method === 'GET' || method === 'DELETE' ? '' : await this.readBody(req);
     const contentType = req.headers['content-type']?.split(';')[0];
     const auth = req.headers.authorization;
-    const rec: RecordedRequest = { method, path: url.pathname, query: url.search, ...(contentType ? { contentType } : {}), ...(auth?.startsWith('Bearer ') ? { token: auth.slice(7) } : {}) };
+    const rec: RecordedRequest = {
+      method,
+      path: url.pathname,
+      query: url.search,
+      ...(contentType ? { contentType } : {}),
+      ...(auth?.startsWith('Bearer ') ? { token: auth.slice(7) } : {}),
+    };
     if (text) {
       try {
         rec.body = contentType === 'application/apply-patch+yaml' ? parseYaml(text) : JSON.parse(text);
@@ -387,7 +476,13 @@ export class FakeKube implements KubeHarness {
     }
     this.requests.push(rec);
     this.onRequest?.(rec);
-    const fault = this.faults.find((f) => (f.method ?? method) === method && f.path.test(url.pathname) && Object.entries(f.query ?? {}).every(([k, v]) => url.searchParams.get(k) === v) && (f.times ?? Infinity) > 0);
+    const fault = this.faults.find(
+      (f) =>
+        (f.method ?? method) === method &&
+        f.path.test(url.pathname) &&
+        Object.entries(f.query ?? {}).every(([k, v]) => url.searchParams.get(k) === v) &&
+        (f.times ?? Infinity) > 0,
+    );
     if (fault) {
       if (fault.times !== undefined) fault.times -= 1;
       if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
@@ -396,7 +491,17 @@ export class FakeKube implements KubeHarness {
         req.socket.destroy();
         return;
       }
-      if (fault.status !== undefined) return this.reply(res, rec, fault.status, status(fault.status, fault.status >= 500 ? 'InternalError' : 'BadRequest', `injected fault: HTTP ${fault.status}`));
+      if (fault.status !== undefined)
+        return this.reply(
+          res,
+          rec,
+          fault.status,
+          status(
+            fault.status,
+            fault.status >= 500 ? 'InternalError' : 'BadRequest',
+            `injected fault: HTTP ${fault.status}`,
+          ),
+        );
     }
     try {
       this.route(method, url, rec, res);
@@ -406,35 +511,92 @@ export class FakeKube implements KubeHarness {
   }
 
   private route(method: string, url: URL, rec: RecordedRequest, res: ServerResponse): void {
-    const m = url.pathname.match(/^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?$/);
-    if (!m) return this.reply(res, rec, 404, status(404, 'NotFound', `the server could not find the requested resource (${url.pathname})`));
+    const m = url.pathname.match(
+      /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?$/,
+    );
+    if (!m)
+      return this.reply(
+        res,
+        rec,
+        404,
+        status(404, 'NotFound', `the server could not find the requested resource (${url.pathname})`),
+      );
     const group = m[2] ?? '';
     const version = m[1] ?? m[3]!;
     const ns = m[4];
     const plural = m[5]!;
     const name = m[6];
     const t = RESOURCE_TYPES.find((x) => x.group === group && x.version === version && x.plural === plural);
-    if (!t) return this.reply(res, rec, 404, status(404, 'NotFound', `the server could not find the requested resource (${url.pathname})`));
+    if (!t)
+      return this.reply(
+        res,
+        rec,
+        404,
+        status(404, 'NotFound', `the server could not find the requested resource (${url.pathname})`),
+      );
     if (!name) {
-      if (method === 'GET' && (url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1')) return this.watch(t, ns, url, rec, res);
+      if (
+        method === 'GET' &&
+        (url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1')
+      )
+        return this.watch(t, ns, url, rec, res);
       if (method === 'GET') return this.listReply(t, ns, url, rec, res);
       if (method === 'POST') return this.create(t, ns, rec, res);
-      return this.reply(res, rec, 405, status(405, 'MethodNotAllowed', `${method} is not allowed on a collection`));
+      return this.reply(
+        res,
+        rec,
+        405,
+        status(405, 'MethodNotAllowed', `${method} is not allowed on a collection`),
+      );
     }
     const key = this.key(t, ns, name);
     const existing = this.objects.get(key);
-    const notFound = () => this.reply(res, rec, 404, status(404, 'NotFound', `${plural} "${name}" not found`, { name, kind: plural }));
+    const notFound = () =>
+      this.reply(
+        res,
+        rec,
+        404,
+        status(404, 'NotFound', `${plural} "${name}" not found`, { name, kind: plural }),
+      );
     switch (method) {
       case 'GET':
         return existing ? this.reply(res, rec, 200, existing) : notFound();
       case 'PUT': {
         const body = rec.body as KubeObject;
         if (!existing) return notFound();
-        if (body?.metadata?.name !== name) return this.reply(res, rec, 400, status(400, 'BadRequest', 'the name of the object does not match the name on the URL'));
+        if (body?.metadata?.name !== name)
+          return this.reply(
+            res,
+            rec,
+            400,
+            status(400, 'BadRequest', 'the name of the object does not match the name on the URL'),
+          );
         const bad = badMicroTime(t.kind, body as never);
         if (bad) return this.reply(res, rec, 400, status(400, 'BadRequest', bad));
-        if (body.metadata.resourceVersion !== undefined && body.metadata.resourceVersion !== existing.metadata.resourceVersion) return this.conflict(res, rec, plural, name);
-        return this.reply(res, rec, 200, this.store(t, key, { ...body, metadata: { ...body.metadata, namespace: existing.metadata.namespace, uid: existing.metadata.uid, creationTimestamp: existing.metadata.creationTimestamp } }, 'MODIFIED'));
+        if (
+          body.metadata.resourceVersion !== undefined &&
+          body.metadata.resourceVersion !== existing.metadata.resourceVersion
+        )
+          return this.conflict(res, rec, plural, name);
+        return this.reply(
+          res,
+          rec,
+          200,
+          this.store(
+            t,
+            key,
+            {
+              ...body,
+              metadata: {
+                ...body.metadata,
+                namespace: existing.metadata.namespace,
+                uid: existing.metadata.uid,
+                creationTimestamp: existing.metadata.creationTimestamp,
+              },
+            },
+            'MODIFIED',
+          ),
+        );
       }
       case 'PATCH':
         return this.patch(t, key, ns, name, existing, url, rec, res);
@@ -448,82 +610,227 @@ export class FakeKube implements KubeHarness {
   }
 
   private conflict(res: ServerResponse, rec: RecordedRequest, plural: string, name: string): void {
-    this.reply(res, rec, 409, status(409, 'Conflict', `Operation cannot be fulfilled on ${plural} "${name}": the object has been modified; please apply your changes to the latest version and try again`, { name, kind: plural }));
+    this.reply(
+      res,
+      rec,
+      409,
+      status(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${plural} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+        { name, kind: plural },
+      ),
+    );
   }
 
   private create(t: ResourceType, ns: string | undefined, rec: RecordedRequest, res: ServerResponse): void {
     const body = rec.body as KubeObject;
     let name = body?.metadata?.name;
-    if (!name && body?.metadata?.generateName) name = `${body.metadata.generateName as string}${(++uidCounter).toString(36)}`;
-    if (!name) return this.reply(res, rec, 422, status(422, 'Invalid', `${t.kind} is invalid: metadata.name: Required value`));
-    if (t.namespaced && body.metadata.namespace && ns && body.metadata.namespace !== ns) return this.reply(res, rec, 400, status(400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request'));
+    if (!name && body?.metadata?.generateName)
+      name = `${body.metadata.generateName as string}${(++uidCounter).toString(36)}`;
+    if (!name)
+      return this.reply(
+        res,
+        rec,
+        422,
+        status(422, 'Invalid', `${t.kind} is invalid: metadata.name: Required value`),
+      );
+    if (t.namespaced && body.metadata.namespace && ns && body.metadata.namespace !== ns)
+      return this.reply(
+        res,
+        rec,
+        400,
+        status(
+          400,
+          'BadRequest',
+          'the namespace of the provided object does not match the namespace sent on the request',
+        ),
+      );
     const bad = badMicroTime(t.kind, body as never);
     if (bad) return this.reply(res, rec, 400, status(400, 'BadRequest', bad));
     const key = this.key(t, ns, name);
-    if (this.objects.has(key)) return this.reply(res, rec, 409, status(409, 'AlreadyExists', `${t.plural} "${name}" already exists`, { name, kind: t.plural }));
+    if (this.objects.has(key))
+      return this.reply(
+        res,
+        rec,
+        409,
+        status(409, 'AlreadyExists', `${t.plural} "${name}" already exists`, { name, kind: t.plural }),
+      );
     const { resourceVersion: _rv, ...meta } = body.metadata;
     void _rv;
-    this.reply(res, rec, 201, this.store(t, key, { ...body, metadata: { ...meta, name, ...(t.namespaced ? { namespace: ns ?? 'default' } : {}) } }, 'ADDED'));
+    this.reply(
+      res,
+      rec,
+      201,
+      this.store(
+        t,
+        key,
+        { ...body, metadata: { ...meta, name, ...(t.namespaced ? { namespace: ns ?? 'default' } : {}) } },
+        'ADDED',
+      ),
+    );
   }
 
-  private patch(t: ResourceType, key: string, ns: string | undefined, name: string, existing: KubeObject | undefined, url: URL, rec: RecordedRequest, res: ServerResponse): void {
+  private patch(
+    t: ResourceType,
+    key: string,
+    ns: string | undefined,
+    name: string,
+    existing: KubeObject | undefined,
+    url: URL,
+    rec: RecordedRequest,
+    res: ServerResponse,
+  ): void {
     const body = rec.body as KubeObject;
-    if (rec.contentType === 'application/merge-patch+json' || rec.contentType === 'application/strategic-merge-patch+json') {
-      if (!existing) return this.reply(res, rec, 404, status(404, 'NotFound', `${t.plural} "${name}" not found`));
+    if (
+      rec.contentType === 'application/merge-patch+json' ||
+      rec.contentType === 'application/strategic-merge-patch+json'
+    ) {
+      if (!existing)
+        return this.reply(res, rec, 404, status(404, 'NotFound', `${t.plural} "${name}" not found`));
       const rv = body?.metadata?.resourceVersion;
-      if (rv !== undefined && rv !== existing.metadata.resourceVersion) return this.conflict(res, rec, t.plural, name);
+      if (rv !== undefined && rv !== existing.metadata.resourceVersion)
+        return this.conflict(res, rec, t.plural, name);
       const next = mergePatch(existing, body) as KubeObject;
       next.metadata.name = name;
       return this.reply(res, rec, 200, this.store(t, key, next, 'MODIFIED'));
     }
     if (rec.contentType === 'application/apply-patch+yaml') {
       const manager = url.searchParams.get('fieldManager');
-      if (!manager) return this.reply(res, rec, 400, status(400, 'BadRequest', 'PATCH, fieldManager: Required value: is required for apply patch'));
+      if (!manager)
+        return this.reply(
+          res,
+          rec,
+          400,
+          status(400, 'BadRequest', 'PATCH, fieldManager: Required value: is required for apply patch'),
+        );
       const force = url.searchParams.get('force') === 'true';
-      const applied = leaves({ metadata: { labels: body.metadata?.labels, annotations: body.metadata?.annotations }, data: body.data, spec: body.spec });
+      const applied = leaves({
+        metadata: { labels: body.metadata?.labels, annotations: body.metadata?.annotations },
+        data: body.data,
+        spec: body.spec,
+      });
       for (const [p, v] of [...applied]) if (v === undefined) applied.delete(p);
       const owners = this.owners.get(key) ?? new Map<string, string>();
       const current = existing ? leaves(existing) : new Map<string, unknown>();
-      const conflicts = [...applied].filter(([p, v]) => owners.has(p) && owners.get(p) !== manager && JSON.stringify(current.get(p)) !== JSON.stringify(v));
-      if (conflicts.length > 0 && !force) return this.reply(res, rec, 409, status(409, 'Conflict', `Apply failed with ${conflicts.length} conflict(s): ${conflicts.map(([p]) => `conflict with "${owners.get(p)}": ${p}`).join(', ')}`));
-      const next = (existing ? clone(existing) : { metadata: { name, ...(t.namespaced ? { namespace: ns ?? 'default' } : {}) } }) as KubeObject;
+      const conflicts = [...applied].filter(
+        ([p, v]) =>
+          owners.has(p) && owners.get(p) !== manager && JSON.stringify(current.get(p)) !== JSON.stringify(v),
+      );
+      if (conflicts.length > 0 && !force)
+        return this.reply(
+          res,
+          rec,
+          409,
+          status(
+            409,
+            'Conflict',
+            `Apply failed with ${conflicts.length} conflict(s): ${conflicts.map(([p]) => `conflict with "${owners.get(p)}": ${p}`).join(', ')}`,
+          ),
+        );
+      const next = (
+        existing
+          ? clone(existing)
+          : { metadata: { name, ...(t.namespaced ? { namespace: ns ?? 'default' } : {}) } }
+      ) as KubeObject;
       // Fields this manager owned and no longer applies are removed (unless another manager owns them too).
-      for (const [p, m] of [...owners]) if (m === manager && !applied.has(p)) {
-        deletePath(next as Record<string, unknown>, p);
-        owners.delete(p);
-      }
-      const merged = mergePatch(next, { metadata: { labels: body.metadata?.labels, annotations: body.metadata?.annotations }, ...(body.data ? { data: body.data } : {}), ...(body.spec ? { spec: body.spec } : {}) }) as KubeObject;
+      for (const [p, m] of [...owners])
+        if (m === manager && !applied.has(p)) {
+          deletePath(next as Record<string, unknown>, p);
+          owners.delete(p);
+        }
+      const merged = mergePatch(next, {
+        metadata: { labels: body.metadata?.labels, annotations: body.metadata?.annotations },
+        ...(body.data ? { data: body.data } : {}),
+        ...(body.spec ? { spec: body.spec } : {}),
+      }) as KubeObject;
       for (const p of applied.keys()) owners.set(p, manager);
       this.owners.set(key, owners);
-      if (existing && JSON.stringify({ ...merged, metadata: { ...merged.metadata, resourceVersion: undefined } }) === JSON.stringify({ ...existing, metadata: { ...existing.metadata, resourceVersion: undefined } })) {
+      if (
+        existing &&
+        JSON.stringify({ ...merged, metadata: { ...merged.metadata, resourceVersion: undefined } }) ===
+          JSON.stringify({ ...existing, metadata: { ...existing.metadata, resourceVersion: undefined } })
+      ) {
         return this.reply(res, rec, 200, existing); // a no-op apply does not bump the resourceVersion
       }
-      return this.reply(res, rec, existing ? 200 : 201, this.store(t, key, merged, existing ? 'MODIFIED' : 'ADDED'));
+      return this.reply(
+        res,
+        rec,
+        existing ? 200 : 201,
+        this.store(t, key, merged, existing ? 'MODIFIED' : 'ADDED'),
+      );
     }
-    this.reply(res, rec, 415, status(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`));
+    this.reply(
+      res,
+      rec,
+      415,
+      status(
+        415,
+        'UnsupportedMediaType',
+        `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`,
+      ),
+    );
   }
 
-  private matching(t: ResourceType, ns: string | undefined, selector: (o: KubeObject) => boolean): KubeObject[] {
+  private matching(
+    t: ResourceType,
+    ns: string | undefined,
+    selector: (o: KubeObject) => boolean,
+  ): KubeObject[] {
     return [...this.objects.entries()]
-      .filter(([k, o]) => k.startsWith(typeKey(t) + '|') && (!ns || o.metadata.namespace === ns) && selector(o))
+      .filter(
+        ([k, o]) => k.startsWith(typeKey(t) + '|') && (!ns || o.metadata.namespace === ns) && selector(o),
+      )
       .map(([, o]) => o)
-      .sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
+      .sort((a, b) =>
+        `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(
+          `${b.metadata.namespace}/${b.metadata.name}`,
+        ),
+      );
   }
 
-  private listReply(t: ResourceType, ns: string | undefined, url: URL, rec: RecordedRequest, res: ServerResponse): void {
+  private listReply(
+    t: ResourceType,
+    ns: string | undefined,
+    url: URL,
+    rec: RecordedRequest,
+    res: ServerResponse,
+  ): void {
     const items = this.matching(t, ns, selectorOf(url.searchParams.get('labelSelector')));
-    this.reply(res, rec, 200, { kind: `${t.kind}List`, apiVersion: this.apiVersionOf(t), metadata: { resourceVersion: String(this.rv) }, items });
+    this.reply(res, rec, 200, {
+      kind: `${t.kind}List`,
+      apiVersion: this.apiVersionOf(t),
+      metadata: { resourceVersion: String(this.rv) },
+      items,
+    });
   }
 
-  private watch(t: ResourceType, ns: string | undefined, url: URL, rec: RecordedRequest, res: ServerResponse): void {
+  private watch(
+    t: ResourceType,
+    ns: string | undefined,
+    url: URL,
+    rec: RecordedRequest,
+    res: ServerResponse,
+  ): void {
     const rvText = url.searchParams.get('resourceVersion');
     const from = rvText && rvText !== '0' ? Number(rvText) : undefined;
     rec.status = 200;
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
     res.flushHeaders();
-    const w: Watcher = { type: t, ...(ns ? { namespace: ns } : {}), selector: selectorOf(url.searchParams.get('labelSelector')), res, bookmarks: url.searchParams.get('allowWatchBookmarks') === 'true', stalled: false, lastRv: from ?? this.rv };
+    const w: Watcher = {
+      type: t,
+      ...(ns ? { namespace: ns } : {}),
+      selector: selectorOf(url.searchParams.get('labelSelector')),
+      res,
+      bookmarks: url.searchParams.get('allowWatchBookmarks') === 'true',
+      stalled: false,
+      lastRv: from ?? this.rv,
+    };
     if (from !== undefined && from < this.compactedRv) {
-      this.send(w, { type: 'ERROR', object: status(410, 'Expired', `too old resource version: ${from} (${this.compactedRv})`) });
+      this.send(w, {
+        type: 'ERROR',
+        object: status(410, 'Expired', `too old resource version: ${from} (${this.compactedRv})`),
+      });
       res.end();
       return;
     }
@@ -546,8 +853,19 @@ export const fakeKubeHarness: KubeHarnessFactory = () => FakeKube.start();
  * As the API server: an Event's eventTime and a Lease's acquireTime/renewTime are MicroTimes
  * (RFC 3339 with exactly 6 fraction digits); anything else is refused when decoding the body.
  */
-export function badMicroTime(kind: string, body: { eventTime?: unknown; spec?: { acquireTime?: unknown; renewTime?: unknown } }): string | undefined {
-  const fields: [string, unknown][] = kind === 'Event' ? [['eventTime', body.eventTime]] : kind === 'Lease' ? [['acquireTime', body.spec?.acquireTime], ['renewTime', body.spec?.renewTime]] : [];
+export function badMicroTime(
+  kind: string,
+  body: { eventTime?: unknown; spec?: { acquireTime?: unknown; renewTime?: unknown } },
+): string | undefined {
+  const fields: [string, unknown][] =
+    kind === 'Event'
+      ? [['eventTime', body.eventTime]]
+      : kind === 'Lease'
+        ? [
+            ['acquireTime', body.spec?.acquireTime],
+            ['renewTime', body.spec?.renewTime],
+          ]
+        : [];
   for (const [, v] of fields) {
     if (typeof v === 'string' && !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}(Z|[+-]\d\d:\d\d)$/.test(v)) {
       return `${kind} in version "v1" cannot be handled as a ${kind}: parsing time "${v}" as "2006-01-02T15:04:05.000000Z07:00"`;

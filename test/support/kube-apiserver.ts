@@ -10,7 +10,17 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { Agent, request as httpsRequest } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { request as httpRequest } from 'node:http';
@@ -103,9 +113,17 @@ export interface KubeApiServer {
   /** Writes a kubeconfig that authenticates with `token`; returns its path. */
   kubeconfigFor(token: string, name?: string): string;
   /** A token for a ServiceAccount through the TokenRequest API (the account must exist). */
-  mintToken(namespace: string, serviceAccount: string, options?: { readonly expirationSeconds?: number; readonly audiences?: readonly string[] }): Promise<string>;
+  mintToken(
+    namespace: string,
+    serviceAccount: string,
+    options?: { readonly expirationSeconds?: number; readonly audiences?: readonly string[] },
+  ): Promise<string>;
   /** Server-side applies each object in order (PATCH application/apply-patch+yaml); returns what the server stored. */
-  apply(objects: readonly KubeObject[], fieldManager: string, options?: { readonly force?: boolean; readonly token?: string }): Promise<KubeObject[]>;
+  apply(
+    objects: readonly KubeObject[],
+    fieldManager: string,
+    options?: { readonly force?: boolean; readonly token?: string },
+  ): Promise<KubeObject[]>;
   /** The REST path of an object (or of its collection when `name` is omitted), found through discovery. */
   pathFor(apiVersion: string, kind: string, namespace?: string, name?: string): Promise<string>;
   /** Opens a watch on a collection path, e.g. `/api/v1/namespaces/ns/configmaps`. */
@@ -130,7 +148,8 @@ export interface StartOptions {
 }
 
 /** Where the binaries are, or why they cannot be used. */
-export type Binaries = { readonly ok: true; readonly dir: string } | { readonly ok: false; readonly reason: string };
+export type Binaries =
+  { readonly ok: true; readonly dir: string } | { readonly ok: false; readonly reason: string };
 
 let binariesCache: Binaries | undefined;
 
@@ -142,15 +161,26 @@ export function kubeBinaries(): Binaries {
   if (binariesCache) return binariesCache;
   const check = (dir: string): Binaries => {
     const missing = ['kube-apiserver', 'etcd'].filter((b) => !existsSync(join(dir, b)));
-    return missing.length === 0 ? { ok: true, dir } : { ok: false, reason: `${missing.join(' and ')} not found in ${dir}` };
+    return missing.length === 0
+      ? { ok: true, dir }
+      : { ok: false, reason: `${missing.join(' and ')} not found in ${dir}` };
   };
   const fromEnv = process.env.KUBE_APISERVER_BIN_DIR;
   if (fromEnv) return (binariesCache = check(fromEnv));
   try {
-    const out = execFileSync('bash', [BUILD_SCRIPT, '--print'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n');
+    const out = execFileSync('bash', [BUILD_SCRIPT, '--print'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+      .trim()
+      .split('\n');
     return (binariesCache = check(out[out.length - 1]!));
   } catch {
-    return (binariesCache = { ok: false, reason: 'kube-apiserver and etcd are not built on this machine (run .ci/kube-apiserver.sh once, about 15-30 minutes)' });
+    return (binariesCache = {
+      ok: false,
+      reason:
+        'kube-apiserver and etcd are not built on this machine (run .ci/kube-apiserver.sh once, about 15-30 minutes)',
+    });
   }
 }
 
@@ -174,18 +204,57 @@ function openssl(cwd: string, ...args: string[]): void {
 /** CA, serving certificate, admin client certificate and service-account key pair in `dir`. */
 function makePki(dir: string): void {
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl(dir, 'req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=flink-cutover-test-ca',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature');
+  openssl(
+    dir,
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=flink-cutover-test-ca',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
+  );
   const leaf = (name: string, subj: string, ext: string) => {
     writeFileSync(join(dir, `${name}.ext`), ext);
     openssl(dir, 'req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subj);
-    openssl(dir, 'x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', '-extfile', `${name}.ext`);
+    openssl(
+      dir,
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '2',
+      '-extfile',
+      `${name}.ext`,
+    );
   };
-  leaf('server', '/CN=kube-apiserver',
+  leaf(
+    'server',
+    '/CN=kube-apiserver',
     'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n' +
-    'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc\n');
-  leaf('admin', '/O=system:masters/CN=flink-cutover-admin',
-    'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n');
+      'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc\n',
+  );
+  leaf(
+    'admin',
+    '/O=system:masters/CN=flink-cutover-admin',
+    'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n',
+  );
   openssl(dir, 'genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', 'sa.key');
   openssl(dir, 'pkey', '-in', 'sa.key', '-pubout', '-out', 'sa.pub');
 }
@@ -218,7 +287,10 @@ trap 'kill -TERM $child 2>/dev/null; wait $child; exit 0' TERM INT
 while kill -0 ${process.pid} 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 0.5; done
 kill -KILL $child 2>/dev/null; wait $child`;
   const out = openSync(logFile, 'a');
-  const child = spawn('bash', ['-c', watchdog, 'kube-test-process', bin, ...args], { detached: true, stdio: ['ignore', out, out] });
+  const child = spawn('bash', ['-c', watchdog, 'kube-test-process', bin, ...args], {
+    detached: true,
+    stdio: ['ignore', out, out],
+  });
   closeSync(out);
   live.add(child);
   child.on('exit', () => live.delete(child));
@@ -247,7 +319,12 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** Polls `probe` until it returns true, failing with `describeFailure()` after `timeoutMs`. */
-async function until(timeoutMs: number, probe: () => Promise<boolean>, describeFailure: () => string, exited?: () => string | undefined): Promise<void> {
+async function until(
+  timeoutMs: number,
+  probe: () => Promise<boolean>,
+  describeFailure: () => string,
+  exited?: () => string | undefined,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const gone = exited?.();
@@ -260,14 +337,20 @@ async function until(timeoutMs: number, probe: () => Promise<boolean>, describeF
 
 function kubeconfig(url: string, caPem: string, user: Record<string, string>): string {
   const b64 = (s: string) => Buffer.from(s).toString('base64');
-  return JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'test', cluster: { server: url, 'certificate-authority-data': b64(caPem) } }],
-    users: [{ name: 'user', user }],
-    contexts: [{ name: 'test', context: { cluster: 'test', user: 'user' } }],
-    'current-context': 'test',
-  }, null, 2) + '\n';
+  return (
+    JSON.stringify(
+      {
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'test', cluster: { server: url, 'certificate-authority-data': b64(caPem) } }],
+        users: [{ name: 'user', user }],
+        contexts: [{ name: 'test', context: { cluster: 'test', user: 'user' } }],
+        'current-context': 'test',
+      },
+      null,
+      2,
+    ) + '\n'
+  );
 }
 
 /** Starts etcd and kube-apiserver (see the module comment). */
@@ -290,24 +373,44 @@ export async function startKubeApiServer(options: StartOptions = {}): Promise<Ku
     const peerUrl = `http://127.0.0.1:${peerPort}`;
 
     const etcdLog = join(dir, 'etcd.log');
-    const etcd = spawnGroup(join(bins.dir, 'etcd'), [
-      '--name=test', `--data-dir=${join(dir, 'etcd')}`,
-      `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`,
-      `--listen-peer-urls=${peerUrl}`, `--initial-advertise-peer-urls=${peerUrl}`, `--initial-cluster=test=${peerUrl}`,
-      '--unsafe-no-fsync', '--log-level=warn',
-    ], etcdLog);
+    const etcd = spawnGroup(
+      join(bins.dir, 'etcd'),
+      [
+        '--name=test',
+        `--data-dir=${join(dir, 'etcd')}`,
+        `--listen-client-urls=${etcdUrl}`,
+        `--advertise-client-urls=${etcdUrl}`,
+        `--listen-peer-urls=${peerUrl}`,
+        `--initial-advertise-peer-urls=${peerUrl}`,
+        `--initial-cluster=test=${peerUrl}`,
+        '--unsafe-no-fsync',
+        '--log-level=warn',
+      ],
+      etcdLog,
+    );
     children.push(etcd);
-    const gone = (c: ChildProcess, what: string) => () => (c.exitCode !== null || c.signalCode !== null ? `${what} exited (${c.exitCode ?? c.signalCode})` : undefined);
-    await until(30_000, async () => (await plain(`${etcdUrl}/health`)).status === 200, () => `etcd did not become healthy; ${etcdLog}:\n${logTail(etcdLog)}`, gone(etcd, 'etcd'));
+    const gone = (c: ChildProcess, what: string) => () =>
+      c.exitCode !== null || c.signalCode !== null
+        ? `${what} exited (${c.exitCode ?? c.signalCode})`
+        : undefined;
+    await until(
+      30_000,
+      async () => (await plain(`${etcdUrl}/health`)).status === 200,
+      () => `etcd did not become healthy; ${etcdLog}:\n${logTail(etcdLog)}`,
+      gone(etcd, 'etcd'),
+    );
 
     const url = `https://127.0.0.1:${apiPort}`;
     const issuer = 'https://kubernetes.default.svc.cluster.local';
     const apiLog = join(dir, 'kube-apiserver.log');
     const apiArgs = [
       `--etcd-servers=${etcdUrl}`,
-      '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      `--secure-port=${apiPort}`,
       `--cert-dir=${join(dir, 'cert-dir')}`,
-      `--tls-cert-file=${join(dir, 'server.crt')}`, `--tls-private-key-file=${join(dir, 'server.key')}`,
+      `--tls-cert-file=${join(dir, 'server.crt')}`,
+      `--tls-private-key-file=${join(dir, 'server.key')}`,
       `--client-ca-file=${join(dir, 'ca.crt')}`,
       '--authorization-mode=RBAC',
       `--service-account-issuer=${issuer}`,
@@ -327,24 +430,54 @@ export async function startKubeApiServer(options: StartOptions = {}): Promise<Ku
     };
     let api = spawnApi();
 
-    const adminAgent = new Agent({ ca: caPem, cert: read('admin.crt'), key: read('admin.key'), keepAlive: true, maxSockets: 16 });
+    const adminAgent = new Agent({
+      ca: caPem,
+      cert: read('admin.crt'),
+      key: read('admin.key'),
+      keepAlive: true,
+      maxSockets: 16,
+    });
     const tokenAgent = new Agent({ ca: caPem, keepAlive: true, maxSockets: 16 });
 
-    const rawRequest = (method: string, path: string, opts: RequestOptions = {}, stream = false): Promise<IncomingMessage> => {
+    const rawRequest = (
+      method: string,
+      path: string,
+      opts: RequestOptions = {},
+      stream = false,
+    ): Promise<IncomingMessage> => {
       const u = new URL(path, url);
-      for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) u.searchParams.set(k, String(v));
-      const body = opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+      for (const [k, v] of Object.entries(opts.query ?? {}))
+        if (v !== undefined) u.searchParams.set(k, String(v));
+      const body =
+        opts.body === undefined
+          ? undefined
+          : typeof opts.body === 'string'
+            ? opts.body
+            : JSON.stringify(opts.body);
       const headers: Record<string, string> = { accept: 'application/json' };
       if (body !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
       if (opts.token) headers.authorization = `Bearer ${opts.token}`;
       return new Promise((res, rej) => {
-        const req = httpsRequest(u, { method, headers, agent: opts.token ? tokenAgent : adminAgent, ...(stream ? {} : { timeout: 30_000 }) }, res);
+        const req = httpsRequest(
+          u,
+          {
+            method,
+            headers,
+            agent: opts.token ? tokenAgent : adminAgent,
+            ...(stream ? {} : { timeout: 30_000 }),
+          },
+          res,
+        );
         req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer within 30 s`)));
         req.on('error', rej);
         req.end(body);
       });
     };
-    const request = async (method: string, path: string, opts: RequestOptions = {}): Promise<KubeResponse> => {
+    const request = async (
+      method: string,
+      path: string,
+      opts: RequestOptions = {},
+    ): Promise<KubeResponse> => {
       const res = await rawRequest(method, path, opts);
       const text = await new Promise<string>((ok, bad) => {
         let t = '';
@@ -362,27 +495,42 @@ export async function startKubeApiServer(options: StartOptions = {}): Promise<Ku
       return { status: res.statusCode ?? 0, body, text };
     };
 
-    const ready = () => until(options.readyTimeoutMs ?? 120_000, async () => (await request('GET', '/readyz')).status === 200,
-      () => `kube-apiserver did not become ready; ${apiLog}:\n${logTail(apiLog)}`, gone(api, 'kube-apiserver'));
+    const ready = () =>
+      until(
+        options.readyTimeoutMs ?? 120_000,
+        async () => (await request('GET', '/readyz')).status === 200,
+        () => `kube-apiserver did not become ready; ${apiLog}:\n${logTail(apiLog)}`,
+        gone(api, 'kube-apiserver'),
+      );
     await ready();
     const startMs = Date.now() - started;
 
     const adminKubeconfigPath = join(dir, 'admin.kubeconfig');
-    writeFileSync(adminKubeconfigPath, kubeconfig(url, caPem, {
-      'client-certificate-data': Buffer.from(read('admin.crt')).toString('base64'),
-      'client-key-data': Buffer.from(read('admin.key')).toString('base64'),
-    }));
+    writeFileSync(
+      adminKubeconfigPath,
+      kubeconfig(url, caPem, {
+        'client-certificate-data': Buffer.from(read('admin.crt')).toString('base64'),
+        'client-key-data': Buffer.from(read('admin.key')).toString('base64'),
+      }),
+    );
     mkdirSync(join(dir, 'kubeconfigs'));
     let kubeconfigs = 0;
 
     const discovery = new Map<string, { name: string; kind: string; namespaced: boolean }[]>();
-    const pathFor = async (apiVersion: string, kind: string, namespace?: string, name?: string): Promise<string> => {
+    const pathFor = async (
+      apiVersion: string,
+      kind: string,
+      namespace?: string,
+      name?: string,
+    ): Promise<string> => {
       const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
       let resources = discovery.get(apiVersion);
       if (!resources?.some((r) => r.kind === kind)) {
         const res = await request('GET', base);
         if (res.status !== 200) throw new Error(`discovery of ${apiVersion}: HTTP ${res.status} ${res.text}`);
-        resources = (res.body.resources as { name: string; kind: string; namespaced: boolean }[]).filter((r) => !r.name.includes('/'));
+        resources = (res.body.resources as { name: string; kind: string; namespaced: boolean }[]).filter(
+          (r) => !r.name.includes('/'),
+        );
         discovery.set(apiVersion, resources);
       }
       const r = resources.find((x) => x.kind === kind);
@@ -392,15 +540,24 @@ export async function startKubeApiServer(options: StartOptions = {}): Promise<Ku
       return `${base}${ns}/${r.name}${name === undefined ? '' : `/${encodeURIComponent(name)}`}`;
     };
 
-    const apply = async (objects: readonly KubeObject[], fieldManager: string, opts: { force?: boolean; token?: string } = {}): Promise<KubeObject[]> => {
+    const apply = async (
+      objects: readonly KubeObject[],
+      fieldManager: string,
+      opts: { force?: boolean; token?: string } = {},
+    ): Promise<KubeObject[]> => {
       const out: KubeObject[] = [];
       for (const o of objects) {
         const path = await pathFor(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name);
         const res = await request('PATCH', path, {
-          body: o, contentType: 'application/apply-patch+yaml', query: { fieldManager, force: opts.force ? 'true' : undefined }, ...(opts.token ? { token: opts.token } : {}),
+          body: o,
+          contentType: 'application/apply-patch+yaml',
+          query: { fieldManager, force: opts.force ? 'true' : undefined },
+          ...(opts.token ? { token: opts.token } : {}),
         });
         if (res.status < 200 || res.status >= 300) {
-          throw new Error(`apply ${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}: HTTP ${res.status}: ${res.body?.message ?? res.text}`);
+          throw new Error(
+            `apply ${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}: HTTP ${res.status}: ${res.body?.message ?? res.text}`,
+          );
         }
         out.push(res.body as KubeObject);
       }
@@ -408,7 +565,16 @@ export async function startKubeApiServer(options: StartOptions = {}): Promise<Ku
     };
 
     const server: KubeApiServer = {
-      url, caPem, adminKubeconfigPath, etcdUrl, issuer, dir, startMs, request, pathFor, apply,
+      url,
+      caPem,
+      adminKubeconfigPath,
+      etcdUrl,
+      issuer,
+      dir,
+      startMs,
+      request,
+      pathFor,
+      apply,
       get processGroups() {
         return children.map((c) => c.pid!);
       },
@@ -418,32 +584,61 @@ export async function startKubeApiServer(options: StartOptions = {}): Promise<Ku
         return p;
       },
       async mintToken(namespace, serviceAccount, o = {}) {
-        const res = await request('POST', `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts/${encodeURIComponent(serviceAccount)}/token`, {
-          body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: o.expirationSeconds ?? 3600, ...(o.audiences ? { audiences: o.audiences } : {}) } },
-        });
-        if (res.status !== 201 && res.status !== 200) throw new Error(`TokenRequest for ${namespace}/${serviceAccount}: HTTP ${res.status}: ${res.body?.message ?? res.text}`);
+        const res = await request(
+          'POST',
+          `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts/${encodeURIComponent(serviceAccount)}/token`,
+          {
+            body: {
+              apiVersion: 'authentication.k8s.io/v1',
+              kind: 'TokenRequest',
+              spec: {
+                expirationSeconds: o.expirationSeconds ?? 3600,
+                ...(o.audiences ? { audiences: o.audiences } : {}),
+              },
+            },
+          },
+        );
+        if (res.status !== 201 && res.status !== 200)
+          throw new Error(
+            `TokenRequest for ${namespace}/${serviceAccount}: HTTP ${res.status}: ${res.body?.message ?? res.text}`,
+          );
         return res.body.status.token as string;
       },
       async watch(collectionPath, o = {}) {
-        const res = await rawRequest('GET', collectionPath, {
-          query: {
-            watch: 'true', resourceVersion: o.resourceVersion, fieldSelector: o.fieldSelector, labelSelector: o.labelSelector,
-            allowWatchBookmarks: o.allowWatchBookmarks ? 'true' : undefined, timeoutSeconds: o.timeoutSeconds ?? 60,
+        const res = await rawRequest(
+          'GET',
+          collectionPath,
+          {
+            query: {
+              watch: 'true',
+              resourceVersion: o.resourceVersion,
+              fieldSelector: o.fieldSelector,
+              labelSelector: o.labelSelector,
+              allowWatchBookmarks: o.allowWatchBookmarks ? 'true' : undefined,
+              timeoutSeconds: o.timeoutSeconds ?? 60,
+            },
+            ...(o.token ? { token: o.token } : {}),
           },
-          ...(o.token ? { token: o.token } : {}),
-        }, true);
+          true,
+        );
         return openWatch(res);
       },
       async compactEtcd() {
         // etcd's JSON gateway: the current revision from a range read, then a physical compaction.
         const range = await plain(`${etcdUrl}/v3/kv/range`, { key: Buffer.from('\0').toString('base64') });
         const revision = Number(JSON.parse(range.text).header.revision);
-        const compact = await plain(`${etcdUrl}/v3/kv/compaction`, { revision: String(revision), physical: true });
-        if (compact.status !== 200) throw new Error(`etcd compaction at ${revision}: HTTP ${compact.status} ${compact.text}`);
+        const compact = await plain(`${etcdUrl}/v3/kv/compaction`, {
+          revision: String(revision),
+          physical: true,
+        });
+        if (compact.status !== 200)
+          throw new Error(`etcd compaction at ${revision}: HTTP ${compact.status} ${compact.text}`);
         return revision;
       },
       async createNamespace(name) {
-        const res = await request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } });
+        const res = await request('POST', '/api/v1/namespaces', {
+          body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
+        });
         if (res.status !== 201) throw new Error(`create namespace ${name}: HTTP ${res.status} ${res.text}`);
       },
       async restartApiServer() {
@@ -472,29 +667,51 @@ export async function startKubeApiServer(options: StartOptions = {}): Promise<Ku
 /** Applies the operator CRDs from the reference folder and waits until each is Established. */
 async function installCrds(server: KubeApiServer): Promise<void> {
   const dir = CRD_DIR;
-  const crds = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()
-    .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJSON() as KubeObject).filter((o) => o?.kind === 'CustomResourceDefinition'));
+  const crds = readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .flatMap((f) =>
+      parseAllDocuments(readFileSync(join(dir, f), 'utf8'))
+        .map((d) => d.toJSON() as KubeObject)
+        .filter((o) => o?.kind === 'CustomResourceDefinition'),
+    );
   // In parallel: the API server takes seconds to establish each large CRD (schema compilation).
-  await Promise.all(crds.map(async (crd) => {
-    await server.apply([crd], 'flink-cutover-test');
-    const path = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`;
-    await until(60_000, async () => {
-      const res = await server.request('GET', path);
-      return (res.body?.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === 'Established' && c.status === 'True');
-    }, () => `CRD ${crd.metadata.name} did not become Established`);
-  }));
+  await Promise.all(
+    crds.map(async (crd) => {
+      await server.apply([crd], 'flink-cutover-test');
+      const path = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`;
+      await until(
+        60_000,
+        async () => {
+          const res = await server.request('GET', path);
+          return (res.body?.status?.conditions ?? []).some(
+            (c: { type: string; status: string }) => c.type === 'Established' && c.status === 'True',
+          );
+        },
+        () => `CRD ${crd.metadata.name} did not become Established`,
+      );
+    }),
+  );
 }
 
 /** A plain-http request to etcd: GET, or POST with a JSON body. */
 function plain(url: string, body?: unknown): Promise<{ status: number; text: string }> {
   return new Promise((res, rej) => {
-    const req = httpRequest(url, { method: body === undefined ? 'GET' : 'POST', headers: { 'content-type': 'application/json' }, timeout: 5000 }, (r) => {
-      let t = '';
-      r.setEncoding('utf8');
-      r.on('data', (c: string) => (t += c));
-      r.on('end', () => res({ status: r.statusCode ?? 0, text: t }));
-      r.on('error', rej);
-    });
+    const req = httpRequest(
+      url,
+      {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { 'content-type': 'application/json' },
+        timeout: 5000,
+      },
+      (r) => {
+        let t = '';
+        r.setEncoding('utf8');
+        r.on('data', (c: string) => (t += c));
+        r.on('end', () => res({ status: r.statusCode ?? 0, text: t }));
+        r.on('error', rej);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`${url}: no answer within 5 s`)));
     req.on('error', rej);
     req.end(body === undefined ? undefined : JSON.stringify(body));
@@ -517,7 +734,12 @@ async function openWatch(res: IncomingMessage): Promise<KubeWatch> {
     } catch {
       // keep text
     }
-    return { status, errorBody, next: () => Promise.reject(new Error(`watch answered HTTP ${status}: ${text}`)), close: () => res.destroy() };
+    return {
+      status,
+      errorBody,
+      next: () => Promise.reject(new Error(`watch answered HTTP ${status}: ${text}`)),
+      close: () => res.destroy(),
+    };
   }
   const queue: WatchEvent[] = [];
   const waiters: { resolve: (e: WatchEvent) => void; reject: (e: Error) => void }[] = [];
@@ -551,8 +773,14 @@ async function openWatch(res: IncomingMessage): Promise<KubeWatch> {
       if (ended) return Promise.reject(ended);
       return new Promise<WatchEvent>((resolve, reject) => {
         const waiter = {
-          resolve: (e: WatchEvent) => { clearTimeout(timer); resolve(e); },
-          reject: (e: Error) => { clearTimeout(timer); reject(e); },
+          resolve: (e: WatchEvent) => {
+            clearTimeout(timer);
+            resolve(e);
+          },
+          reject: (e: Error) => {
+            clearTimeout(timer);
+            reject(e);
+          },
         };
         const timer = setTimeout(() => {
           waiters.splice(waiters.indexOf(waiter), 1);

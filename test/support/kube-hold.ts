@@ -6,5 +6,7 @@
 import { startKubeApiServer } from './kube-apiserver.js';
 
 const kube = await startKubeApiServer({ crds: false });
-process.stdout.write(JSON.stringify({ url: kube.url, dir: kube.dir, processGroups: kube.processGroups }) + '\n');
+process.stdout.write(
+  JSON.stringify({ url: kube.url, dir: kube.dir, processGroups: kube.processGroups }) + '\n',
+);
 setInterval(() => {}, 1 << 30);

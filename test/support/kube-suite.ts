@@ -8,7 +8,11 @@ import { referenceAvailable, referenceRequired, REFERENCE_DIR } from './referenc
  */
 export function describeWithKubeApiServer(name: string, fn: () => void): void {
   const bins = kubeBinaries();
-  const reason = !bins.ok ? bins.reason : !referenceAvailable ? `${REFERENCE_DIR} not found (the operator CRDs come from ../shared/reference)` : undefined;
+  const reason = !bins.ok
+    ? bins.reason
+    : !referenceAvailable
+      ? `${REFERENCE_DIR} not found (the operator CRDs come from ../shared/reference)`
+      : undefined;
   if (reason === undefined) {
     describe(name, fn);
   } else if (referenceRequired) {

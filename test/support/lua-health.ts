@@ -26,7 +26,10 @@ export function loadFixtures(): HealthCase[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
     .sort()
-    .map((f) => ({ name: f.slice(0, -'.yaml'.length), object: parse(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown> }));
+    .map((f) => ({
+      name: f.slice(0, -'.yaml'.length),
+      object: parse(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown>,
+    }));
 }
 
 /** Whether a program answers `--version`/`version` (so the harness can run). */
@@ -44,7 +47,10 @@ export function runGopherLua(scriptFile: string, cases: readonly HealthCase[]): 
     env: { ...process.env, GOFLAGS: '-mod=readonly', GOTOOLCHAIN: 'local' },
     maxBuffer: 16 * 1024 * 1024,
   });
-  if (r.status !== 0) throw new Error(`go run . ${scriptFile} (in ${HEALTH_DIR}) exited ${r.status}: ${r.stderr || r.error?.message}`);
+  if (r.status !== 0)
+    throw new Error(
+      `go run . ${scriptFile} (in ${HEALTH_DIR}) exited ${r.status}: ${r.stderr || r.error?.message}`,
+    );
   return JSON.parse(r.stdout) as HealthOutcome[];
 }
 
@@ -57,10 +63,12 @@ export function luaLiteral(v: unknown): string {
     return String(v);
   }
   if (typeof v === 'string') {
-    return `"${[...Buffer.from(v, 'utf8')].map((b) => (b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c ? String.fromCharCode(b) : `\\${String(b).padStart(3, "0")}`)).join('')}"`;
+    return `"${[...Buffer.from(v, 'utf8')].map((b) => (b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c ? String.fromCharCode(b) : `\\${String(b).padStart(3, '0')}`)).join('')}"`;
   }
   if (Array.isArray(v)) return `{${v.map(luaLiteral).join(', ')}}`;
-  return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `[${luaLiteral(k)}] = ${luaLiteral(x)}`).join(', ')}}`;
+  return `{${Object.entries(v as Record<string, unknown>)
+    .map(([k, x]) => `[${luaLiteral(k)}] = ${luaLiteral(x)}`)
+    .join(', ')}}`;
 }
 
 /** Runs the cases under Debian's lua5.1 with only the libraries Argo CD opens. */
@@ -68,9 +76,16 @@ export function runLua51(scriptFile: string, cases: readonly HealthCase[]): Heal
   const dir = mkdtempSync(join(tmpdir(), 'flink-cutover-lua-'));
   try {
     const casesFile = join(dir, 'cases.lua');
-    writeFileSync(casesFile, `return {\n${cases.map((c) => `{name = ${luaLiteral(c.name)}, object = ${luaLiteral(c.object)}}`).join(',\n')}\n}\n`);
-    const r = spawnSync('lua5.1', [join(HEALTH_DIR, 'run51.lua'), scriptFile, casesFile], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
-    if (r.status !== 0) throw new Error(`lua5.1 run51.lua exited ${r.status}: ${r.stderr || r.error?.message}`);
+    writeFileSync(
+      casesFile,
+      `return {\n${cases.map((c) => `{name = ${luaLiteral(c.name)}, object = ${luaLiteral(c.object)}}`).join(',\n')}\n}\n`,
+    );
+    const r = spawnSync('lua5.1', [join(HEALTH_DIR, 'run51.lua'), scriptFile, casesFile], {
+      encoding: 'utf8',
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    if (r.status !== 0)
+      throw new Error(`lua5.1 run51.lua exited ${r.status}: ${r.stderr || r.error?.message}`);
     return JSON.parse(r.stdout) as HealthOutcome[];
   } finally {
     rmSync(dir, { recursive: true, force: true });

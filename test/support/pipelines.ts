@@ -1,10 +1,11 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- test fixtures are edited as plain objects */
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 
 /** A minimal valid steady pipeline as an object; `patch` edits a deep copy. */
-export function steadyPipeline(patch?: (p: any) => void): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function steadyPipeline(patch?: (p: any) => void): any {
   const p = {
     apiVersion: 'flink-cutover.dev/v1alpha1',
     kind: 'BlueGreenPipeline',
@@ -22,7 +23,14 @@ export function steadyPipeline(patch?: (p: any) => void): any { // eslint-disabl
       },
       gate: { mode: 'filter', lateness: '5m' },
       sources: [{ name: 'orders', kind: 'kafka', consumerGroup: 'orders-{{color}}' }],
-      sinks: [{ name: 'out', kind: 'kafka', deliveryGuarantee: 'exactly-once', transactionalIdPrefix: 'out-{{color}}' }],
+      sinks: [
+        {
+          name: 'out',
+          kind: 'kafka',
+          deliveryGuarantee: 'exactly-once',
+          transactionalIdPrefix: 'out-{{color}}',
+        },
+      ],
     },
   };
   const copy = JSON.parse(JSON.stringify(p));
@@ -31,15 +39,18 @@ export function steadyPipeline(patch?: (p: any) => void): any { // eslint-disabl
 }
 
 /** A staged pipeline (blue active, green standby from blue's checkpoint). */
-export function stagedPipeline(patch?: (p: any) => void): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function stagedPipeline(patch?: (p: any) => void): any {
   return steadyPipeline((p) => {
-    p.spec.colors.green = { image: 'reg/orders:1.5.0', initialSavepointPath: 's3://b/chk/orders/blue/chk-4711' };
+    p.spec.colors.green = {
+      image: 'reg/orders:1.5.0',
+      initialSavepointPath: 's3://b/chk/orders/blue/chk-4711',
+    };
     patch?.(p);
   });
 }
 
 /** A pipeline cutting over (generation 1, blue to green). */
-export function cutoverPipeline(patch?: (p: any) => void): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function cutoverPipeline(patch?: (p: any) => void): any {
   return stagedPipeline((p) => {
     p.spec.cutover = { generation: 1, to: 'green', watermark: '2026-12-01T12:00:00Z' };
     patch?.(p);

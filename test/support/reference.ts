@@ -4,7 +4,14 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'vitest';
 
 /** `../shared/reference` beside the checkout (the upstream artifacts; never copied into the project). */
-export const REFERENCE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'reference');
+export const REFERENCE_DIR = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  '..',
+  'shared',
+  'reference',
+);
 
 /** Whether the reference artifacts are present. */
 export const referenceAvailable = existsSync(REFERENCE_DIR);
@@ -31,12 +38,16 @@ export function describeWithReference(name: string, fn: () => void): void {
     describe(name, fn);
   } else if (referenceRequired) {
     describe(name, () => {
-      throw new Error(`REFERENCE_REQUIRED=1 but ${REFERENCE_DIR} does not exist: check out shared/ beside the project`);
+      throw new Error(
+        `REFERENCE_REQUIRED=1 but ${REFERENCE_DIR} does not exist: check out shared/ beside the project`,
+      );
     });
   } else {
     // Not `describe.skip(name, fn)`: vitest still runs a skipped suite's body to collect its
     // tests, and these bodies read the reference files at collection time.
-    process.stderr.write(`[flink-cutover] skipping "${name}": ${REFERENCE_DIR} not found (needs ../shared/reference)\n`);
+    process.stderr.write(
+      `[flink-cutover] skipping "${name}": ${REFERENCE_DIR} not found (needs ../shared/reference)\n`,
+    );
     describe(name, () => {
       it.skip(`skipped: ${REFERENCE_DIR} not found (these tests need ../shared/reference; CI sets REFERENCE_REQUIRED=1)`, () => {});
     });

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- test fixtures are edited as plain objects */
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,7 +19,9 @@ export interface Served {
 }
 
 /** A tiny JSON server: `handler(path)` returns [status, body]. */
-export async function serve(handler: (path: string, headers: Record<string, string | string[] | undefined>) => [number, unknown]): Promise<Served> {
+export async function serve(
+  handler: (path: string, headers: Record<string, string | string[] | undefined>) => [number, unknown],
+): Promise<Served> {
   const hits: string[] = [];
   const server = createServer((req, res) => {
     hits.push(req.url ?? '');
@@ -31,21 +34,47 @@ export async function serve(handler: (path: string, headers: Record<string, stri
 }
 
 /** A staged pipeline spec file with a validation block (patched by `patch`). */
-export function spec(patch: (p: any) => void = () => undefined, base = stagedPipeline): string { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const dir = tempDir({ 'orders.yaml': base((p) => {
-    p.spec.validation = { minRunning: '10m', minCompletedCheckpoints: 3, maxWatermarkLag: '1m', maxRestarts: 0 };
-    patch(p);
-  }) });
+export function spec(patch: (p: any) => void = () => undefined, base = stagedPipeline): string {
+  const dir = tempDir({
+    'orders.yaml': base((p) => {
+      p.spec.validation = {
+        minRunning: '10m',
+        minCompletedCheckpoints: 3,
+        maxWatermarkLag: '1m',
+        maxRestarts: 0,
+      };
+      patch(p);
+    }),
+  });
   return join(dir, 'orders.yaml');
 }
 
 /** Fake JobManagers for green (standby) and blue (active), fresh per test; servers closed after. */
-export function useFakes(): { green: FakeJobManager; blue: FakeJobManager; servers: Server[]; verify: (file: string, ...extra: string[]) => Promise<CliResult>; reopenGreen: () => Promise<void> } {
+export function useFakes(): {
+  green: FakeJobManager;
+  blue: FakeJobManager;
+  servers: Server[];
+  verify: (file: string, ...extra: string[]) => Promise<CliResult>;
+  reopenGreen: () => Promise<void>;
+} {
   const ctx = {
     green: undefined as unknown as FakeJobManager,
     blue: undefined as unknown as FakeJobManager,
     servers: [] as Server[],
-    verify: (file: string, ...extra: string[]) => runCli(['verify', '--spec', file, '--color', 'green', '--rest', ctx.green.url, '--active-rest', ctx.blue.url, ...FAST, ...extra]),
+    verify: (file: string, ...extra: string[]) =>
+      runCli([
+        'verify',
+        '--spec',
+        file,
+        '--color',
+        'green',
+        '--rest',
+        ctx.green.url,
+        '--active-rest',
+        ctx.blue.url,
+        ...FAST,
+        ...extra,
+      ]),
     reopenGreen: async () => {
       ctx.green = await FakeJobManager.start();
     },

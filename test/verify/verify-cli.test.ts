@@ -11,7 +11,9 @@ describe('flink-cutover verify: the checks against fake JobManagers', () => {
     const r = await f.verify(spec(), '--timeout', '2s');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`verifying orders/green at ${f.green.url} (active blue at ${f.blue.url}), timeout 2s, every 50ms`);
+    expect(r.stdout).toContain(
+      `verifying orders/green at ${f.green.url} (active blue at ${f.blue.url}), timeout 2s, every 50ms`,
+    );
     expect(r.stdout).toContain('verify orders/green: PASSED (4 checks, 1 poll(s)');
     expect(r.stdout).toMatch(/PASS {2}running {8}observed RUNNING for 1h(1s)?; expected RUNNING for >= 10m/);
     expect(r.stdout).toMatch(/PASS {2}watermark-lag {2}observed 10s; expected lag behind blue <= 1m/);
@@ -23,7 +25,8 @@ describe('flink-cutover verify: the checks against fake JobManagers', () => {
     const out = JSON.parse(r.stdout) as { passed: boolean; checks: Record<string, unknown>[] };
     expect(out.passed).toBe(true);
     expect(out.checks.map((c) => c.name)).toEqual(['running', 'checkpoints', 'restarts', 'watermark-lag']);
-    for (const c of out.checks) expect(Object.keys(c)).toEqual(['name', 'passed', 'observed', 'expected', 'message']);
+    for (const c of out.checks)
+      expect(Object.keys(c)).toEqual(['name', 'passed', 'observed', 'expected', 'message']);
   });
 
   it('fails after the timeout while the soak is too short, with a progress line per poll', async () => {
@@ -32,21 +35,31 @@ describe('flink-cutover verify: the checks against fake JobManagers', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/\[0s\] waiting for running \(RUNNING for 1m(1s)?; want RUNNING for >= 10m\)/);
     expect(r.stdout).toContain('verify orders/green: FAILED, timed out (1 of 4 checks failing');
-    expect(r.stdout).toMatch(/FAIL {2}running {8}observed RUNNING for 1m(1s)?; expected RUNNING for >= 10m\n {8}soaking: (9m|8m59s) to go/);
+    expect(r.stdout).toMatch(
+      /FAIL {2}running {8}observed RUNNING for 1m(1s)?; expected RUNNING for >= 10m\n {8}soaking: (9m|8m59s) to go/,
+    );
   });
 
   it('does not count a RUNNING job whose tasks are still INITIALIZING (restoring state) as running', async () => {
     f.green.job.vertices[2]!.status = 'INITIALIZING';
     const r = await f.verify(spec(), '--timeout', '200ms', '--format', 'json');
     expect(r.code).toBe(1);
-    const c = (JSON.parse(r.stdout) as { checks: { name: string; passed: boolean; observed: string; message: string }[] }).checks.find((x) => x.name === 'running')!;
+    const c = (
+      JSON.parse(r.stdout) as {
+        checks: { name: string; passed: boolean; observed: string; message: string }[];
+      }
+    ).checks.find((x) => x.name === 'running')!;
     expect(c.passed).toBe(false);
     expect(c.observed).toMatch(/^RUNNING for 1h(1s)?, 1 vertex\(es\) not RUNNING$/);
-    expect(c.message).toContain('is RUNNING but not all its tasks are: flink-cutover-gate -> Sink: out INITIALIZING');
+    expect(c.message).toContain(
+      'is RUNNING but not all its tasks are: flink-cutover-gate -> Sink: out INITIALIZING',
+    );
   });
 
   it('defaults the timeout to cover the soak and the checkpoints', async () => {
-    const r = await f.verify(spec((p) => void (p.spec.template.flinkConfiguration['execution.checkpointing.interval'] = '5 min')));
+    const r = await f.verify(
+      spec((p) => void (p.spec.template.flinkConfiguration['execution.checkpointing.interval'] = '5 min')),
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('timeout 30m, every 50ms');
   });
@@ -66,12 +79,16 @@ describe('flink-cutover verify: the checks against fake JobManagers', () => {
     f.green.job.checkpoints.completed = 1;
     let r = await f.verify(spec(), '--timeout', '200ms', '--format', 'json');
     expect(r.code).toBe(1);
-    let c = (JSON.parse(r.stdout) as { checks: { name: string; passed: boolean; observed: string }[] }).checks.find((x) => x.name === 'checkpoints')!;
+    let c = (
+      JSON.parse(r.stdout) as { checks: { name: string; passed: boolean; observed: string }[] }
+    ).checks.find((x) => x.name === 'checkpoints')!;
     expect(c).toMatchObject({ passed: false, observed: '1 completed' });
     f.green.job.checkpoints.completed = 5;
     f.green.failCheckpoint('Checkpoint expired before completing.');
     r = await f.verify(spec(), '--timeout', '200ms', '--format', 'json');
-    c = (JSON.parse(r.stdout) as { checks: { name: string; passed: boolean; observed: string }[] }).checks.find((x) => x.name === 'checkpoints')!;
+    c = (
+      JSON.parse(r.stdout) as { checks: { name: string; passed: boolean; observed: string }[] }
+    ).checks.find((x) => x.name === 'checkpoints')!;
     expect(c.passed).toBe(false);
     expect(c.observed).toMatch(/^5 completed, checkpoint \d+ failed$/);
     f.green.completeCheckpoints();
@@ -83,17 +100,37 @@ describe('flink-cutover verify: the checks against fake JobManagers', () => {
     const body = (failedId: number) => ({
       counts: { restored: 0, total: 12, in_progress: 0, completed: 10, failed: 2 },
       latest: {
-        completed: { id: 11, status: 'COMPLETED', trigger_timestamp: now - 5000, latest_ack_timestamp: now - 4000, external_path: 's3://b/chk-11' },
-        failed: { id: failedId, status: 'FAILED', trigger_timestamp: now - 60_000, failure_timestamp: now - 1000, failure_message: 'Checkpoint expired before completing.' },
+        completed: {
+          id: 11,
+          status: 'COMPLETED',
+          trigger_timestamp: now - 5000,
+          latest_ack_timestamp: now - 4000,
+          external_path: 's3://b/chk-11',
+        },
+        failed: {
+          id: failedId,
+          status: 'FAILED',
+          trigger_timestamp: now - 60_000,
+          failure_timestamp: now - 1000,
+          failure_message: 'Checkpoint expired before completing.',
+        },
         savepoint: null,
         restored: null,
       },
     });
-    const checkpoints = async () => (JSON.parse((await f.verify(spec(), '--timeout', '200ms', '--format', 'json')).stdout) as { checks: { name: string; passed: boolean; observed: string }[] }).checks.find((c) => c.name === 'checkpoints')!;
+    const checkpoints = async () =>
+      (
+        JSON.parse((await f.verify(spec(), '--timeout', '200ms', '--format', 'json')).stdout) as {
+          checks: { name: string; passed: boolean; observed: string }[];
+        }
+      ).checks.find((c) => c.name === 'checkpoints')!;
     const fault = f.green.fault({ path: /\/checkpoints$/, body: body(10) });
     expect(await checkpoints()).toMatchObject({ passed: true, observed: '10 completed' });
     fault.body = body(12);
-    expect(await checkpoints()).toMatchObject({ passed: false, observed: '10 completed, checkpoint 12 failed' });
+    expect(await checkpoints()).toMatchObject({
+      passed: false,
+      observed: '10 completed, checkpoint 12 failed',
+    });
   });
 
   it('fails at once when the job restarted more than maxRestarts', async () => {
@@ -101,7 +138,9 @@ describe('flink-cutover verify: the checks against fake JobManagers', () => {
     const r = await f.verify(spec(), '--timeout', '10s');
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('FAILED, a check cannot pass any more');
-    expect(r.stdout).toContain('the job restarted 1 time(s), more than the 0 allowed; last exception: java.lang.RuntimeException: boom');
+    expect(r.stdout).toContain(
+      'the job restarted 1 time(s), more than the 0 allowed; last exception: java.lang.RuntimeException: boom',
+    );
   });
 
   it('fails when the standby lags the active color too far, and passes when it catches up', async () => {
@@ -119,9 +158,17 @@ describe('flink-cutover verify: the checks against fake JobManagers', () => {
     f.blue.setWatermark(wm);
     f.green.setWatermark(wm);
     const [source, map, sink] = f.green.job.vertices;
-    f.green.job.vertices = [source!, { ...map!, parallelism: 2, watermarks: [wm, wm] }, { ...sink!, parallelism: 4, watermarks: [wm, wm, wm - 120_000, wm] }];
+    f.green.job.vertices = [
+      source!,
+      { ...map!, parallelism: 2, watermarks: [wm, wm] },
+      { ...sink!, parallelism: 4, watermarks: [wm, wm, wm - 120_000, wm] },
+    ];
     const r = await f.verify(spec(), '--timeout', '200ms', '--format', 'json');
-    const c = (JSON.parse(r.stdout) as { checks: { name: string; passed: boolean; observed: string; message: string }[] }).checks.find((x) => x.name === 'watermark-lag')!;
+    const c = (
+      JSON.parse(r.stdout) as {
+        checks: { name: string; passed: boolean; observed: string; message: string }[];
+      }
+    ).checks.find((x) => x.name === 'watermark-lag')!;
     expect(c.passed).toBe(false);
     expect(c.observed).toMatch(/^2m(1s)?$/);
     expect(c.message).toContain('green is 1m');
@@ -130,7 +177,9 @@ describe('flink-cutover verify: the checks against fake JobManagers', () => {
   it('waits for the first watermark (Long.MIN_VALUE means none yet)', async () => {
     f.green.setWatermark(null);
     const r = await f.verify(spec(), '--timeout', '200ms', '--format', 'json');
-    const c = (JSON.parse(r.stdout) as { checks: { name: string; observed: string; message: string }[] }).checks.find((x) => x.name === 'watermark-lag')!;
+    const c = (
+      JSON.parse(r.stdout) as { checks: { name: string; observed: string; message: string }[] }
+    ).checks.find((x) => x.name === 'watermark-lag')!;
     expect(c.observed).toBe('green: no watermark yet');
     expect(c.message).toContain('Map -> Timestamps/Watermarks');
   });
@@ -139,7 +188,9 @@ describe('flink-cutover verify: the checks against fake JobManagers', () => {
     f.green.job.vertices = [f.green.job.vertices[0]!];
     const r = await f.verify(spec(), '--timeout', '10s', '--format', 'json');
     expect(r.code).toBe(1);
-    const c = (JSON.parse(r.stdout) as { checks: { name: string; observed: string; message: string }[] }).checks.find((x) => x.name === 'watermark-lag')!;
+    const c = (
+      JSON.parse(r.stdout) as { checks: { name: string; observed: string; message: string }[] }
+    ).checks.find((x) => x.name === 'watermark-lag')!;
     expect(c.observed).toBe('green: no measurable watermark');
     expect(c.message).toContain("every vertex of green's job is a source");
   });
@@ -148,18 +199,28 @@ describe('flink-cutover verify: the checks against fake JobManagers', () => {
     const prom = await serve((path) => {
       const q = new URL(path, 'http://x').searchParams.get('query') ?? '';
       const value = q.includes('green') ? '0.2' : '7';
-      return [200, { status: 'success', data: { resultType: 'vector', result: [{ metric: { job: 'x' }, value: [1733050800.1, value] }] } }];
+      return [
+        200,
+        {
+          status: 'success',
+          data: { resultType: 'vector', result: [{ metric: { job: 'x' }, value: [1733050800.1, value] }] },
+        },
+      ];
     });
     f.servers.push(prom.server);
     const file = spec((p) => {
-      p.spec.validation.prometheus = [{ name: 'errors', query: 'sum(rate(errors{color="{{color}}"}[5m]))', max: 1 }];
+      p.spec.validation.prometheus = [
+        { name: 'errors', query: 'sum(rate(errors{color="{{color}}"}[5m]))', max: 1 },
+      ];
     });
     let r = await f.verify(file, '--timeout', '200ms', '--prometheus', prom.url);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/PASS {2}prometheus:errors +observed 0.2; expected <= 1/);
     expect(decodeURIComponent(prom.hits[0]!)).toContain('errors{color="green"}');
     const strict = spec((p) => {
-      p.spec.validation.prometheus = [{ name: 'throughput', url: prom.url, query: 'sum(rate(records{color="blue"}[5m]))', min: 10 }];
+      p.spec.validation.prometheus = [
+        { name: 'throughput', url: prom.url, query: 'sum(rate(records{color="blue"}[5m]))', min: 10 },
+      ];
     });
     r = await f.verify(strict, '--timeout', '200ms');
     expect(r.code).toBe(1);
@@ -169,18 +230,48 @@ describe('flink-cutover verify: the checks against fake JobManagers', () => {
   it('fails a query Prometheus refuses or one yielding a range vector at once; +Inf is a number', async () => {
     const prom = await serve((path) => {
       const q = new URL(path, 'http://x').searchParams.get('query') ?? '';
-      if (q.startsWith('bad')) return [400, { status: 'error', errorType: 'bad_data', error: 'invalid parameter "query": 1:4: parse error: unexpected <EOF>' }];
-      if (q.endsWith(']')) return [200, { status: 'success', data: { resultType: 'matrix', result: [{ metric: {}, values: [[1, '1']] }] } }];
-      return [200, { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1, '+Inf'] }] } }];
+      if (q.startsWith('bad'))
+        return [
+          400,
+          {
+            status: 'error',
+            errorType: 'bad_data',
+            error: 'invalid parameter "query": 1:4: parse error: unexpected <EOF>',
+          },
+        ];
+      if (q.endsWith(']'))
+        return [
+          200,
+          { status: 'success', data: { resultType: 'matrix', result: [{ metric: {}, values: [[1, '1']] }] } },
+        ];
+      return [
+        200,
+        { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1, '+Inf'] }] } },
+      ];
     });
     f.servers.push(prom.server);
     const run = async (query: string, bound: { min?: number; max?: number }) => {
-      const r = await f.verify(spec((p) => void (p.spec.validation.prometheus = [{ name: 'q', url: prom.url, query, ...bound }])), '--timeout', '10s', '--format', 'json');
-      return { code: r.code, check: (JSON.parse(r.stdout) as { checks: { name: string; passed: boolean; observed: string; message: string }[] }).checks.find((c) => c.name === 'prometheus:q')! };
+      const r = await f.verify(
+        spec((p) => void (p.spec.validation.prometheus = [{ name: 'q', url: prom.url, query, ...bound }])),
+        '--timeout',
+        '10s',
+        '--format',
+        'json',
+      );
+      return {
+        code: r.code,
+        check: (
+          JSON.parse(r.stdout) as {
+            checks: { name: string; passed: boolean; observed: string; message: string }[];
+          }
+        ).checks.find((c) => c.name === 'prometheus:q')!,
+      };
     };
     let r = await run('bad(', { max: 1 });
     expect(r.code).toBe(1);
-    expect(r.check.message).toContain('Prometheus refused the query "bad(": HTTP 400 (invalid parameter "query": 1:4: parse error: unexpected <EOF>)');
+    expect(r.check.message).toContain(
+      'Prometheus refused the query "bad(": HTTP 400 (invalid parameter "query": 1:4: parse error: unexpected <EOF>)',
+    );
     r = await run('up[5m]', { max: 1 });
     expect(r.code).toBe(1);
     expect(r.check.message).toContain('the query yields "matrix", not an instant vector or scalar');
@@ -189,7 +280,9 @@ describe('flink-cutover verify: the checks against fake JobManagers', () => {
   });
 
   it('runs http checks on status and a JSON field', async () => {
-    const svc = await serve((path) => (path === '/health' ? [200, { status: 'UP', details: { lag: 3 } }] : [503, { status: 'DOWN' }]));
+    const svc = await serve((path) =>
+      path === '/health' ? [200, { status: 'UP', details: { lag: 3 } }] : [503, { status: 'DOWN' }],
+    );
     f.servers.push(svc.server);
     const file = spec((p) => {
       p.spec.validation.http = [
@@ -199,14 +292,26 @@ describe('flink-cutover verify: the checks against fake JobManagers', () => {
     });
     const r = await f.verify(file, '--timeout', '200ms', '--format', 'json');
     expect(r.code).toBe(1);
-    const checks = (JSON.parse(r.stdout) as { checks: { name: string; passed: boolean; observed: string }[] }).checks;
-    expect(checks.find((c) => c.name === 'http:health')).toMatchObject({ passed: true, observed: 'HTTP 200, status = "UP"' });
+    const checks = (JSON.parse(r.stdout) as { checks: { name: string; passed: boolean; observed: string }[] })
+      .checks;
+    expect(checks.find((c) => c.name === 'http:health')).toMatchObject({
+      passed: true,
+      observed: 'HTTP 200, status = "UP"',
+    });
     expect(checks.find((c) => c.name === 'http:down')).toMatchObject({ passed: false, observed: 'HTTP 503' });
   });
 
   it('requires an approval of the cutover generation, from a ConfigMap file', async () => {
     const file = spec((p) => void (p.spec.validation.approval = true), cutoverPipeline);
-    const cm = (gen: string) => tempDir({ 'cm.yaml': { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'orders-cutover', annotations: { 'flink-cutover.dev/approved-generation': gen } }, data: { generation: '1' } } });
+    const cm = (gen: string) =>
+      tempDir({
+        'cm.yaml': {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'orders-cutover', annotations: { 'flink-cutover.dev/approved-generation': gen } },
+          data: { generation: '1' },
+        },
+      });
     let r = await f.verify(file, '--timeout', '200ms');
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('no approval source: pass --approval-file FILE');
@@ -222,23 +327,81 @@ describe('flink-cutover verify: the checks against fake JobManagers', () => {
     const saDir = tempDir({ token: 'sekret', namespace: 'streaming' });
     const api = await serve((path, headers) => {
       if (headers.authorization !== 'Bearer sekret') return [401, { kind: 'Status', code: 401 }];
-      if (path === '/api/v1/namespaces/streaming/configmaps/orders-cutover') return [200, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'orders-cutover' }, data: { generation: '0' } }];
-      if (path === '/api/v1/namespaces/streaming/configmaps/orders-cutover-status') return [200, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'orders-cutover-status' }, data: { approvedGeneration: '1' } }];
+      if (path === '/api/v1/namespaces/streaming/configmaps/orders-cutover')
+        return [
+          200,
+          {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: { name: 'orders-cutover' },
+            data: { generation: '0' },
+          },
+        ];
+      if (path === '/api/v1/namespaces/streaming/configmaps/orders-cutover-status')
+        return [
+          200,
+          {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: { name: 'orders-cutover-status' },
+            data: { approvedGeneration: '1' },
+          },
+        ];
       return [404, { kind: 'Status', code: 404 }];
     });
     f.servers.push(api.server);
     const file = spec((p) => void (p.spec.validation.approval = true), cutoverPipeline);
-    const r = await runCli(['verify', '--spec', file, '--color', 'green', '--rest', f.green.url, '--active-rest', f.blue.url, ...FAST, '--timeout', '200ms', '--configmap', 'orders-cutover', '--kube-api', api.url, '--format', 'json'], { env: { FLINK_CUTOVER_SERVICE_ACCOUNT_DIR: saDir } });
+    const r = await runCli(
+      [
+        'verify',
+        '--spec',
+        file,
+        '--color',
+        'green',
+        '--rest',
+        f.green.url,
+        '--active-rest',
+        f.blue.url,
+        ...FAST,
+        '--timeout',
+        '200ms',
+        '--configmap',
+        'orders-cutover',
+        '--kube-api',
+        api.url,
+        '--format',
+        'json',
+      ],
+      { env: { FLINK_CUTOVER_SERVICE_ACCOUNT_DIR: saDir } },
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const approval = (JSON.parse(r.stdout) as { checks: { name: string; message: string }[] }).checks.find((c) => c.name === 'approval');
+    const approval = (JSON.parse(r.stdout) as { checks: { name: string; message: string }[] }).checks.find(
+      (c) => c.name === 'approval',
+    );
     expect(approval?.message).toBe('approved by the status ConfigMap on ConfigMap streaming/orders-cutover');
     expect(api.hits).toContain('/api/v1/namespaces/streaming/configmaps/orders-cutover-status');
   });
 
   it('accepts the settings as --validation-json, as the verify Job passes them', async () => {
-    const settings = { pipeline: 'orders', color: 'green', activeColor: 'blue', restUrl: f.green.url, activeRestUrl: f.blue.url, validation: { minRunning: '1m', maxRestarts: 0 } };
-    const r = await runCli(['verify', '--validation-json', JSON.stringify(settings), ...FAST, '--timeout', '200ms', '--format', 'json']);
+    const settings = {
+      pipeline: 'orders',
+      color: 'green',
+      activeColor: 'blue',
+      restUrl: f.green.url,
+      activeRestUrl: f.blue.url,
+      validation: { minRunning: '1m', maxRestarts: 0 },
+    };
+    const r = await runCli([
+      'verify',
+      '--validation-json',
+      JSON.stringify(settings),
+      ...FAST,
+      '--timeout',
+      '200ms',
+      '--format',
+      'json',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).checks).toHaveLength(4);
@@ -254,16 +417,48 @@ describe('flink-cutover verify: the checks against fake JobManagers', () => {
     const cases: [string[], string][] = [
       [['verify', '--color', 'green'], 'missing --spec FILE'],
       [['verify', '--spec', spec()], 'missing --color blue|green'],
-      [['verify', '--spec', '/nonexistent/orders.yaml', '--color', 'green'], '--spec /nonexistent/orders.yaml: no such file'],
-      [['verify', '--spec', spec(), '--color', 'green', '--request-timeout', '0s'], '--request-timeout 0s: use a duration above 0'],
+      [
+        ['verify', '--spec', '/nonexistent/orders.yaml', '--color', 'green'],
+        '--spec /nonexistent/orders.yaml: no such file',
+      ],
+      [
+        ['verify', '--spec', spec(), '--color', 'green', '--request-timeout', '0s'],
+        '--request-timeout 0s: use a duration above 0',
+      ],
       [['verify', '--spec', spec(), '--color', 'red'], '--color red: use blue or green'],
       [['verify', '--spec', spec(), '--color', 'green', '--rest', 'nope'], '--rest nope: not a URL'],
-      [['verify', '--spec', spec(), '--color', 'green', '--timeout', '10 minutes'], '--timeout 10 minutes: "10 minutes" is not a duration'],
+      [
+        ['verify', '--spec', spec(), '--color', 'green', '--timeout', '10 minutes'],
+        '--timeout 10 minutes: "10 minutes" is not a duration',
+      ],
       [['verify', '--validation-json', '{"color":"green"}'], '--validation-json is not valid'],
       [['verify', '--validation-json', '{'], '--validation-json is not JSON'],
-      [['verify', '--validation-json', '{"pipeline":"p","color":"green","restUrl":"orders-green-rest:8081","validation":{}}'], '--validation-json restUrl orders-green-rest:8081: use an http:// or https:// URL'],
-      [['verify', '--spec', spec(), '--color', 'green', '--approval-file', '/nonexistent.yaml'], '--approval-file /nonexistent.yaml: no such file'],
-      [['verify', '--spec', spec((p) => void (p.spec.validation.approval = true)), '--color', 'green', '--generation', '1', '--configmap', 'orders-cutover'], 'not running in a cluster'],
+      [
+        [
+          'verify',
+          '--validation-json',
+          '{"pipeline":"p","color":"green","restUrl":"orders-green-rest:8081","validation":{}}',
+        ],
+        '--validation-json restUrl orders-green-rest:8081: use an http:// or https:// URL',
+      ],
+      [
+        ['verify', '--spec', spec(), '--color', 'green', '--approval-file', '/nonexistent.yaml'],
+        '--approval-file /nonexistent.yaml: no such file',
+      ],
+      [
+        [
+          'verify',
+          '--spec',
+          spec((p) => void (p.spec.validation.approval = true)),
+          '--color',
+          'green',
+          '--generation',
+          '1',
+          '--configmap',
+          'orders-cutover',
+        ],
+        'not running in a cluster',
+      ],
     ];
     for (const [argv, message] of cases) {
       const r = await runCli(argv);

@@ -5,8 +5,13 @@ import type { CliIO } from '../io.js';
 
 /** `flink-cutover abandon <pipeline>`: Staged → Steady. */
 export function registerAbandon(program: Command, io: CliIO): void {
-  promotionCommand(program, {
-    name: 'abandon',
-    description: 'Remove the staged standby color without a cutover (Staged → Steady); the active color never stopped owning the output.',
-  }, async (pipeline, opts) => runPromotion(io, pipeline, opts, () => (doc, p) => abandon(doc, p)));
+  promotionCommand(
+    program,
+    {
+      name: 'abandon',
+      description:
+        'Remove the staged standby color without a cutover (Staged → Steady); the active color never stopped owning the output.',
+    },
+    async (pipeline, opts) => runPromotion(io, pipeline, opts, () => (doc, p) => abandon(doc, p)),
+  );
 }

@@ -1,6 +1,13 @@
 import type { Command } from 'commander';
 import { checkPolicy } from '../../policy/engine.js';
-import { FORMATS, formatGithub, formatJson, formatJunit, formatSarif, formatText } from '../../policy/format.js';
+import {
+  FORMATS,
+  formatGithub,
+  formatJson,
+  formatJunit,
+  formatSarif,
+  formatText,
+} from '../../policy/format.js';
 import type { Format } from '../../policy/format.js';
 import { InputError, loadSides, parseNow, readStatuses } from '../../policy/inputs.js';
 import { RULES } from '../../policy/rules/index.js';
@@ -20,23 +27,36 @@ interface CheckOpts {
 }
 
 function toolVersion(): string {
-  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string })
+    .version;
 }
 
 /** `flink-cutover check`: the pull-request policy check. */
 export function registerCheck(program: Command, io: CliIO): void {
   const cmd = program
     .command('check')
-    .description('Compare the pipeline specs at base and head (a pull request) and refuse unsafe transitions: one lifecycle step per PR, no restart of the color that owns the output, a valid cutover (target, generation, lead time), per-color consumer groups, transactional ids and state paths, and more. Every finding names its rule, file, line and fix.')
+    .description(
+      'Compare the pipeline specs at base and head (a pull request) and refuse unsafe transitions: one lifecycle step per PR, no restart of the color that owns the output, a valid cutover (target, generation, lead time), per-color consumer groups, transactional ids and state paths, and more. Every finding names its rule, file, line and fix.',
+    )
     .requiredOption('--head <dir>', 'folder of pipeline specs at head (the pull request)')
     .option('--base <dir>', 'folder of pipeline specs at base')
-    .option('--base-ref <gitref>', 'read the base specs of the same folder from git at this ref (e.g. origin/main), without checking out')
+    .option(
+      '--base-ref <gitref>',
+      'read the base specs of the same folder from git at this ref (e.g. origin/main), without checking out',
+    )
     .option('--now <iso>', 'the time the check assumes (ISO-8601); default: now')
-    .option('--status <file>', 'the <pipeline>-cutover-status ConfigMap(s), JSON or YAML (a List or several documents); needed to allow a teardown')
+    .option(
+      '--status <file>',
+      'the <pipeline>-cutover-status ConfigMap(s), JSON or YAML (a List or several documents); needed to allow a teardown',
+    )
     .option('--format <format>', `output format: ${FORMATS.join(', ')}`, 'text')
-    .addHelpText('after', `\nRules: ${RULES.map((r) => r.id).join(', ')}.\nWithout --base or --base-ref only the state at head is checked (no lifecycle step is judged).\nExit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage or internal error.`);
+    .addHelpText(
+      'after',
+      `\nRules: ${RULES.map((r) => r.id).join(', ')}.\nWithout --base or --base-ref only the state at head is checked (no lifecycle step is judged).\nExit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage or internal error.`,
+    );
   defineAction(cmd, (opts: CheckOpts) => {
-    if (!(FORMATS as readonly string[]).includes(opts.format)) throw new UsageError(`--format ${opts.format}: unknown format; use one of ${FORMATS.join(', ')}`);
+    if (!(FORMATS as readonly string[]).includes(opts.format))
+      throw new UsageError(`--format ${opts.format}: unknown format; use one of ${FORMATS.join(', ')}`);
     const format = opts.format as Format;
     let result;
     try {
@@ -49,11 +69,16 @@ export function registerCheck(program: Command, io: CliIO): void {
       if (err instanceof InputError) throw new UsageError(err.message);
       throw err;
     }
-    const text = format === 'json' ? formatJson(result)
-      : format === 'sarif' ? formatSarif(result, RULES, toolVersion())
-      : format === 'github' ? formatGithub(result)
-      : format === 'junit' ? formatJunit(result, RULES)
-      : formatText(result);
+    const text =
+      format === 'json'
+        ? formatJson(result)
+        : format === 'sarif'
+          ? formatSarif(result, RULES, toolVersion())
+          : format === 'github'
+            ? formatGithub(result)
+            : format === 'junit'
+              ? formatJunit(result, RULES)
+              : formatText(result);
     io.out(text);
     return result.summary.errors > 0 ? 1 : 0;
   });

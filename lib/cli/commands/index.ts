@@ -15,4 +15,19 @@ import { registerStatus } from './status.js';
 import { registerInitRepo } from './init-repo.js';
 
 /** Every command of the CLI, in the order `--help` lists them. */
-export const commands: CommandModule[] = [registerSynth, registerInit, registerInitRepo, registerCheck, registerPlan, registerStage, registerSchedule, registerTeardown, registerRollback, registerAbandon, registerVerify, registerSimulate, registerStatus, registerController];
+export const commands: CommandModule[] = [
+  registerSynth,
+  registerInit,
+  registerInitRepo,
+  registerCheck,
+  registerPlan,
+  registerStage,
+  registerSchedule,
+  registerTeardown,
+  registerRollback,
+  registerAbandon,
+  registerVerify,
+  registerSimulate,
+  registerStatus,
+  registerController,
+];

@@ -17,13 +17,27 @@ export function registerInitRepo(program: Command, io: CliIO): void {
   const cmd = program
     .command('init-repo')
     .argument('[dir]', 'folder to create (must not exist or be empty)', '.')
-    .description('Create a GitOps repository for your pipelines: package.json depending on flink-cutover, apps/pipelines/ with an example, dist/ rendered, flink-cutover.yaml (verify image, Argo CD) and a CI workflow running synth --check, check (SARIF) and plan (pull-request comment).')
+    .description(
+      'Create a GitOps repository for your pipelines: package.json depending on flink-cutover, apps/pipelines/ with an example, dist/ rendered, flink-cutover.yaml (verify image, Argo CD) and a CI workflow running synth --check, check (SARIF) and plan (pull-request comment).',
+    )
     .option('--name <name>', 'package name (default: the folder name)')
-    .option('--dependency <spec>', 'the flink-cutover dependency, a version range or e.g. file:flink-cutover-0.1.0.tgz (default: ^<this version>)')
-    .option('--repo-url <url>', "the repository's git URL: renders the Argo CD Applications (default: left commented out in flink-cutover.yaml)")
+    .option(
+      '--dependency <spec>',
+      'the flink-cutover dependency, a version range or e.g. file:flink-cutover-0.1.0.tgz (default: ^<this version>)',
+    )
+    .option(
+      '--repo-url <url>',
+      "the repository's git URL: renders the Argo CD Applications (default: left commented out in flink-cutover.yaml)",
+    )
     .option('--branch <branch>', 'the branch pull requests target', 'main')
-    .option('--verify-image <image>', "the verify Job's image (default: ghcr.io/flink-cutover/flink-cutover:<version>)")
-    .addHelpText('after', '\nThen: cd DIR && git init && npm install && git add . && git commit.\nExit codes: 0 created, 1 the folder is not empty, 2 usage error.');
+    .option(
+      '--verify-image <image>',
+      "the verify Job's image (default: ghcr.io/flink-cutover/flink-cutover:<version>)",
+    )
+    .addHelpText(
+      'after',
+      '\nThen: cd DIR && git init && npm install && git add . && git commit.\nExit codes: 0 created, 1 the folder is not empty, 2 usage error.',
+    );
   defineAction(cmd, (dir: string, opts: InitRepoOpts) => {
     const target = resolve(io.cwd, dir);
     try {
@@ -36,12 +50,18 @@ export function registerInitRepo(program: Command, io: CliIO): void {
       });
       const shown = relative(io.cwd, r.dir) || '.';
       io.out(`created ${shown}/ with ${r.files.length} files:\n${r.files.map((f) => `  ${f}`).join('\n')}\n`);
-      io.out(`next: cd ${shown} && git init -b ${opts.branch} && npm install && git add . && git commit -m "flink-cutover repo"\n`);
-      io.out(`CI: ${REPO_WORKFLOW_FILE} (set the secret KUBECONFIG_B64 to let the check read the status ConfigMaps)\n`);
+      io.out(
+        `next: cd ${shown} && git init -b ${opts.branch} && npm install && git add . && git commit -m "flink-cutover repo"\n`,
+      );
+      io.out(
+        `CI: ${REPO_WORKFLOW_FILE} (set the secret KUBECONFIG_B64 to let the check read the status ConfigMaps)\n`,
+      );
       return 0;
     } catch (err) {
       if (err instanceof InitRepoError) {
-        io.err(`init-repo: ${err.message}\n  fix: name a new folder, e.g. flink-cutover init-repo my-pipelines\n`);
+        io.err(
+          `init-repo: ${err.message}\n  fix: name a new folder, e.g. flink-cutover init-repo my-pipelines\n`,
+        );
         return 1;
       }
       throw err;

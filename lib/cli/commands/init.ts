@@ -30,32 +30,43 @@ function isList(o: unknown): o is { items: unknown[] } {
 export function registerInit(program: Command, io: CliIO): void {
   const cmd = program
     .command('init')
-    .description('Turn an existing FlinkDeployment (or the operator\'s native FlinkBlueGreenDeployment) manifest into a steady-state BlueGreenPipeline spec that adopts the running job without restarting it.')
+    .description(
+      "Turn an existing FlinkDeployment (or the operator's native FlinkBlueGreenDeployment) manifest into a steady-state BlueGreenPipeline spec that adopts the running job without restarting it.",
+    )
     .requiredOption('--from <file>', 'manifest file (YAML, may hold several documents)')
-    .option('--name <name>', 'pipeline name (default: the deployment\'s name without a -blue/-green suffix)')
+    .option('--name <name>', "pipeline name (default: the deployment's name without a -blue/-green suffix)")
     .option('--out <file>', 'write the spec to this file instead of stdout')
     .option('--force', 'overwrite --out when it exists')
-    .addHelpText('after', '\nExit codes: 0 ok, 1 nothing adoptable (e.g. a session cluster) or an invalid result, 2 usage error.');
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 ok, 1 nothing adoptable (e.g. a session cluster) or an invalid result, 2 usage error.',
+    );
   defineAction(cmd, (opts: InitOpts) => {
     const from = resolve(io.cwd, opts.from);
     let text: string;
     try {
       text = readRegularFile(from);
     } catch (err) {
-      throw new UsageError(`--from ${opts.from}: ${err instanceof InputFileError ? err.message : `cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`}`);
+      throw new UsageError(
+        `--from ${opts.from}: ${err instanceof InputFileError ? err.message : `cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`}`,
+      );
     }
     let docs;
     try {
       docs = parseAllDocuments(text);
     } catch (err) {
-      io.err(`${opts.from}: error: cannot read it: ${err instanceof RangeError ? 'it is nested too deeply' : (err as Error).message}\n`);
+      io.err(
+        `${opts.from}: error: cannot read it: ${err instanceof RangeError ? 'it is nested too deeply' : (err as Error).message}\n`,
+      );
       return 1;
     }
     const list = Array.isArray(docs) ? docs : [];
     for (const d of list) {
       if (d.errors.length > 0) {
         const e = d.errors[0]!;
-        io.err(`${opts.from}:${e.linePos?.[0].line ?? 0}:${e.linePos?.[0].col ?? 0}: error: invalid YAML: ${e.message.split('\n')[0]}\n`);
+        io.err(
+          `${opts.from}:${e.linePos?.[0].line ?? 0}:${e.linePos?.[0].col ?? 0}: error: invalid YAML: ${e.message.split('\n')[0]}\n`,
+        );
         return 1;
       }
     }
@@ -68,12 +79,17 @@ export function registerInit(program: Command, io: CliIO): void {
         .filter((o) => o !== null && o !== undefined);
     } catch (err) {
       // An alias bomb ("Excessive alias count") or nesting too deep: a problem of the file.
-      io.err(`${opts.from}: error: cannot read it: ${err instanceof RangeError ? 'it is nested too deeply' : (err as Error).message}; write the values out instead of repeating aliases\n`);
+      io.err(
+        `${opts.from}: error: cannot read it: ${err instanceof RangeError ? 'it is nested too deeply' : (err as Error).message}; write the values out instead of repeating aliases\n`,
+      );
       return 1;
     }
     const outcomes = objects.map((o) => adoptManifest(o, { name: opts.name }));
     const adopted = outcomes.filter((o) => o.kind === 'pipeline');
-    if (opts.name && adopted.length > 1) throw new UsageError(`--name given but ${opts.from} holds ${adopted.length} adoptable deployments; adopt them one file at a time`);
+    if (opts.name && adopted.length > 1)
+      throw new UsageError(
+        `--name given but ${opts.from} holds ${adopted.length} adoptable deployments; adopt them one file at a time`,
+      );
     for (const o of outcomes) {
       if (o.kind === 'skipped') io.err(`skipped ${o.source}: ${o.reason}\n`);
       if (o.kind === 'error') io.err(`${opts.from}: error: ${o.message}\n    fix: ${o.fix}\n`);
@@ -81,11 +97,14 @@ export function registerInit(program: Command, io: CliIO): void {
     }
     if (outcomes.some((o) => o.kind === 'error')) return 1;
     if (adopted.length === 0) {
-      io.err(`${opts.from}: error: no FlinkDeployment or FlinkBlueGreenDeployment found\n    fix: point --from at the manifest of the running job\n`);
+      io.err(
+        `${opts.from}: error: no FlinkDeployment or FlinkBlueGreenDeployment found\n    fix: point --from at the manifest of the running job\n`,
+      );
       return 1;
     }
     const diagnostics: Diagnostic[] = [];
-    for (const o of adopted) diagnostics.push(...validatePipelineObject(o.spec, `${opts.from} (adopted)`).diagnostics);
+    for (const o of adopted)
+      diagnostics.push(...validatePipelineObject(o.spec, `${opts.from} (adopted)`).diagnostics);
     if (diagnostics.length > 0) {
       io.err(diagnostics.map(formatDiagnostic).join('\n') + '\n');
       return 1;
@@ -99,8 +118,12 @@ export function registerInit(program: Command, io: CliIO): void {
       .join('---\n');
     if (opts.out) {
       const out = resolve(io.cwd, opts.out);
-      if (existsSync(out) && !opts.force) throw new UsageError(`--out ${opts.out} exists; pass --force to overwrite it`);
-      if (existsSync(out) && !lstatSync(out).isFile()) throw new UsageError(`--out ${opts.out}: ${lstatSync(out).isDirectory() ? 'a folder' : 'not a regular file'} is there; give a file name`);
+      if (existsSync(out) && !opts.force)
+        throw new UsageError(`--out ${opts.out} exists; pass --force to overwrite it`);
+      if (existsSync(out) && !lstatSync(out).isFile())
+        throw new UsageError(
+          `--out ${opts.out}: ${lstatSync(out).isDirectory() ? 'a folder' : 'not a regular file'} is there; give a file name`,
+        );
       const tmp = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.tmp`);
       try {
         writeFileSync(tmp, body, { flag: 'wx' });
@@ -112,8 +135,15 @@ export function registerInit(program: Command, io: CliIO): void {
           // the temp file's folder is not one (ENOTDIR): nothing was created
         }
         const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-        const why: Record<string, string> = { ENOENT: 'its folder does not exist', ENOTDIR: 'a part of its path is a file, not a folder', EACCES: 'the folder is read-only', EROFS: 'the file system is read-only' };
-        throw new UsageError(`--out ${opts.out}: cannot write it (${code}${why[code] ? `: ${why[code]}` : ''}); nothing was written`);
+        const why: Record<string, string> = {
+          ENOENT: 'its folder does not exist',
+          ENOTDIR: 'a part of its path is a file, not a folder',
+          EACCES: 'the folder is read-only',
+          EROFS: 'the file system is read-only',
+        };
+        throw new UsageError(
+          `--out ${opts.out}: cannot write it (${code}${why[code] ? `: ${why[code]}` : ''}); nothing was written`,
+        );
       }
       io.err(`wrote ${opts.out}\n`);
     } else {

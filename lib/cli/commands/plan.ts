@@ -18,7 +18,9 @@ interface PlanOpts {
 export function registerPlan(program: Command, io: CliIO): void {
   const cmd = program
     .command('plan')
-    .description('State, per pipeline, the lifecycle step a pull request takes in plain words (e.g. "orders: schedule cutover #4 blue → green at 2026-12-01T12:00:00Z, 18h after now") and which rendered Kubernetes objects are added, removed or changed.')
+    .description(
+      'State, per pipeline, the lifecycle step a pull request takes in plain words (e.g. "orders: schedule cutover #4 blue → green at 2026-12-01T12:00:00Z, 18h after now") and which rendered Kubernetes objects are added, removed or changed.',
+    )
     .requiredOption('--head <dir>', 'folder of pipeline specs at head')
     .option('--base <dir>', 'folder of pipeline specs at base')
     .option('--base-ref <gitref>', 'read the base specs of the same folder from git at this ref')
@@ -26,7 +28,8 @@ export function registerPlan(program: Command, io: CliIO): void {
     .option('--format <format>', 'output format: text or json', 'text')
     .addHelpText('after', '\nExit codes: 0 ok, 1 a spec at head is invalid, 2 usage error.');
   defineAction(cmd, (opts: PlanOpts) => {
-    if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format ${opts.format}: use text or json`);
+    if (opts.format !== 'text' && opts.format !== 'json')
+      throw new UsageError(`--format ${opts.format}: use text or json`);
     let sides;
     let now;
     try {
@@ -38,7 +41,9 @@ export function registerPlan(program: Command, io: CliIO): void {
     }
     if (sides.head.diagnostics.length > 0) {
       io.err(sides.head.diagnostics.map(formatDiagnostic).join('\n') + '\n');
-      io.err(`${sides.head.diagnostics.length} spec error(s) at head; run flink-cutover check for the full report\n`);
+      io.err(
+        `${sides.head.diagnostics.length} spec error(s) at head; run flink-cutover check for the full report\n`,
+      );
       return 1;
     }
     const plans = planPairs(pairPipelines(sides.head.pipelines, sides.base?.pipelines ?? []), now);

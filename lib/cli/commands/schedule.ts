@@ -5,9 +5,16 @@ import type { CliIO } from '../io.js';
 
 /** `flink-cutover schedule <pipeline> --at W`: Staged → Cutover(g). */
 export function registerSchedule(program: Command, io: CliIO): void {
-  watermarkCommand(program, io, {
-    name: 'schedule',
-    description: 'Commit the cutover to the staged standby color at event time W (Staged → Cutover): the next generation, to the standby, watermark W. On a cutover the controller Rejected, commit the next generation with a later W (pass --status; refused once Armed or Completed).',
-    atHelp: 'the cutover watermark: ISO-8601 with zone (2026-12-01T12:00:00Z) or +DURATION after --now (+30m, +2h)',
-  }, schedule);
+  watermarkCommand(
+    program,
+    io,
+    {
+      name: 'schedule',
+      description:
+        'Commit the cutover to the staged standby color at event time W (Staged → Cutover): the next generation, to the standby, watermark W. On a cutover the controller Rejected, commit the next generation with a later W (pass --status; refused once Armed or Completed).',
+      atHelp:
+        'the cutover watermark: ISO-8601 with zone (2026-12-01T12:00:00Z) or +DURATION after --now (+30m, +2h)',
+    },
+    schedule,
+  );
 }

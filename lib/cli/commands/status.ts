@@ -22,49 +22,69 @@ interface StatusOpts {
 export function registerStatus(program: Command, io: CliIO): void {
   const cmd = program
     .command('status')
-    .description('Show each pipeline\'s cutover as the cluster has it: active and standby color, generation, phase, W, each color\'s watermark and its lag to W + lateness, the reason, and the next step allowed as the exact command.')
+    .description(
+      "Show each pipeline's cutover as the cluster has it: active and standby color, generation, phase, W, each color's watermark and its lag to W + lateness, the reason, and the next step allowed as the exact command.",
+    )
     .argument('[pipeline]', 'only this pipeline (metadata.name)')
-    .option('--namespace <ns>', 'the pipelines of this namespace (default: the kubeconfig context\'s)')
+    .option('--namespace <ns>', "the pipelines of this namespace (default: the kubeconfig context's)")
     .option('-A, --all-namespaces', 'the pipelines of every namespace')
     .option('--watch', 'redraw whenever something changes, until interrupted')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config, else in-cluster)')
+    .option(
+      '--kubeconfig <file>',
+      'kubeconfig file (default: $KUBECONFIG or ~/.kube/config, else in-cluster)',
+    )
     .option('--interval <duration>', 'with --watch: how often to read', '2s')
-    .addHelpText('after', '\nExit codes: 0 shown, 1 the pipeline named was not found, 2 usage error or no API access.');
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 shown, 1 the pipeline named was not found, 2 usage error or no API access.',
+    );
   defineAction(cmd, async (pipeline: string | undefined, opts: StatusOpts) => {
-    if (opts.namespace && opts.allNamespaces) throw new UsageError('--namespace and --all-namespaces exclude each other');
+    if (opts.namespace && opts.allNamespaces)
+      throw new UsageError('--namespace and --all-namespaces exclude each other');
     let intervalMs: number;
     try {
       intervalMs = parseDuration(opts.interval);
     } catch (err) {
       throw new UsageError(`--interval ${opts.interval}: ${(err as Error).message}`);
     }
-    if (opts.kubeconfig && !existsSync(opts.kubeconfig)) throw new UsageError(`--kubeconfig ${opts.kubeconfig}: no such file`);
+    if (opts.kubeconfig && !existsSync(opts.kubeconfig))
+      throw new UsageError(`--kubeconfig ${opts.kubeconfig}: no such file`);
     let kc;
     try {
       const home = io.env.HOME ? join(io.env.HOME, '.kube', 'config') : undefined;
       const path = [opts.kubeconfig, io.env.KUBECONFIG?.split(':')[0], home].find((p) => p && existsSync(p));
-      if (!path && !io.env.KUBERNETES_SERVICE_HOST) throw new Error('no kubeconfig (--kubeconfig, $KUBECONFIG, ~/.kube/config) and not running in a pod');
+      if (!path && !io.env.KUBERNETES_SERVICE_HOST)
+        throw new Error('no kubeconfig (--kubeconfig, $KUBECONFIG, ~/.kube/config) and not running in a pod');
       kc = loadKubeConfig(path);
     } catch (err) {
       throw new UsageError(`cannot load the Kubernetes config: ${(err as Error).message}; pass --kubeconfig`);
     }
-    const namespace = opts.allNamespaces ? undefined : opts.namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
+    const namespace = opts.allNamespaces
+      ? undefined
+      : (opts.namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default');
     const api = new KubeApi(kc, { timeoutMs: 10_000 });
     const read = async () => {
       const inputs = await readStatusInputs(api, namespace, pipeline);
       return inputs.map(pipelineView);
     };
-    const show = (views: ReturnType<typeof pipelineView>[]) => (opts.format === 'json' ? JSON.stringify({ pipelines: views }, null, 2) + '\n' : renderStatus(views, Date.now()));
+    const show = (views: ReturnType<typeof pipelineView>[]) =>
+      opts.format === 'json'
+        ? JSON.stringify({ pipelines: views }, null, 2) + '\n'
+        : renderStatus(views, Date.now());
     let views;
     try {
       views = await read();
     } catch (err) {
-      io.err(`flink-cutover status: cannot read the ConfigMaps from ${kc.getCurrentCluster()?.server ?? 'the API'}: ${(err as Error).message}\n`);
+      io.err(
+        `flink-cutover status: cannot read the ConfigMaps from ${kc.getCurrentCluster()?.server ?? 'the API'}: ${(err as Error).message}\n`,
+      );
       return 2;
     }
     if (pipeline && views.length === 0) {
-      io.err(`flink-cutover status: no desired ConfigMap for pipeline ${pipeline} in ${namespace ? `namespace ${namespace}` : 'any namespace'} (label flink-cutover.dev/role=desired); is it synced?\n`);
+      io.err(
+        `flink-cutover status: no desired ConfigMap for pipeline ${pipeline} in ${namespace ? `namespace ${namespace}` : 'any namespace'} (label flink-cutover.dev/role=desired); is it synced?\n`,
+      );
       return 1;
     }
     if (!opts.watch) {

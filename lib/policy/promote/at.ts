@@ -26,7 +26,9 @@ export function parseAt(text: string, now: number): number {
     return at;
   }
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(t)) {
-    throw new PromotionArgError(`--at ${text}: use an ISO-8601 date-time with a zone (2026-12-01T12:00:00Z) or +DURATION (+30m, +2h)`);
+    throw new PromotionArgError(
+      `--at ${text}: use an ISO-8601 date-time with a zone (2026-12-01T12:00:00Z) or +DURATION (+30m, +2h)`,
+    );
   }
   const ms = parseIsoStrict(t);
   if (ms === undefined) throw new PromotionArgError(`--at ${text}: not a valid date-time`);

@@ -23,11 +23,17 @@ export interface CommonPromotionOpts {
 export function withCommonOptions(cmd: Command): Command {
   return cmd
     .option('--pipelines <dir>', 'folder of pipeline specs (*.yaml)', 'apps/pipelines')
-    .option('--namespace <ns>', 'the pipeline\'s namespace, when several pipelines share the name')
+    .option('--namespace <ns>', "the pipeline's namespace, when several pipelines share the name")
     .option('--now <iso>', 'the time lead times are measured from (ISO-8601); default: now')
-    .option('--status <file>', 'the <pipeline>-cutover-status ConfigMap (JSON or YAML), checked like `check --status`')
+    .option(
+      '--status <file>',
+      'the <pipeline>-cutover-status ConfigMap (JSON or YAML), checked like `check --status`',
+    )
     .option('--dry-run', 'print the PR title and body but do not write the file')
-    .addHelpText('after', '\nThe spec is edited in place, comments and formatting kept. The step is refused (exit 1, nothing written) when it is illegal from the current state or the edit would fail `flink-cutover check`.\nExit codes: 0 edited, 1 refused, 2 usage error.');
+    .addHelpText(
+      'after',
+      '\nThe spec is edited in place, comments and formatting kept. The step is refused (exit 1, nothing written) when it is illegal from the current state or the edit would fail `flink-cutover check`.\nExit codes: 0 edited, 1 refused, 2 usage error.',
+    );
 }
 
 /** Runs one promotion edit for a command action and prints the outcome; returns the exit code. */
@@ -35,14 +41,27 @@ export async function runPromotion(
   io: CliIO,
   pipeline: string,
   opts: CommonPromotionOpts,
-  makeEdit: (now: number) => Promise<(doc: Document, p: Pipeline, status: CutoverStatus | undefined) => PromotionOutcome> | ((doc: Document, p: Pipeline, status: CutoverStatus | undefined) => PromotionOutcome),
+  makeEdit: (
+    now: number,
+  ) =>
+    | Promise<(doc: Document, p: Pipeline, status: CutoverStatus | undefined) => PromotionOutcome>
+    | ((doc: Document, p: Pipeline, status: CutoverStatus | undefined) => PromotionOutcome),
 ): Promise<number> {
   try {
     // Whole seconds: `--at +30m` then lands exactly 30m after now, and the PR body says "30m", not "30m0s769ms".
     const now = Math.floor(parseNow(opts.now) / 1000) * 1000;
     const statuses = readStatuses(io.cwd, opts.status);
     const apply = await makeEdit(now);
-    const r = promote({ cwd: io.cwd, pipelinesDir: opts.pipelines, pipeline, namespace: opts.namespace, now, statuses, dryRun: opts.dryRun, apply });
+    const r = promote({
+      cwd: io.cwd,
+      pipelinesDir: opts.pipelines,
+      pipeline,
+      namespace: opts.namespace,
+      now,
+      statuses,
+      dryRun: opts.dryRun,
+      apply,
+    });
     const text = formatPromotion(r);
     if (text.err) io.err(text.err);
     if (text.out) io.out(text.out);
@@ -54,24 +73,46 @@ export async function runPromotion(
 }
 
 /** Registers a promotion command with its shared options and action. */
-export function promotionCommand(program: Command, spec: { name: string; description: string; configure?: (cmd: Command) => Command }, action: (pipeline: string, opts: CommonPromotionOpts & Record<string, unknown>) => Promise<number>): void {
-  let cmd = program.command(spec.name).argument('<pipeline>', 'pipeline name (metadata.name)').description(spec.description);
+export function promotionCommand(
+  program: Command,
+  spec: { name: string; description: string; configure?: (cmd: Command) => Command },
+  action: (pipeline: string, opts: CommonPromotionOpts & Record<string, unknown>) => Promise<number>,
+): void {
+  let cmd = program
+    .command(spec.name)
+    .argument('<pipeline>', 'pipeline name (metadata.name)')
+    .description(spec.description);
   if (spec.configure) cmd = spec.configure(cmd);
   withCommonOptions(cmd);
-  defineAction(cmd, (pipeline: string, opts: CommonPromotionOpts & Record<string, unknown>) => action(pipeline, opts));
+  defineAction(cmd, (pipeline: string, opts: CommonPromotionOpts & Record<string, unknown>) =>
+    action(pipeline, opts),
+  );
 }
 
 /**
  * A promotion command that commits a watermark (`schedule`, `rollback`): `--at ISO|+DURATION` is
  * required and parsed against `--now`, then `step` edits the spec.
  */
-export function watermarkCommand(program: Command, io: CliIO, spec: { name: string; description: string; atHelp: string }, step: (doc: Document, p: Pipeline, o: ScheduleOptions) => PromotionOutcome): void {
-  promotionCommand(program, { name: spec.name, description: spec.description, configure: (cmd) => cmd.option('--at <time>', spec.atHelp) }, async (pipeline, opts) => {
-    const at = opts.at;
-    if (typeof at !== 'string') throw new UsageError(`${spec.name} needs --at <ISO-8601 | +DURATION>`);
-    return runPromotion(io, pipeline, opts, (now) => {
-      const w = parseAt(at, now);
-      return (doc, p, status) => step(doc, p, { at: w, now, statusGeneration: status?.generation });
-    });
-  });
+export function watermarkCommand(
+  program: Command,
+  io: CliIO,
+  spec: { name: string; description: string; atHelp: string },
+  step: (doc: Document, p: Pipeline, o: ScheduleOptions) => PromotionOutcome,
+): void {
+  promotionCommand(
+    program,
+    {
+      name: spec.name,
+      description: spec.description,
+      configure: (cmd) => cmd.option('--at <time>', spec.atHelp),
+    },
+    async (pipeline, opts) => {
+      const at = opts.at;
+      if (typeof at !== 'string') throw new UsageError(`${spec.name} needs --at <ISO-8601 | +DURATION>`);
+      return runPromotion(io, pipeline, opts, (now) => {
+        const w = parseAt(at, now);
+        return (doc, p, status) => step(doc, p, { at: w, now, statusGeneration: status?.generation });
+      });
+    },
+  );
 }

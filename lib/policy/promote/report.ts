@@ -15,10 +15,20 @@ export function formatPromotion(r: PromoteResult): { out: string; err: string } 
     ...o.summary.map((s) => `- ${s}`),
     '',
     `Changed: \`${r.file}\` (one lifecycle step: ${o.step}; checked with the same rules as \`flink-cutover check\`).`,
-    ...(r.findings.length > 0 ? ['', 'Warnings:', ...r.findings.map((f) => `- ${f.ruleId}: ${f.message}`)] : []),
+    ...(r.findings.length > 0
+      ? ['', 'Warnings:', ...r.findings.map((f) => `- ${f.ruleId}: ${f.message}`)]
+      : []),
     '',
     `Next: ${o.next}`,
   ];
-  const out = [`${r.written ? 'edited' : 'would edit'} ${r.file}`, '', `PR title: ${o.title}`, '', 'PR body:', ...body].join('\n') + '\n';
+  const out =
+    [
+      `${r.written ? 'edited' : 'would edit'} ${r.file}`,
+      '',
+      `PR title: ${o.title}`,
+      '',
+      'PR body:',
+      ...body,
+    ].join('\n') + '\n';
   return { out, err: r.findings.length > 0 ? r.findings.map(formatDiagnostic).join('\n') + '\n' : '' };
 }

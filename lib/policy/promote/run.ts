@@ -41,19 +41,33 @@ export interface PromoteResult {
 }
 
 /** Finds the pipeline to promote; a missing or ambiguous one is an input error. */
-export function findPipeline(dirAbs: string, dirShown: string, name: string, namespace: string | undefined): { lp?: LoadedPipeline; diagnostics: Diagnostic[] } {
+export function findPipeline(
+  dirAbs: string,
+  dirShown: string,
+  name: string,
+  namespace: string | undefined,
+): { lp?: LoadedPipeline; diagnostics: Diagnostic[] } {
   let r;
   try {
     r = loadPipelineDir(dirAbs);
   } catch (err) {
     throw new InputError(`--pipelines ${dirShown}: ${(err as Error).message}`);
   }
-  const matches = r.pipelines.filter((lp) => lp.pipeline.metadata.name === name && (namespace === undefined || (lp.pipeline.metadata.namespace ?? '') === namespace));
-  if (matches.length > 1) throw new InputError(`several pipelines named ${name} in ${dirShown} (${matches.map((m) => pipelineKey(m.pipeline)).join(', ')}): give --namespace`);
+  const matches = r.pipelines.filter(
+    (lp) =>
+      lp.pipeline.metadata.name === name &&
+      (namespace === undefined || (lp.pipeline.metadata.namespace ?? '') === namespace),
+  );
+  if (matches.length > 1)
+    throw new InputError(
+      `several pipelines named ${name} in ${dirShown} (${matches.map((m) => pipelineKey(m.pipeline)).join(', ')}): give --namespace`,
+    );
   if (matches.length === 0) {
     if (r.diagnostics.length > 0) return { diagnostics: r.diagnostics };
     const known = r.pipelines.map((lp) => lp.pipeline.metadata.name).join(', ') || 'none';
-    throw new InputError(`no pipeline named ${name}${namespace !== undefined ? ` in namespace ${namespace}` : ''} in ${dirShown} (pipelines: ${known})`);
+    throw new InputError(
+      `no pipeline named ${name}${namespace !== undefined ? ` in namespace ${namespace}` : ''} in ${dirShown} (pipelines: ${known})`,
+    );
   }
   return { lp: matches[0], diagnostics: [] };
 }
@@ -62,11 +76,27 @@ export function findPipeline(dirAbs: string, dirShown: string, name: string, nam
 export function promote(req: PromoteRequest): PromoteResult {
   const dirAbs = resolve(req.cwd, req.pipelinesDir);
   const found = findPipeline(dirAbs, req.pipelinesDir, req.pipeline, req.namespace);
-  if (!found.lp) return { file: req.pipelinesDir, findings: [], diagnostics: found.diagnostics, written: false, refused: { message: `${req.pipeline} could not be loaded: the pipelines folder has spec errors`, fix: 'fix the errors below first' } };
+  if (!found.lp)
+    return {
+      file: req.pipelinesDir,
+      findings: [],
+      diagnostics: found.diagnostics,
+      written: false,
+      refused: {
+        message: `${req.pipeline} could not be loaded: the pipelines folder has spec errors`,
+        fix: 'fix the errors below first',
+      },
+    };
   const file = found.lp.file;
   // loadPipelineDir names files relative to the process's working directory.
   const absPath = isAbsolute(file) ? file : resolve(process.cwd(), file);
-  const refuse = (message: string, fix: string): PromoteResult => ({ file, findings: [], diagnostics: [], written: false, refused: { message, fix } });
+  const refuse = (message: string, fix: string): PromoteResult => ({
+    file,
+    findings: [],
+    diagnostics: [],
+    written: false,
+    refused: { message, fix },
+  });
   let release: (() => void) | undefined;
   try {
     requirePlainFile(absPath, file);
@@ -84,17 +114,34 @@ export function promote(req: PromoteRequest): PromoteResult {
 /** The edit, with the file's lock held: the file is read again, so an edit just finished is seen. */
 function promoteLocked(req: PromoteRequest, found: LoadedPipeline, absPath: string): PromoteResult {
   const file = found.file;
-  const refuse = (message: string, fix: string): PromoteResult => ({ file, findings: [], diagnostics: [], written: false, refused: { message, fix } });
+  const refuse = (message: string, fix: string): PromoteResult => ({
+    file,
+    findings: [],
+    diagnostics: [],
+    written: false,
+    refused: { message, fix },
+  });
   let before: string;
   try {
     before = readRegularFile(absPath);
   } catch (err) {
-    if (err instanceof InputFileError) return refuse(`${file}: ${err.message}`, 'keep pipeline specs as regular files');
+    if (err instanceof InputFileError)
+      return refuse(`${file}: ${err.message}`, 'keep pipeline specs as regular files');
     throw err;
   }
   const now = loadPipelineText(file, before);
   const lp = now.pipelines.find((x) => pipelineKey(x.pipeline) === pipelineKey(found.pipeline));
-  if (!lp) return { file, findings: [], diagnostics: now.diagnostics, written: false, refused: { message: `${file} changed while it was being read and no longer holds ${pipelineKey(found.pipeline)}`, fix: 'run the command again' } };
+  if (!lp)
+    return {
+      file,
+      findings: [],
+      diagnostics: now.diagnostics,
+      written: false,
+      refused: {
+        message: `${file} changed while it was being read and no longer holds ${pipelineKey(found.pipeline)}`,
+        fix: 'run the command again',
+      },
+    };
   const docs = parseForEdit(before);
   const doc = docs[lp.source.index];
   if (!doc) return refuse(`${file} changed while it was being read`, 'run the command again');
@@ -103,14 +150,29 @@ function promoteLocked(req: PromoteRequest, found: LoadedPipeline, absPath: stri
   try {
     outcome = req.apply(doc, lp.pipeline, status);
   } catch (err) {
-    if (err instanceof PromotionRefused) return { file: lp.file, findings: [], diagnostics: [], written: false, refused: { message: err.message, fix: err.fix } };
+    if (err instanceof PromotionRefused)
+      return {
+        file: lp.file,
+        findings: [],
+        diagnostics: [],
+        written: false,
+        refused: { message: err.message, fix: err.fix },
+      };
     throw err;
   }
   const text = likeOriginal(before, serialize(docs));
   const after = loadPipelineText(lp.file, text);
   const mine = after.pipelines.find((x) => pipelineKey(x.pipeline) === pipelineKey(lp.pipeline));
   if (after.diagnostics.length > 0 || !mine) {
-    return { file: lp.file, outcome, findings: [], diagnostics: after.diagnostics, written: false, text, refused: { message: 'the edited spec is invalid', fix: 'see the errors below' } };
+    return {
+      file: lp.file,
+      outcome,
+      findings: [],
+      diagnostics: after.diagnostics,
+      written: false,
+      text,
+      refused: { message: 'the edited spec is invalid', fix: 'see the errors below' },
+    };
   }
   const result = checkPolicy({
     base: { pipelines: [lp], diagnostics: [] },
@@ -120,14 +182,28 @@ function promoteLocked(req: PromoteRequest, found: LoadedPipeline, absPath: stri
   });
   const findings = result.results.filter((f) => f.pipeline === lp.pipeline.metadata.name);
   if (findings.some((f) => f.severity === 'error')) {
-    return { file: lp.file, outcome, findings, diagnostics: [], written: false, text, refused: { message: `${outcome.step} would not pass the pull-request check`, fix: 'resolve the errors below (the same rules as flink-cutover check)' } };
+    return {
+      file: lp.file,
+      outcome,
+      findings,
+      diagnostics: [],
+      written: false,
+      text,
+      refused: {
+        message: `${outcome.step} would not pass the pull-request check`,
+        fix: 'resolve the errors below (the same rules as flink-cutover check)',
+      },
+    };
   }
   if (!req.dryRun) {
     try {
       replaceFile(absPath, text);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      return refuse(`cannot write ${lp.file} (${e.code ?? e.message}); it is unchanged`, e.code === 'EEXIST' ? 'run the command again' : 'check that the file and its folder are writable');
+      return refuse(
+        `cannot write ${lp.file} (${e.code ?? e.message}); it is unchanged`,
+        e.code === 'EEXIST' ? 'run the command again' : 'check that the file and its folder are writable',
+      );
     }
   }
   return { file: lp.file, outcome, findings, diagnostics: [], written: !req.dryRun, text };

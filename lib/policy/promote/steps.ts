@@ -35,24 +35,49 @@ function requireState(p: Pipeline, want: 'Steady' | 'Staged' | 'Cutover', step: 
   if (s === want) return;
   const hint: Record<string, string> = {
     Steady: `stage a standby color first (flink-cutover stage ${name(p)} --image ...)`,
-    Staged: s === 'Steady' ? `stage a standby color first (flink-cutover stage ${name(p)} --image ...)` : `the cutover is committed: teardown after it completes, or rollback`,
-    Cutover: s === 'Staged' ? `schedule a cutover first (flink-cutover schedule ${name(p)} --at +30m)` : `stage and schedule a cutover first`,
+    Staged:
+      s === 'Steady'
+        ? `stage a standby color first (flink-cutover stage ${name(p)} --image ...)`
+        : `the cutover is committed: teardown after it completes, or rollback`,
+    Cutover:
+      s === 'Staged'
+        ? `schedule a cutover first (flink-cutover schedule ${name(p)} --at +30m)`
+        : `stage and schedule a cutover first`,
   };
-  const fix = s === 'Staged' && want === 'Steady' ? `abandon the standby (flink-cutover abandon ${name(p)}) or schedule a cutover to it` : s === 'Cutover' && want !== 'Cutover' ? 'teardown after the cutover completes, or rollback; if it was Rejected, schedule again with a later --at' : hint[want]!;
-  throw new PromotionRefused(`${name(p)} is ${s}${s === 'Cutover' ? ` (#${p.spec.cutover!.generation} ${p.spec.active} → ${p.spec.cutover!.to})` : ''}; ${step} needs it ${want}`, fix);
+  const fix =
+    s === 'Staged' && want === 'Steady'
+      ? `abandon the standby (flink-cutover abandon ${name(p)}) or schedule a cutover to it`
+      : s === 'Cutover' && want !== 'Cutover'
+        ? 'teardown after the cutover completes, or rollback; if it was Rejected, schedule again with a later --at'
+        : hint[want]!;
+  throw new PromotionRefused(
+    `${name(p)} is ${s}${s === 'Cutover' ? ` (#${p.spec.cutover!.generation} ${p.spec.active} → ${p.spec.cutover!.to})` : ''}; ${step} needs it ${want}`,
+    fix,
+  );
 }
 
 /** Splits `--set key=value`: `flinkConfiguration.<flink key>` keeps the dotted Flink key whole; values are YAML scalars. */
 export function parseSet(assignment: string): { path: string[]; value: unknown } {
   const eq = assignment.indexOf('=');
-  if (eq <= 0) throw new PromotionArgError(`--set ${assignment}: use key=value, e.g. taskManager.resource.memory=8192m or flinkConfiguration.taskmanager.numberOfTaskSlots=4`);
+  if (eq <= 0)
+    throw new PromotionArgError(
+      `--set ${assignment}: use key=value, e.g. taskManager.resource.memory=8192m or flinkConfiguration.taskmanager.numberOfTaskSlots=4`,
+    );
   const key = assignment.slice(0, eq).trim();
   const raw = assignment.slice(eq + 1);
-  const path = key.startsWith('flinkConfiguration.') ? ['flinkConfiguration', key.slice('flinkConfiguration.'.length)] : key.split('.');
+  const path = key.startsWith('flinkConfiguration.')
+    ? ['flinkConfiguration', key.slice('flinkConfiguration.'.length)]
+    : key.split('.');
   if (path.some((s) => s === '')) throw new PromotionArgError(`--set ${assignment}: empty key segment`);
-  const reserved = path.slice(0, path[0] === 'flinkConfiguration' ? 1 : undefined).find((seg) => ['__proto__', 'constructor', 'prototype'].includes(seg));
-  if (reserved !== undefined) throw new PromotionArgError(`--set ${assignment}: "${reserved}" is not a field of a color`);
-  if (['initialSavepointPath', 'gate'].includes(path[0]!)) throw new PromotionArgError(`--set ${assignment}: use --from-savepoint for the initial state; a new color always has a gate`);
+  const reserved = path
+    .slice(0, path[0] === 'flinkConfiguration' ? 1 : undefined)
+    .find((seg) => ['__proto__', 'constructor', 'prototype'].includes(seg));
+  if (reserved !== undefined)
+    throw new PromotionArgError(`--set ${assignment}: "${reserved}" is not a field of a color`);
+  if (['initialSavepointPath', 'gate'].includes(path[0]!))
+    throw new PromotionArgError(
+      `--set ${assignment}: use --from-savepoint for the initial state; a new color always has a gate`,
+    );
   let value: unknown;
   try {
     value = raw === '' ? '' : (parse(raw) as unknown);
@@ -80,10 +105,12 @@ export function stage(doc: Document, p: Pipeline, o: StageOptions): PromotionOut
   for (const s of sets) {
     let at = entry;
     // Own properties only (defineProperty): no key, not even __proto__, reaches a prototype.
-    const own = (o: Record<string, unknown>, k: string, v: unknown) => Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+    const own = (o: Record<string, unknown>, k: string, v: unknown) =>
+      Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
     for (const seg of s.path.slice(0, -1)) {
       const next = Object.hasOwn(at, seg) ? at[seg] : undefined;
-      if (typeof next === 'object' && next !== null && !Array.isArray(next)) at = next as Record<string, unknown>;
+      if (typeof next === 'object' && next !== null && !Array.isArray(next))
+        at = next as Record<string, unknown>;
       else {
         const fresh: Record<string, unknown> = {};
         own(at, seg, fresh);
@@ -99,8 +126,14 @@ export function stage(doc: Document, p: Pipeline, o: StageOptions): PromotionOut
     title: `${name(p)}: stage ${standby} (${o.image})`,
     summary: [
       `Stages ${standby} as the standby color of ${name(p)}: ${from} → ${o.image}.`,
-      o.initialSavepointPath ? `${standby} starts from ${o.initialSavepointPath} (state of ${active}) and replays the gap.` : `${standby} starts without initial state.`,
-      ...(sets.length > 0 ? [`Overrides for ${standby}: ${sets.map((s) => `${s.path.join('.')}=${JSON.stringify(s.value)}`).join(', ')}.`] : []),
+      o.initialSavepointPath
+        ? `${standby} starts from ${o.initialSavepointPath} (state of ${active}) and replays the gap.`
+        : `${standby} starts without initial state.`,
+      ...(sets.length > 0
+        ? [
+            `Overrides for ${standby}: ${sets.map((s) => `${s.path.join('.')}=${JSON.stringify(s.value)}`).join(', ')}.`,
+          ]
+        : []),
       `${active} keeps the output; ${standby}'s gate holds all its output until a cutover is committed. The validation gate (${name(p)}-${standby}-verify) checks it after sync.`,
     ],
     next: `when ${standby} is validated: flink-cutover schedule ${name(p)} --at +${p.spec.policy.minLeadTime} (or later)`,
@@ -123,7 +156,13 @@ function reschedule(doc: Document, p: Pipeline, o: ScheduleOptions): PromotionOu
   const { to, generation: prev, watermark: prevW } = p.spec.cutover!;
   const g = Math.max(knownGeneration(p), o.statusGeneration ?? 0) + 1;
   const w = isoSeconds(o.at);
-  setAfter(doc, ['spec'], 'cutover', doc.createNode({ generation: g, to, watermark: quoted(w) }, { flow: true }), 'colors');
+  setAfter(
+    doc,
+    ['spec'],
+    'cutover',
+    doc.createNode({ generation: g, to, watermark: quoted(w) }, { flow: true }),
+    'colors',
+  );
   return {
     step: 'schedule',
     title: `${name(p)}: reschedule cutover ${p.spec.active} → ${to} as #${g} at ${w}`,
@@ -185,7 +224,13 @@ export function rollback(doc: Document, p: Pipeline, o: ScheduleOptions): Promot
   const g = Math.max(knownGeneration(p), generation, o.statusGeneration ?? 0) + 1;
   const w = isoSeconds(o.at);
   doc.setIn(['spec', 'active'], current);
-  setAfter(doc, ['spec'], 'cutover', doc.createNode({ generation: g, to: old, watermark: quoted(w) }, { flow: true }), 'colors');
+  setAfter(
+    doc,
+    ['spec'],
+    'cutover',
+    doc.createNode({ generation: g, to: old, watermark: quoted(w) }, { flow: true }),
+    'colors',
+  );
   return {
     step: 'rollback',
     title: `${name(p)}: roll back to ${old} (cutover #${g} at ${w})`,
@@ -205,7 +250,9 @@ export function abandon(doc: Document, p: Pipeline): PromotionOutcome {
   return {
     step: 'abandon',
     title: `${name(p)}: abandon standby ${standby}`,
-    summary: [`Removes the standby color ${standby} (${effectiveSpec(p, standby).image ?? 'template image'}); ${p.spec.active} never stopped owning the output.`],
+    summary: [
+      `Removes the standby color ${standby} (${effectiveSpec(p, standby).image ?? 'template image'}); ${p.spec.active} never stopped owning the output.`,
+    ],
     next: `stage again when a fixed version is ready: flink-cutover stage ${name(p)} --image ...`,
   };
 }

@@ -1,10 +1,24 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, fstatSync, lstatSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fchmodSync,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** A promotion edit that cannot be written safely (a lock held, a link in the way). Nothing was written. */
 export class EditConflict extends Error {
-  constructor(message: string, readonly fix: string) {
+  constructor(
+    message: string,
+    readonly fix: string,
+  ) {
     super(message);
     this.name = 'EditConflict';
   }
@@ -46,7 +60,11 @@ export function lockFile(file: string, shown: string, now: () => number = Date.n
       return () => rmSync(lock, { force: true });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'EEXIST') throw new EditConflict(`cannot create the edit lock ${lock} (${code ?? String(err)})`, 'check that the pipelines folder is writable');
+      if (code !== 'EEXIST')
+        throw new EditConflict(
+          `cannot create the edit lock ${lock} (${code ?? String(err)})`,
+          'check that the pipelines folder is writable',
+        );
     }
     let holder = NaN;
     let age = 0;
@@ -63,7 +81,10 @@ export function lockFile(file: string, shown: string, now: () => number = Date.n
     // live edit, not a stale lock. Only an old lock or one naming a dead process is taken over.
     const named = Number.isInteger(holder) && holder > 0;
     if (age < STALE_LOCK_MS && (!named || alive(holder))) {
-      throw new EditConflict(`another flink-cutover edit of ${shown} is in progress (process ${holder}, lock ${lock})`, 'wait for it to finish, then run the command again (it sees that edit)');
+      throw new EditConflict(
+        `another flink-cutover edit of ${shown} is in progress (process ${holder}, lock ${lock})`,
+        'wait for it to finish, then run the command again (it sees that edit)',
+      );
     }
     // Stale: its process is gone. Remove it only if it is still the lock we judged (same inode), not
     // one another process has just taken over.
@@ -73,14 +94,22 @@ export function lockFile(file: string, shown: string, now: () => number = Date.n
       // gone meanwhile
     }
   }
-  throw new EditConflict(`another flink-cutover edit of ${shown} keeps taking the lock ${lock}`, 'run the command again');
+  throw new EditConflict(
+    `another flink-cutover edit of ${shown} keeps taking the lock ${lock}`,
+    'run the command again',
+  );
 }
 
 /** Refuses a spec file that is a symbolic link (the edit would replace the link, not its target). */
 export function requirePlainFile(file: string, shown: string): void {
   const st = lstatSync(file);
-  if (st.isSymbolicLink()) throw new EditConflict(`${shown} is a symbolic link; an edit would replace the link`, `edit the file it points to (${statSync(file).isFile() ? 'run the command on its folder' : 'it is dangling'})`);
-  if (!st.isFile()) throw new EditConflict(`${shown} is not a regular file`, 'keep pipeline specs as regular files');
+  if (st.isSymbolicLink())
+    throw new EditConflict(
+      `${shown} is a symbolic link; an edit would replace the link`,
+      `edit the file it points to (${statSync(file).isFile() ? 'run the command on its folder' : 'it is dangling'})`,
+    );
+  if (!st.isFile())
+    throw new EditConflict(`${shown} is not a regular file`, 'keep pipeline specs as regular files');
 }
 
 /**

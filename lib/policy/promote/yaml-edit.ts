@@ -12,11 +12,13 @@ export function parseForEdit(text: string): Document.Parsed[] {
 
 /** Serializes edited documents back into one file. */
 export function serialize(docs: readonly Document.Parsed[]): string {
-  return docs.map((d, i) => {
-    const s = d.toString(TO_STRING);
-    // Documents after the first need their `---` separator.
-    return i > 0 && !s.startsWith('---') ? `---\n${s}` : s;
-  }).join('');
+  return docs
+    .map((d, i) => {
+      const s = d.toString(TO_STRING);
+      // Documents after the first need their `---` separator.
+      return i > 0 && !s.startsWith('---') ? `---\n${s}` : s;
+    })
+    .join('');
 }
 
 /**
@@ -46,7 +48,13 @@ export function mapAt(doc: Document, path: readonly (string | number)[]): YAMLMa
  * Sets `key` in the map at `path` to `value`: replaced in place when present, otherwise inserted
  * right after `after` (or appended), so new blocks land where a person would put them.
  */
-export function setAfter(doc: Document, path: readonly (string | number)[], key: string, value: Node | unknown, after?: string): void {
+export function setAfter(
+  doc: Document,
+  path: readonly (string | number)[],
+  key: string,
+  value: Node | unknown,
+  after?: string,
+): void {
   const map = mapAt(doc, path);
   if (!map) {
     doc.setIn([...path, key], value);

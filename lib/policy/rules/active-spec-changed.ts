@@ -11,7 +11,14 @@ export const NO_RESTART_CONFIG_PREFIXES = ['kubernetes.operator.', 'job.autoscal
  * fields the operator's JobSpec marks `@SpecDiff(DiffType.IGNORE)` (initialSavepointPath is read
  * only at first deployment; upgradeMode and allowNonRestoredState only at the next upgrade).
  */
-export const NO_RESTART_JOB_FIELDS = ['savepointTriggerNonce', 'checkpointTriggerNonce', 'autoscalerResetNonce', 'initialSavepointPath', 'upgradeMode', 'allowNonRestoredState'];
+export const NO_RESTART_JOB_FIELDS = [
+  'savepointTriggerNonce',
+  'checkpointTriggerNonce',
+  'autoscalerResetNonce',
+  'initialSavepointPath',
+  'upgradeMode',
+  'allowNonRestoredState',
+];
 
 function isObject(v: unknown): v is Record<string, Json> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -21,19 +28,24 @@ function isObject(v: unknown): v is Record<string, Json> {
 function diff(a: unknown, b: unknown, path: string, out: string[]): void {
   if (JSON.stringify(a) === JSON.stringify(b)) return;
   if (isObject(a) && isObject(b)) {
-    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) diff(a[k], b[k], path ? `${path}.${k}` : k, out);
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)]))
+      diff(a[k], b[k], path ? `${path}.${k}` : k, out);
     return;
   }
   out.push(path);
 }
 
 /** The restart-relevant form of a color: effective spec minus what the operator applies live, plus deploymentName and gate. */
-export function restartRelevant(p: Pipeline, c: Color): { spec: Record<string, unknown>; conf: Record<string, string>; ignored: Record<string, string> } {
+export function restartRelevant(
+  p: Pipeline,
+  c: Color,
+): { spec: Record<string, unknown>; conf: Record<string, string>; ignored: Record<string, string> } {
   const eff = effectiveSpec(p, c) as unknown as Record<string, unknown>;
   const flat = flattenFlinkConfiguration(eff.flinkConfiguration as never);
   const conf: Record<string, string> = {};
   const ignored: Record<string, string> = {};
-  for (const [k, v] of Object.entries(flat)) (NO_RESTART_CONFIG_PREFIXES.some((pre) => k.startsWith(pre)) ? ignored : conf)[k] = v;
+  for (const [k, v] of Object.entries(flat))
+    (NO_RESTART_CONFIG_PREFIXES.some((pre) => k.startsWith(pre)) ? ignored : conf)[k] = v;
   const job = isObject(eff.job) ? { ...eff.job } : undefined;
   if (job) {
     for (const f of NO_RESTART_JOB_FIELDS) {
@@ -41,7 +53,13 @@ export function restartRelevant(p: Pipeline, c: Color): { spec: Record<string, u
       delete job[f];
     }
   }
-  const spec: Record<string, unknown> = { ...eff, job, flinkConfiguration: undefined, deploymentName: p.spec.colors[c]?.deploymentName ?? null, gate: p.spec.colors[c]?.gate ?? true };
+  const spec: Record<string, unknown> = {
+    ...eff,
+    job,
+    flinkConfiguration: undefined,
+    deploymentName: p.spec.colors[c]?.deploymentName ?? null,
+    gate: p.spec.colors[c]?.gate ?? true,
+  };
   return { spec, conf, ignored };
 }
 
@@ -53,7 +71,8 @@ export function outputColors(p: Pipeline): Color[] {
 }
 
 function pointerOf(head: Pipeline, c: Color, path: string): string {
-  if (path.startsWith('flinkConfiguration.')) return configPointer(head, c, path.slice('flinkConfiguration.'.length));
+  if (path.startsWith('flinkConfiguration.'))
+    return configPointer(head, c, path.slice('flinkConfiguration.'.length));
   const segs = path.split('.');
   const own = head.spec.colors[c] as Record<string, unknown> | undefined;
   if (own && own[segs[0]!] !== undefined) return `/spec/colors/${c}/${segs.join('/')}`;
@@ -76,14 +95,24 @@ export const activeSpecChanged: Rule = {
       const b = restartRelevant(head.pipeline, c);
       const changed: string[] = [];
       diff(a.spec, b.spec, '', changed);
-      for (const k of new Set([...Object.keys(a.conf), ...Object.keys(b.conf)])) if (a.conf[k] !== b.conf[k]) changed.push(`flinkConfiguration.${k}`);
+      for (const k of new Set([...Object.keys(a.conf), ...Object.keys(b.conf)]))
+        if (a.conf[k] !== b.conf[k]) changed.push(`flinkConfiguration.${k}`);
       if (changed.length === 0) continue;
       const live = Object.keys({ ...a.ignored, ...b.ignored }).filter((k) => a.ignored[k] !== b.ignored[k]);
       const note = live.length > 0 ? ` (also changed, applied without restart: ${live.join(', ')})` : '';
-      const role = c === base.pipeline.spec.active ? 'active color' : `color taking over in cutover #${base.pipeline.spec.cutover?.generation}`;
-      out.push(findingAt(activeSpecChanged, head, pointerOf(head.pipeline, c, changed[0]!),
-        `the effective spec of ${c}, the ${role}, changes (${changed.join(', ')}): the operator would restart it and stall the output${note}`,
-        `revert these fields for ${c}; to roll them out, stage them on the standby color (flink-cutover stage --set ...) and cut over`));
+      const role =
+        c === base.pipeline.spec.active
+          ? 'active color'
+          : `color taking over in cutover #${base.pipeline.spec.cutover?.generation}`;
+      out.push(
+        findingAt(
+          activeSpecChanged,
+          head,
+          pointerOf(head.pipeline, c, changed[0]!),
+          `the effective spec of ${c}, the ${role}, changes (${changed.join(', ')}): the operator would restart it and stall the output${note}`,
+          `revert these fields for ${c}; to roll them out, stage them on the standby color (flink-cutover stage --set ...) and cut over`,
+        ),
+      );
     }
     return out;
   },

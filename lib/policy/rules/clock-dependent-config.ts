@@ -5,7 +5,8 @@ import type { Finding, Rule, RuleContext } from '../types.js';
 
 /** Options whose effect depends on the wall clock; a value of 0 / false means off. */
 export const CLOCK_KEYS: Record<string, string> = {
-  'table.exec.source.idle-timeout': 'marks sources idle by wall-clock time, so each color advances its watermark at different records',
+  'table.exec.source.idle-timeout':
+    'marks sources idle by wall-clock time, so each color advances its watermark at different records',
   'table.exec.state.ttl': 'expires state by processing time, so the colors forget keys at different moments',
   'table.exec.emit.early-fire.enabled': 'fires windows early on a processing-time timer',
   'table.exec.emit.late-fire.enabled': 'fires late results on a processing-time timer',
@@ -34,7 +35,15 @@ export const clockDependentConfig: Rule = {
         const ptr = configPointer(head.pipeline, c, key);
         if (seen.has(ptr)) continue;
         seen.add(ptr);
-        out.push(findingAt(clockDependentConfig, head, ptr, `${key}: ${v} ${why}`, `set ${key} to 0 (or false) while both colors run, or accept diverging output around the cutover`));
+        out.push(
+          findingAt(
+            clockDependentConfig,
+            head,
+            ptr,
+            `${key}: ${v} ${why}`,
+            `set ${key} to 0 (or false) while both colors run, or accept diverging output around the cutover`,
+          ),
+        );
       }
     }
     return out;

@@ -15,13 +15,31 @@ export const cutoverGeneration: Rule = {
     if (cutoverIsNew(base?.pipeline, head.pipeline)) {
       const g = head.pipeline.spec.cutover!.generation;
       if (g <= known) {
-        out.push(findingAt(cutoverGeneration, head, '/spec/cutover/generation', `generation ${g} is not greater than ${known}, the highest generation known at base${status && status.generation === known ? ' (from the status ConfigMap)' : ''}`,
-          `use generation ${known + 1}`));
+        out.push(
+          findingAt(
+            cutoverGeneration,
+            head,
+            '/spec/cutover/generation',
+            `generation ${g} is not greater than ${known}, the highest generation known at base${status && status.generation === known ? ' (from the status ConfigMap)' : ''}`,
+            `use generation ${known + 1}`,
+          ),
+        );
       }
-    } else if (base && !head.pipeline.spec.cutover && knownGeneration(head.pipeline) < knownGeneration(base.pipeline)) {
+    } else if (
+      base &&
+      !head.pipeline.spec.cutover &&
+      knownGeneration(head.pipeline) < knownGeneration(base.pipeline)
+    ) {
       const g = knownGeneration(base.pipeline);
-      out.push(findingAt(cutoverGeneration, head, '/metadata', `the spec forgets cutover generation ${g}: the next cutover could reuse it`,
-        `keep annotation ${LAST_GENERATION_ANNOTATION}: "${g}" in metadata.annotations`));
+      out.push(
+        findingAt(
+          cutoverGeneration,
+          head,
+          '/metadata',
+          `the spec forgets cutover generation ${g}: the next cutover could reuse it`,
+          `keep annotation ${LAST_GENERATION_ANNOTATION}: "${g}" in metadata.annotations`,
+        ),
+      );
     }
     return out;
   },

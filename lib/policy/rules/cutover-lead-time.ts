@@ -11,7 +11,7 @@ export const cutoverLeadTime: Rule = {
   id: 'cutover-lead-time',
   severity: 'error',
   summary: 'The cutover watermark is closer than policy.minLeadTime (or more than 7 days ahead).',
-  doc: 'Both gates must learn of a generation before either processes a record at or past its watermark W, or the controller rejects it (the handover is a two-phase commit on event time). The time between merge and W covers review, Argo CD sync, ConfigMap propagation and the jobs\' lag, so W must lie at least policy.minLeadTime after now (--now; default the current time). A W more than 7 days ahead is allowed but warned about: it keeps both colors running, and paying, for that long, and is often a typo. Pick a later watermark (`flink-cutover schedule --at +30m`) or raise minLeadTime in the spec if the pipeline is slow to propagate.',
+  doc: "Both gates must learn of a generation before either processes a record at or past its watermark W, or the controller rejects it (the handover is a two-phase commit on event time). The time between merge and W covers review, Argo CD sync, ConfigMap propagation and the jobs' lag, so W must lie at least policy.minLeadTime after now (--now; default the current time). A W more than 7 days ahead is allowed but warned about: it keeps both colors running, and paying, for that long, and is often a typo. Pick a later watermark (`flink-cutover schedule --at +30m`) or raise minLeadTime in the spec if the pipeline is slow to propagate.",
   check: ({ pair, now }: RuleContext): Finding[] => {
     const { base, head } = pair;
     if (!head || !cutoverIsNew(base?.pipeline, head.pipeline)) return [];
@@ -23,13 +23,27 @@ export const cutoverLeadTime: Rule = {
     const human = (ms: number) => formatDuration(Math.abs(ms) >= 1000 ? Math.round(ms / 1000) * 1000 : ms);
     const when = isoSeconds(now);
     if (lead < min) {
-      return [findingAt(cutoverLeadTime, head, '/spec/cutover/watermark',
-        `watermark ${head.pipeline.spec.cutover!.watermark} is ${lead < 0 ? `${human(-lead)} in the past` : `only ${human(lead)} after now`} (${when}); policy.minLeadTime is ${head.pipeline.spec.policy.minLeadTime}`,
-        `set the watermark to ${isoSeconds(Math.ceil((now + min) / 1000) * 1000)} or later (flink-cutover schedule --at +${formatDuration(min)})`)];
+      return [
+        findingAt(
+          cutoverLeadTime,
+          head,
+          '/spec/cutover/watermark',
+          `watermark ${head.pipeline.spec.cutover!.watermark} is ${lead < 0 ? `${human(-lead)} in the past` : `only ${human(lead)} after now`} (${when}); policy.minLeadTime is ${head.pipeline.spec.policy.minLeadTime}`,
+          `set the watermark to ${isoSeconds(Math.ceil((now + min) / 1000) * 1000)} or later (flink-cutover schedule --at +${formatDuration(min)})`,
+        ),
+      ];
     }
     if (lead > MAX_LEAD_MS) {
-      return [findingAt(cutoverLeadTime, head, '/spec/cutover/watermark', `watermark ${head.pipeline.spec.cutover!.watermark} is ${human(lead)} after now (${when}): both colors keep running until then`,
-        'check the date; a cutover is usually scheduled within hours', 'warning')];
+      return [
+        findingAt(
+          cutoverLeadTime,
+          head,
+          '/spec/cutover/watermark',
+          `watermark ${head.pipeline.spec.cutover!.watermark} is ${human(lead)} after now (${when}): both colors keep running until then`,
+          'check the date; a cutover is usually scheduled within hours',
+          'warning',
+        ),
+      ];
     }
     return [];
   },

@@ -13,12 +13,33 @@ export const cutoverTarget: Rule = {
     const to = head.pipeline.spec.cutover!.to;
     const b = base?.pipeline;
     if (!b || !b.spec.colors[to]) {
-      return [findingAt(cutoverTarget, head, '/spec/cutover/to', `cutover to ${to}, which is not staged at base (it has not been validated)`,
-        `stage ${to} in its own pull request first (flink-cutover stage), then schedule the cutover`)];
+      return [
+        findingAt(
+          cutoverTarget,
+          head,
+          '/spec/cutover/to',
+          `cutover to ${to}, which is not staged at base (it has not been validated)`,
+          `stage ${to} in its own pull request first (flink-cutover stage), then schedule the cutover`,
+        ),
+      ];
     }
-    if (b.spec.cutover && b.spec.cutover.to !== to && b.spec.active === to && head.pipeline.spec.active === b.spec.cutover.to) return []; // rollback: back to the previous owner
+    if (
+      b.spec.cutover &&
+      b.spec.cutover.to !== to &&
+      b.spec.active === to &&
+      head.pipeline.spec.active === b.spec.cutover.to
+    )
+      return []; // rollback: back to the previous owner
     if (!b.spec.cutover && b.spec.active === to) {
-      return [findingAt(cutoverTarget, head, '/spec/cutover/to', `cutover to ${to}, which is the active color at base`, 'cut over to the standby color')];
+      return [
+        findingAt(
+          cutoverTarget,
+          head,
+          '/spec/cutover/to',
+          `cutover to ${to}, which is the active color at base`,
+          'cut over to the standby color',
+        ),
+      ];
     }
     return [];
   },

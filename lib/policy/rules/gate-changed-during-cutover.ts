@@ -16,8 +16,15 @@ export const gateChangedDuringCutover: Rule = {
       const a = base.pipeline.spec.gate[field];
       const b = head.pipeline.spec.gate[field];
       if (a === b) continue;
-      out.push(findingAt(gateChangedDuringCutover, head, `/spec/gate/${field}`, `gate.${field} changes from ${a} to ${b} while cutover #${bc.generation} is in flight`,
-        `keep gate.${field}: ${a} until the cutover is torn down, or change it with a new generation`));
+      out.push(
+        findingAt(
+          gateChangedDuringCutover,
+          head,
+          `/spec/gate/${field}`,
+          `gate.${field} changes from ${a} to ${b} while cutover #${bc.generation} is in flight`,
+          `keep gate.${field}: ${a} until the cutover is torn down, or change it with a new generation`,
+        ),
+      );
     }
     return out;
   },

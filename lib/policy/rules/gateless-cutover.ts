@@ -15,11 +15,27 @@ export const gatelessCutover: Rule = {
     const out: Finding[] = [];
     for (const c of colorsOf(p)) {
       if (c === p.spec.active || hasGate(p, c)) continue;
-      out.push(findingAt(gatelessCutover, head, `/spec/colors/${c}/gate`, `standby color ${c} has no gate: it emits every record while the active color does too`, `remove gate: false from colors.${c}`, 'error'));
+      out.push(
+        findingAt(
+          gatelessCutover,
+          head,
+          `/spec/colors/${c}/gate`,
+          `standby color ${c} has no gate: it emits every record while the active color does too`,
+          `remove gate: false from colors.${c}`,
+          'error',
+        ),
+      );
     }
     if (cutoverIsNew(base?.pipeline, p) && !hasGate(p, p.spec.active)) {
-      out.push(findingAt(gatelessCutover, head, '/spec/cutover', `cutover from ${p.spec.active}, which has no gate: records from the watermark on are emitted by both colors until ${p.spec.active} is torn down (at-least-once)`,
-        'accept duplicates downstream, and tear the old color down as soon as the cutover completes'));
+      out.push(
+        findingAt(
+          gatelessCutover,
+          head,
+          '/spec/cutover',
+          `cutover from ${p.spec.active}, which has no gate: records from the watermark on are emitted by both colors until ${p.spec.active} is torn down (at-least-once)`,
+          'accept duplicates downstream, and tear the old color down as soon as the cutover completes',
+        ),
+      );
     }
     return out;
   },

@@ -10,21 +10,47 @@ export const lifecycleTransition: Rule = {
     const head = pair.head;
     if (!head) return [];
     if (pair.transition.illegal) {
-      return [findingAt(lifecycleTransition, head, '/spec/active', `illegal lifecycle change ${pair.baseState} → ${pair.headState}: ${pair.transition.illegal}`,
-        'restore the base spec and move one step at a time with the promotion commands (stage, schedule, teardown, rollback, abandon)')];
+      return [
+        findingAt(
+          lifecycleTransition,
+          head,
+          '/spec/active',
+          `illegal lifecycle change ${pair.baseState} → ${pair.headState}: ${pair.transition.illegal}`,
+          'restore the base spec and move one step at a time with the promotion commands (stage, schedule, teardown, rollback, abandon)',
+        ),
+      ];
     }
     // Withdrawing a cutover, or replacing it by a new generation in the same direction with another
     // watermark, changes who owns records the controller may already have decided on.
     const withdraw = pair.transition.steps.includes('unschedule');
-    if ((!withdraw && !pair.transition.steps.includes('reschedule')) || !pair.base?.pipeline.spec.cutover) return [];
+    if ((!withdraw && !pair.transition.steps.includes('reschedule')) || !pair.base?.pipeline.spec.cutover)
+      return [];
     const g = pair.base.pipeline.spec.cutover.generation;
     const at = withdraw ? '/spec' : '/spec/cutover';
-    if (status && status.generation === g && (status.phase === 'Pending' || status.phase === 'Rejected')) return [];
+    if (status && status.generation === g && (status.phase === 'Pending' || status.phase === 'Rejected'))
+      return [];
     if (status && status.generation === g) {
-      return [findingAt(lifecycleTransition, head, at, `cutover #${g} is ${status.phase}; ${withdraw ? 'removing the cutover block' : 'rescheduling it with a new generation and watermark'} cannot undo it`,
-        withdraw ? '`flink-cutover rollback` instead: a new generation handing the output back' : 'let it complete and tear down, or `flink-cutover rollback` to hand the output back')];
+      return [
+        findingAt(
+          lifecycleTransition,
+          head,
+          at,
+          `cutover #${g} is ${status.phase}; ${withdraw ? 'removing the cutover block' : 'rescheduling it with a new generation and watermark'} cannot undo it`,
+          withdraw
+            ? '`flink-cutover rollback` instead: a new generation handing the output back'
+            : 'let it complete and tear down, or `flink-cutover rollback` to hand the output back',
+        ),
+      ];
     }
-    return [findingAt(lifecycleTransition, head, at, `${withdraw ? 'withdraws' : 'reschedules'} cutover #${g} without knowing whether the controller armed it (${statusKnown ? `status is for generation ${status?.generation ?? 'none'}` : 'no --status given'})`,
-      'pass --status with the <pipeline>-cutover-status ConfigMap showing Pending or Rejected, or roll back instead', 'warning')];
+    return [
+      findingAt(
+        lifecycleTransition,
+        head,
+        at,
+        `${withdraw ? 'withdraws' : 'reschedules'} cutover #${g} without knowing whether the controller armed it (${statusKnown ? `status is for generation ${status?.generation ?? 'none'}` : 'no --status given'})`,
+        'pass --status with the <pipeline>-cutover-status ConfigMap showing Pending or Rejected, or roll back instead',
+        'warning',
+      ),
+    ];
   },
 };

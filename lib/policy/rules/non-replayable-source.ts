@@ -12,8 +12,18 @@ export const nonReplayableSource: Rule = {
   check: ({ pair }: RuleContext): Finding[] => {
     const head = pair.head;
     if (!head || colorsOf(head.pipeline).length < 2) return [];
-    return head.pipeline.spec.sources.flatMap((s, i) => QUEUE_KINDS.includes(s.kind)
-      ? [findingAt(nonReplayableSource, head, `/spec/sources/${i}/kind`, `source ${s.name} is a ${s.kind} queue: two colors would split its messages and the standby cannot replay`, 'read the data from a replayable log (e.g. Kafka) fed by the queue')]
-      : []);
+    return head.pipeline.spec.sources.flatMap((s, i) =>
+      QUEUE_KINDS.includes(s.kind)
+        ? [
+            findingAt(
+              nonReplayableSource,
+              head,
+              `/spec/sources/${i}/kind`,
+              `source ${s.name} is a ${s.kind} queue: two colors would split its messages and the standby cannot replay`,
+              'read the data from a replayable log (e.g. Kafka) fed by the queue',
+            ),
+          ]
+        : [],
+    );
   },
 };

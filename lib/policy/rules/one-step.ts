@@ -3,16 +3,30 @@ import type { Step } from '../transition.js';
 import type { Finding, Rule, RuleContext } from '../types.js';
 
 const WORDS: Record<Step, string> = {
-  create: 'create', stage: 'stage a standby color', restage: 'change the standby color', schedule: 'schedule a cutover',
-  reschedule: 'reschedule the cutover', unschedule: 'withdraw the cutover', rollback: 'roll back', teardown: 'tear down the old color',
-  abandon: 'abandon the standby color', remove: 'remove',
+  create: 'create',
+  stage: 'stage a standby color',
+  restage: 'change the standby color',
+  schedule: 'schedule a cutover',
+  reschedule: 'reschedule the cutover',
+  unschedule: 'withdraw the cutover',
+  rollback: 'roll back',
+  teardown: 'tear down the old color',
+  abandon: 'abandon the standby color',
+  remove: 'remove',
 };
 
 /** How a person takes each step on its own (a promotion command where there is one). */
 const HOW: Record<Step, string> = {
-  create: 'add the pipeline file', stage: '`flink-cutover stage`', restage: 'edit the standby color', schedule: '`flink-cutover schedule`',
-  reschedule: '`flink-cutover schedule` (after Rejected)', unschedule: 'remove the cutover block', rollback: '`flink-cutover rollback`',
-  teardown: '`flink-cutover teardown`', abandon: '`flink-cutover abandon`', remove: 'delete the pipeline file',
+  create: 'add the pipeline file',
+  stage: '`flink-cutover stage`',
+  restage: 'edit the standby color',
+  schedule: '`flink-cutover schedule`',
+  reschedule: '`flink-cutover schedule` (after Rejected)',
+  unschedule: 'remove the cutover block',
+  rollback: '`flink-cutover rollback`',
+  teardown: '`flink-cutover teardown`',
+  abandon: '`flink-cutover abandon`',
+  remove: 'delete the pipeline file',
 };
 
 export const oneStep: Rule = {
@@ -24,8 +38,14 @@ export const oneStep: Rule = {
     const steps = pair.transition.steps;
     if (steps.length < 2 || !pair.head) return [];
     const path = pair.head.pipeline.spec.cutover ? '/spec/cutover' : '/spec/colors';
-    return [findingAt(oneStep, pair.head, path,
-      `this change takes ${steps.length} lifecycle steps at once (${steps.map((s) => WORDS[s]).join(', then ')}), ${pair.baseState} → ${pair.headState}`,
-      `split it into ${steps.length} pull requests, one per step: ${steps.map((s) => HOW[s]).join(', ')}`)];
+    return [
+      findingAt(
+        oneStep,
+        pair.head,
+        path,
+        `this change takes ${steps.length} lifecycle steps at once (${steps.map((s) => WORDS[s]).join(', then ')}), ${pair.baseState} → ${pair.headState}`,
+        `split it into ${steps.length} pull requests, one per step: ${steps.map((s) => HOW[s]).join(', ')}`,
+      ),
+    ];
   },
 };

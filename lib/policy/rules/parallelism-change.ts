@@ -15,19 +15,34 @@ export const parallelismChange: Rule = {
     const colors = colorsOf(p);
     if (colors.length < 2 || p.spec.policy.allowParallelismChange) return [];
     const out: Finding[] = [];
-    const [a, b] = colors as [typeof colors[0], typeof colors[0]];
+    const [a, b] = colors as [(typeof colors)[0], (typeof colors)[0]];
     const pa = jobParallelism(p, a);
     const pb = jobParallelism(p, b);
     if (pa !== pb) {
       const standby = a === p.spec.active ? b : a;
-      out.push(findingAt(parallelismChange, head, jobPointer(p, standby, 'parallelism'), `${a} runs with parallelism ${pa ?? '(default)'} and ${b} with ${pb ?? '(default)'}: their watermarks may diverge around the cutover`,
-        'use the same parallelism for both colors, or set policy.allowParallelismChange: true'));
+      out.push(
+        findingAt(
+          parallelismChange,
+          head,
+          jobPointer(p, standby, 'parallelism'),
+          `${a} runs with parallelism ${pa ?? '(default)'} and ${b} with ${pb ?? '(default)'}: their watermarks may diverge around the cutover`,
+          'use the same parallelism for both colors, or set policy.allowParallelismChange: true',
+        ),
+      );
     }
     for (const c of colors) {
       if ((effectiveConfig(p, c)['job.autoscaler.enabled'] ?? '').toLowerCase() === 'true') {
         const at = configPointer(p, c, 'job.autoscaler.enabled');
-        out.push(findingAt(parallelismChange, head, at, `the autoscaler may rescale ${setFor(at, c)} while both colors run`,
-          'set job.autoscaler.enabled: "false" for the overlap, or set policy.allowParallelismChange: true', 'warning'));
+        out.push(
+          findingAt(
+            parallelismChange,
+            head,
+            at,
+            `the autoscaler may rescale ${setFor(at, c)} while both colors run`,
+            'set job.autoscaler.enabled: "false" for the overlap, or set policy.allowParallelismChange: true',
+            'warning',
+          ),
+        );
       }
     }
     return dedupe(out);

@@ -6,7 +6,7 @@ export const pipelineRemoved: Rule = {
   id: 'pipeline-removed',
   severity: 'error',
   summary: 'A pipeline is deleted while it runs (or mid-promotion).',
-  doc: 'Deleting a pipeline file makes Argo CD prune its FlinkDeployments: the job stops without a final savepoint being guaranteed, and its output stops for good. Mid-promotion (Staged or Cutover) it also strands the controller\'s handover. Remove a pipeline in two pull requests: first set job.state: suspended on the steady color (the operator takes a savepoint and stops the job), then delete the file once it is suspended. Renaming or moving a pipeline to another namespace counts as a removal plus a new pipeline.',
+  doc: "Deleting a pipeline file makes Argo CD prune its FlinkDeployments: the job stops without a final savepoint being guaranteed, and its output stops for good. Mid-promotion (Staged or Cutover) it also strands the controller's handover. Remove a pipeline in two pull requests: first set job.state: suspended on the steady color (the operator takes a savepoint and stops the job), then delete the file once it is suspended. Renaming or moving a pipeline to another namespace counts as a removal plus a new pipeline.",
   check: ({ pair }: RuleContext): Finding[] => {
     const { base, head } = pair;
     if (!base || head) return [];
@@ -14,8 +14,15 @@ export const pipelineRemoved: Rule = {
     const state = lifecycleState(p);
     if (state === 'Steady' && effectiveSpec(p, p.spec.active).job?.state === 'suspended') return [];
     const why = state === 'Steady' ? `it runs (${p.spec.active} is not suspended)` : `it is ${state}`;
-    const f = findingAt(pipelineRemoved, base, '/metadata/name', `pipeline ${pair.key.replace(/^\//, '')} is removed while ${why}: its job would stop without a savepoint and its output with it`,
-      state === 'Steady' ? 'first set job.state: suspended in one pull request, then delete the file' : 'finish or abandon the promotion first, then suspend, then delete');
+    const f = findingAt(
+      pipelineRemoved,
+      base,
+      '/metadata/name',
+      `pipeline ${pair.key.replace(/^\//, '')} is removed while ${why}: its job would stop without a savepoint and its output with it`,
+      state === 'Steady'
+        ? 'first set job.state: suspended in one pull request, then delete the file'
+        : 'finish or abandon the promotion first, then suspend, then delete',
+    );
     return [{ ...f, line: 0, column: 0 }];
   },
 };

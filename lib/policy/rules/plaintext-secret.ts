@@ -7,12 +7,16 @@ import type { Finding, Rule, RuleContext } from '../types.js';
 import { credentialIn, stringsOf } from '../../spec/credentials.js';
 
 /** Key names that hold credentials. */
-const SECRET_KEY = /(password|passwd|secret|token|credential|sasl\.jaas\.config|access[-._]?key|account[-._]?key|private[-._]?key|api[-._]?key|auth[-._]?key|signing[-._]?key|encryption[-._]?key|sas[-._]?key|connection[-._]?string|bearer)/i;
+const SECRET_KEY =
+  /(password|passwd|secret|token|credential|sasl\.jaas\.config|access[-._]?key|account[-._]?key|private[-._]?key|api[-._]?key|auth[-._]?key|signing[-._]?key|encryption[-._]?key|sas[-._]?key|connection[-._]?string|bearer)/i;
 /** Key names that hold a reference to a credential (a file, a name), not the credential. */
-const REFERENCE_KEY = /([-._](file|path|dir|name|names|provider|class|type|enabled|location|uri|url|mount|secrets|renewer|interval|timeout|ttl|attempts|ratio|backoff|period|retries))$/i;
+const REFERENCE_KEY =
+  /([-._](file|path|dir|name|names|provider|class|type|enabled|location|uri|url|mount|secrets|renewer|interval|timeout|ttl|attempts|ratio|backoff|period|retries))$/i;
 /** Values that are references, not literals: env/placeholder syntax, files, secret stores. */
-const REFERENCE_VALUE = /^(\$\{[^}]+\}|\$\([^)]+\)|\{\{[^}]+\}\}|file:|\/|secret:|secretref:|vault:|env:|k8s:)/i;
-const ARG_FLAG = /^--?([a-z0-9]+[-._])*(password|passwd|secret|token|api[-._]?key|access[-._]?key|private[-._]?key)$/i;
+const REFERENCE_VALUE =
+  /^(\$\{[^}]+\}|\$\([^)]+\)|\{\{[^}]+\}\}|file:|\/|secret:|secretref:|vault:|env:|k8s:)/i;
+const ARG_FLAG =
+  /^--?([a-z0-9]+[-._])*(password|passwd|secret|token|api[-._]?key|access[-._]?key|private[-._]?key)$/i;
 
 /** Whether a value under a credential key is a literal secret. */
 export function isLiteralSecret(key: string, value: string): boolean {
@@ -27,26 +31,53 @@ export function isLiteralSecret(key: string, value: string): boolean {
   return true;
 }
 
-function scanMap(lp: LoadedPipeline, conf: unknown, base: (string | number)[], where: string, out: Finding[]): void {
+function scanMap(
+  lp: LoadedPipeline,
+  conf: unknown,
+  base: (string | number)[],
+  where: string,
+  out: Finding[],
+): void {
   for (const e of flattenWithPointers(conf, base)) {
     if (!SECRET_KEY.test(e.key) || REFERENCE_KEY.test(e.key)) continue;
     if (!isLiteralSecret(e.key, e.value)) continue;
-    out.push(findingAt(plaintextSecret, lp, e.pointer, `${where} ${e.key} holds a literal credential: it is committed to git and rendered into the manifests in clear text`,
-      'reference it instead: mount a Kubernetes Secret (podTemplate env/volume) and use ${ENV_VAR} or a file path'));
+    out.push(
+      findingAt(
+        plaintextSecret,
+        lp,
+        e.pointer,
+        `${where} ${e.key} holds a literal credential: it is committed to git and rendered into the manifests in clear text`,
+        'reference it instead: mount a Kubernetes Secret (podTemplate env/volume) and use ${ENV_VAR} or a file path',
+      ),
+    );
   }
 }
 
-function scanArgs(lp: LoadedPipeline, args: readonly string[] | undefined, base: (string | number)[], out: Finding[]): void {
+function scanArgs(
+  lp: LoadedPipeline,
+  args: readonly string[] | undefined,
+  base: (string | number)[],
+  out: Finding[],
+): void {
   (args ?? []).forEach((a, i) => {
     const eq = a.indexOf('=');
     const [flag, value, at] = eq > 0 ? [a.slice(0, eq), a.slice(eq + 1), i] : [a, args![i + 1], i + 1];
     if (!ARG_FLAG.test(flag) || value === undefined || !isLiteralSecret(flag, value)) return;
-    out.push(findingAt(plaintextSecret, lp, toPointer([...base, at]), `job argument ${flag} is followed by a literal credential`, 'pass the credential through an environment variable from a Kubernetes Secret'));
+    out.push(
+      findingAt(
+        plaintextSecret,
+        lp,
+        toPointer([...base, at]),
+        `job argument ${flag} is followed by a literal credential`,
+        'pass the credential through an environment variable from a Kubernetes Secret',
+      ),
+    );
   });
 }
 
 /** Keys outside flinkConfiguration and connector properties whose values are credentials (env vars, annotations). */
-const ENV_SECRET_KEY = /(password|passwd|secret|token|credential|access[-_]?key|account[-_]?key|private[-_]?key|api[-_]?key)/i;
+const ENV_SECRET_KEY =
+  /(password|passwd|secret|token|credential|access[-_]?key|account[-_]?key|private[-_]?key|api[-_]?key)/i;
 
 /**
  * Every string of the spec as written (pod templates, env values, annotations, URLs of jars,
@@ -58,15 +89,33 @@ function scanEverywhere(lp: LoadedPipeline, out: Finding[]): void {
   for (const s of stringsOf(lp.raw)) {
     if (reported.has(s.pointer)) continue;
     let why = credentialIn(s.value);
-    const inConfig = /\/(flinkConfiguration|properties)(\/|$)/.test(s.pointer) || /\/job\/args\//.test(s.pointer);
-    if (!why && !inConfig && s.key !== undefined && ENV_SECRET_KEY.test(s.key) && !REFERENCE_KEY.test(s.key) && !/^(name|secretName|key|secretKeyRef)$/.test(s.key) && isLiteralSecret(s.key, s.value)) {
+    const inConfig =
+      /\/(flinkConfiguration|properties)(\/|$)/.test(s.pointer) || /\/job\/args\//.test(s.pointer);
+    if (
+      !why &&
+      !inConfig &&
+      s.key !== undefined &&
+      ENV_SECRET_KEY.test(s.key) &&
+      !REFERENCE_KEY.test(s.key) &&
+      !/^(name|secretName|key|secretKeyRef)$/.test(s.key) &&
+      isLiteralSecret(s.key, s.value)
+    ) {
       why = `a literal value for ${s.key}`;
     }
     if (!why) continue;
     reported.add(s.pointer);
-    const where = s.pointer.startsWith('/spec/validation/') ? '; verify would also print it into the validation Job\'s args' : '';
-    out.push(findingAt(plaintextSecret, lp, s.pointer, `${s.pointer} holds ${why}: it is committed to git and rendered into the manifests in clear text${where}`,
-      'keep the credential in a Kubernetes Secret: mount it (podTemplate env valueFrom.secretKeyRef or a volume) and reference it (${ENV_VAR}, a file path)'));
+    const where = s.pointer.startsWith('/spec/validation/')
+      ? "; verify would also print it into the validation Job's args"
+      : '';
+    out.push(
+      findingAt(
+        plaintextSecret,
+        lp,
+        s.pointer,
+        `${s.pointer} holds ${why}: it is committed to git and rendered into the manifests in clear text${where}`,
+        'keep the credential in a Kubernetes Secret: mount it (podTemplate env valueFrom.secretKeyRef or a volume) and reference it (${ENV_VAR}, a file path)',
+      ),
+    );
   }
 }
 
@@ -80,16 +129,32 @@ export const plaintextSecret: Rule = {
     if (!lp) return [];
     const p = lp.pipeline;
     const out: Finding[] = [];
-    scanMap(lp, p.spec.template.flinkConfiguration, ['spec', 'template', 'flinkConfiguration'], 'flinkConfiguration', out);
+    scanMap(
+      lp,
+      p.spec.template.flinkConfiguration,
+      ['spec', 'template', 'flinkConfiguration'],
+      'flinkConfiguration',
+      out,
+    );
     scanArgs(lp, p.spec.template.job?.args, ['spec', 'template', 'job', 'args'], out);
     for (const c of COLORS) {
       const col = p.spec.colors[c];
       if (!col) continue;
-      scanMap(lp, col.flinkConfiguration, ['spec', 'colors', c, 'flinkConfiguration'], `colors.${c}.flinkConfiguration`, out);
+      scanMap(
+        lp,
+        col.flinkConfiguration,
+        ['spec', 'colors', c, 'flinkConfiguration'],
+        `colors.${c}.flinkConfiguration`,
+        out,
+      );
       scanArgs(lp, col.job?.args, ['spec', 'colors', c, 'job', 'args'], out);
     }
-    p.spec.sources.forEach((s, i) => scanMap(lp, s.properties, ['spec', 'sources', i, 'properties'], `source ${s.name} property`, out));
-    p.spec.sinks.forEach((s, i) => scanMap(lp, s.properties, ['spec', 'sinks', i, 'properties'], `sink ${s.name} property`, out));
+    p.spec.sources.forEach((s, i) =>
+      scanMap(lp, s.properties, ['spec', 'sources', i, 'properties'], `source ${s.name} property`, out),
+    );
+    p.spec.sinks.forEach((s, i) =>
+      scanMap(lp, s.properties, ['spec', 'sinks', i, 'properties'], `sink ${s.name} property`, out),
+    );
     scanEverywhere(lp, out);
     return out;
   },

@@ -11,14 +11,37 @@ export const rollbackBeforeArmed: Rule = {
     if (!head || !base?.pipeline.spec.cutover || !pair.transition.steps.includes('rollback')) return [];
     const g = base.pipeline.spec.cutover.generation;
     if (!status) {
-      return [findingAt(rollbackBeforeArmed, head, '/spec/cutover', `rolls back cutover #${g} without a status: it cannot be checked that it was armed`, 'pass --status with the <pipeline>-cutover-status ConfigMap', 'warning')];
+      return [
+        findingAt(
+          rollbackBeforeArmed,
+          head,
+          '/spec/cutover',
+          `rolls back cutover #${g} without a status: it cannot be checked that it was armed`,
+          'pass --status with the <pipeline>-cutover-status ConfigMap',
+          'warning',
+        ),
+      ];
     }
     if (status.generation === g && status.phase === 'Completed') return [];
     if (status.generation === g && status.phase === 'Armed') {
-      return [findingAt(rollbackBeforeArmed, head, '/spec/cutover', `rolls back cutover #${g} while it is Armed, not Completed: a color still before its watermark would decide those records by the new generation and emit them twice`,
-        `wait until the status says Completed for #${g}, then roll back`)];
+      return [
+        findingAt(
+          rollbackBeforeArmed,
+          head,
+          '/spec/cutover',
+          `rolls back cutover #${g} while it is Armed, not Completed: a color still before its watermark would decide those records by the new generation and emit them twice`,
+          `wait until the status says Completed for #${g}, then roll back`,
+        ),
+      ];
     }
-    return [findingAt(rollbackBeforeArmed, head, '/spec/cutover', `rolls back cutover #${g}, but the status says ${status.generation === g ? status.phase : `generation ${status.generation}`}: ${base.pipeline.spec.cutover.to} never took over`,
-      'remove or reschedule the cutover block instead of rolling back')];
+    return [
+      findingAt(
+        rollbackBeforeArmed,
+        head,
+        '/spec/cutover',
+        `rolls back cutover #${g}, but the status says ${status.generation === g ? status.phase : `generation ${status.generation}`}: ${base.pipeline.spec.cutover.to} never took over`,
+        'remove or reschedule the cutover block instead of rolling back',
+      ),
+    ];
   },
 };

@@ -32,7 +32,8 @@ function paths(p: Pipeline, c: Color): ResolvedValue[] {
   const conf = effectiveConfig(p, c);
   const out: ResolvedValue[] = [];
   for (const [what, keys] of concepts()) {
-    for (const k of keys) if (conf[k] !== undefined) out.push({ what, value: conf[k]!, pointer: configPointer(p, c, k), key: k });
+    for (const k of keys)
+      if (conf[k] !== undefined) out.push({ what, value: conf[k]!, pointer: configPointer(p, c, k), key: k });
   }
   return out;
 }
@@ -43,5 +44,13 @@ export const sharedStatePaths: Rule = {
   summary: 'Both colors use the same checkpoint, savepoint or HA storage path (or cluster id).',
   doc: `Each color must own its state storage. With a shared checkpoint directory the jobs (which may have the same job id in application mode) overwrite or clean up each other's checkpoints; with a shared HA storage path or cluster id they read each other's leader and checkpoint-pointer metadata, and one color may restore the other's state after a failover. Checked keys, nested or dotted: ${Object.keys(STATE_KEYS).join(', ')}; the Flink 1.x and 2.x spellings of one setting are compared with each other (one color may set state.checkpoints.dir, the other execution.checkpointing.dir). Put {{color}} into each path, e.g. state.checkpoints.dir: s3://bucket/chk/{{pipeline}}/{{color}}.`,
   check: ({ pair }: RuleContext): Finding[] =>
-    pair.head ? sharedValues(sharedStatePaths, pair.head, (c) => paths(pair.head!.pipeline, c), 'add {{color}} to the path so each color has its own', normalizePath) : [],
+    pair.head
+      ? sharedValues(
+          sharedStatePaths,
+          pair.head,
+          (c) => paths(pair.head!.pipeline, c),
+          'add {{color}} to the path so each color has its own',
+          normalizePath,
+        )
+      : [],
 };

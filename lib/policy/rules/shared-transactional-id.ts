@@ -11,7 +11,13 @@ const TXN_ARGS = /^--?([a-z0-9]+[-._])*(transactional[-._]?id[-._]?prefix|txn[-.
 
 function prefixes(p: Pipeline, c: Color): ResolvedValue[] {
   return identifierValues(p, c, {
-    items: effectiveSinks(p, c), list: 'sinks', noun: 'sink', field: 'transactionalIdPrefix', label: 'transactional id prefix', props: TXN_PROPS, args: TXN_ARGS,
+    items: effectiveSinks(p, c),
+    list: 'sinks',
+    noun: 'sink',
+    field: 'transactionalIdPrefix',
+    label: 'transactional id prefix',
+    props: TXN_PROPS,
+    args: TXN_ARGS,
     include: (s) => s.deliveryGuarantee === 'exactly-once',
   });
 }
@@ -24,14 +30,33 @@ export const sharedTransactionalId: Rule = {
   check: ({ pair }: RuleContext): Finding[] => {
     const head = pair.head;
     if (!head) return [];
-    const out = sharedValues(sharedTransactionalId, head, (c) => prefixes(head.pipeline, c), 'add {{color}} to the prefix so each color fences only its own transactions');
+    const out = sharedValues(
+      sharedTransactionalId,
+      head,
+      (c) => prefixes(head.pipeline, c),
+      'add {{color}} to the prefix so each color fences only its own transactions',
+    );
     if (colorsOf(head.pipeline).length < 2) return out;
     const named = prefixes(head.pipeline, head.pipeline.spec.active).map((x) => x.what);
     const argPrefix = named.some((w) => w.startsWith('job argument'));
     head.pipeline.spec.sinks.forEach((s, i) => {
-      if (s.kind !== 'kafka' || s.deliveryGuarantee !== 'exactly-once' || argPrefix || named.some((w) => w.endsWith(`sink ${s.name}`))) return;
-      out.push(findingAt(sharedTransactionalId, head, `/spec/sinks/${i}`, `exactly-once sink ${s.name} names no transactional id prefix: it cannot be checked that the colors use different ones`,
-        'set transactionalIdPrefix: "<name>-{{color}}" (and pass it to the job), so the check can see it', 'warning'));
+      if (
+        s.kind !== 'kafka' ||
+        s.deliveryGuarantee !== 'exactly-once' ||
+        argPrefix ||
+        named.some((w) => w.endsWith(`sink ${s.name}`))
+      )
+        return;
+      out.push(
+        findingAt(
+          sharedTransactionalId,
+          head,
+          `/spec/sinks/${i}`,
+          `exactly-once sink ${s.name} names no transactional id prefix: it cannot be checked that the colors use different ones`,
+          'set transactionalIdPrefix: "<name>-{{color}}" (and pass it to the job), so the check can see it',
+          'warning',
+        ),
+      );
     });
     return out;
   },

@@ -10,8 +10,18 @@ export const sourceQuota: Rule = {
   check: ({ pair }: RuleContext): Finding[] => {
     const head = pair.head;
     if (!head || colorsOf(head.pipeline).length < 2) return [];
-    return head.pipeline.spec.sources.flatMap((s, i) => s.kind === 'kinesis'
-      ? [findingAt(sourceQuota, head, `/spec/sources/${i}/kind`, `source ${s.name} reads Kinesis: both colors share its read quota during the overlap`, 'use enhanced fan-out consumers (one per color) or keep the overlap short')]
-      : []);
+    return head.pipeline.spec.sources.flatMap((s, i) =>
+      s.kind === 'kinesis'
+        ? [
+            findingAt(
+              sourceQuota,
+              head,
+              `/spec/sources/${i}/kind`,
+              `source ${s.name} reads Kinesis: both colors share its read quota during the overlap`,
+              'use enhanced fan-out consumers (one per color) or keep the overlap short',
+            ),
+          ]
+        : [],
+    );
   },
 };
