@@ -16,6 +16,12 @@ export interface CheckInput {
   readonly now: number;
   /** Status ConfigMaps from --status; undefined when not given. */
   readonly statuses?: readonly CutoverStatus[];
+  /**
+   * Run without the controller's status (`--allow-unknown-status`, for CI without cluster access):
+   * the steps that need it (teardown, rollback, reschedule, withdrawing a cutover) are then warnings
+   * instead of errors, and every output format says so. Without it, a missing status is an error.
+   */
+  readonly allowUnknownStatus?: boolean;
   readonly rules?: readonly Rule[];
 }
 
@@ -23,13 +29,28 @@ export interface CheckSummary {
   errors: number;
   warnings: number;
   pipelines: number;
+  /** Present (true) only when the check ran without the controller's status (`allowUnknownStatus`). */
+  withoutStatus?: true;
 }
 
 export interface CheckResult {
   readonly results: Finding[];
   readonly summary: CheckSummary;
   readonly pairs: PipelinePair[];
+  /**
+   * `namespace/name` of each pipeline whose step needs the controller's status while the given
+   * statuses have none for it (the CLI makes that a usage error: the wrong status file).
+   */
+  readonly statusMissing: string[];
 }
+
+/** Whether judging this pair needs the controller's status (a step that depends on the cutover's phase). */
+export function needsStatus(pair: PipelinePair): boolean {
+  if (!pair.base?.pipeline.spec.cutover || !pair.head) return false;
+  return pair.transition.steps.some((s) => STATUS_STEPS.includes(s));
+}
+
+const STATUS_STEPS: readonly string[] = ['teardown', 'rollback', 'reschedule', 'unschedule'];
 
 /** Matches base and head pipelines by `namespace/name`, in head order then removed ones. */
 export function pairPipelines(
@@ -89,11 +110,22 @@ export function checkPolicy(input: CheckInput): CheckResult {
   }
   // A pipeline whose head file failed to load is reported by `schema`, not as removed.
   const brokenFiles = new Set(headDiagnostics.map((d) => d.file));
-  for (const pair of pairs) {
-    if (!pair.head && pair.base && brokenFiles.has(pair.base.file)) continue;
+  const statusMissing: string[] = [];
+  for (const [i, pair] of pairs.entries()) {
+    if (!pair.head && pair.base && brokenFiles.has(pair.base.file)) {
+      pairs[i] = { ...pair, headInvalid: true };
+      continue;
+    }
     const ref = (pair.head ?? pair.base)!.pipeline;
     const status = input.statuses ? statusFor(input.statuses, ref) : undefined;
-    const ctx = { pair, now: input.now, status, statusKnown: input.statuses !== undefined };
+    if (input.statuses && !status && needsStatus(pair)) statusMissing.push(pair.key);
+    const ctx = {
+      pair,
+      now: input.now,
+      status,
+      statusKnown: input.statuses !== undefined,
+      allowUnknownStatus: input.allowUnknownStatus === true,
+    };
     for (const r of rules) if (r.check) results.push(...r.check(ctx));
   }
   results.sort(byPosition);
@@ -102,10 +134,12 @@ export function checkPolicy(input: CheckInput): CheckResult {
   return {
     results,
     pairs,
+    statusMissing,
     summary: {
       errors,
       warnings: results.length - errors,
       pipelines: input.head.pipelines.length + brokenPipelines,
+      ...(input.allowUnknownStatus ? { withoutStatus: true as const } : {}),
     },
   };
 }

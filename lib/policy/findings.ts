@@ -36,3 +36,22 @@ export function dedupe(findings: Finding[]): Finding[] {
     return true;
   });
 }
+
+/** The check's flag for CI without cluster access: steps that need the controller's status then warn. */
+export const ALLOW_UNKNOWN_STATUS_FLAG = '--allow-unknown-status';
+
+/**
+ * Severity and fix of a finding about a step that needs the controller's status when there is none:
+ * an error, unless the check runs with `--allow-unknown-status` (then a warning).
+ */
+export function missingStatus(
+  allowUnknownStatus: boolean | undefined,
+  fix: string,
+): { severity: Severity; fix: string } {
+  return allowUnknownStatus
+    ? { severity: 'warning', fix: `${fix} (the check ran with ${ALLOW_UNKNOWN_STATUS_FLAG}: not verified)` }
+    : {
+        severity: 'error',
+        fix: `${fix}; a CI without cluster access can run the check with ${ALLOW_UNKNOWN_STATUS_FLAG}, which makes this a warning`,
+      };
+}

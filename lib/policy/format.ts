@@ -6,6 +6,14 @@ import type { LoadedPipeline } from '../spec/load.js';
 export const FORMATS = ['text', 'json', 'sarif', 'github', 'junit'] as const;
 export type Format = (typeof FORMATS)[number];
 
+/** What every format says when the check ran with `--allow-unknown-status`. */
+export const WITHOUT_STATUS_NOTICE =
+  "checked WITHOUT the controller's status (--allow-unknown-status): teardown, rollback and rescheduling steps were not verified against the cutover's phase";
+
+function notice(r: CheckResult): string | undefined {
+  return r.summary.withoutStatus ? WITHOUT_STATUS_NOTICE : undefined;
+}
+
 /** `{"results":[...],"summary":{...}}` the documented JSON output (README). */
 export function formatJson(r: CheckResult): string {
   const results = r.results.map((f) => ({
@@ -18,7 +26,8 @@ export function formatJson(r: CheckResult): string {
     message: f.message,
     fix: f.fix ?? '',
   }));
-  return JSON.stringify({ results, summary: r.summary }, null, 2) + '\n';
+  const n = notice(r);
+  return JSON.stringify({ results, summary: r.summary, ...(n ? { notice: n } : {}) }, null, 2) + '\n';
 }
 
 /** Whether `line` lies in the YAML document of `lp` (several pipelines may share a file). */
@@ -55,7 +64,8 @@ export function formatText(r: CheckResult): string {
   }
   for (const [name, list] of groups) {
     const pair = pairOf(r, list[0]!);
-    const move = pair ? ` (${pair.baseState ?? 'new'} → ${pair.headState ?? 'removed'})` : '';
+    const after = pair?.headState ?? (pair?.headInvalid ? 'invalid at head' : 'removed');
+    const move = pair ? ` (${pair.baseState ?? 'new'} → ${after})` : '';
     lines.push(`${name}${move}`);
     const ordered = [
       ...list.filter((f) => f.severity === 'error'),
@@ -72,9 +82,11 @@ export function formatText(r: CheckResult): string {
     lines.push('');
   }
   const { errors, warnings, pipelines } = r.summary;
-  lines.push(
-    `${pipelines} pipeline(s) checked: ${errors} error(s), ${warnings} warning(s)${errors === 0 ? ' - ok to merge' : ''}`,
-  );
+  const n = notice(r);
+  if (n) lines.push(`note: ${n}`);
+  const verdict =
+    errors > 0 ? '' : n ? " - no errors, but the controller's status was not checked" : ' - ok to merge';
+  lines.push(`${pipelines} pipeline(s) checked: ${errors} error(s), ${warnings} warning(s)${verdict}`);
   return lines.join('\n') + '\n';
 }
 
@@ -93,6 +105,9 @@ export function formatGithub(r: CheckResult): string {
     props.push(`title=${escapeProperty(`${f.ruleId} (${f.pipeline || f.file})`)}`);
     return `::${f.severity === 'error' ? 'error' : 'warning'} ${props.join(',')}::${escapeData(f.message + (f.fix ? `\nfix: ${f.fix}` : ''))}`;
   });
+  const n = notice(r);
+  if (n)
+    out.push(`::warning title=${escapeProperty('flink-cutover check without status')}::${escapeData(n)}`);
   out.push(
     `${r.summary.pipelines} pipeline(s) checked: ${r.summary.errors} error(s), ${r.summary.warnings} warning(s)`,
   );
@@ -137,6 +152,17 @@ export function formatSarif(r: CheckResult, rules: readonly Rule[], version: str
             })),
           },
         },
+        ...(notice(r)
+          ? {
+              invocations: [
+                {
+                  executionSuccessful: true,
+                  toolExecutionNotifications: [{ level: 'warning', message: { text: notice(r) } }],
+                },
+              ],
+              properties: { withoutStatus: true },
+            }
+          : {}),
         results: r.results.map((f) => ({
           ruleId: f.ruleId,
           ruleIndex: Math.max(0, ids.indexOf(f.ruleId)),
@@ -202,7 +228,10 @@ export function formatJunit(r: CheckResult, rules: readonly Rule[]): string {
         : `    <testcase classname="${xml(name)}" name="${rule.id}">\n${body.join('\n')}\n    </testcase>`;
     });
     const failures = new Set(findings.filter((f) => f.severity === 'error').map((f) => f.ruleId)).size;
-    return `  <testsuite name="${xml(name)}" tests="${rules.length}" failures="${failures}" errors="0">\n${cases.join('\n')}\n  </testsuite>`;
+    const props = notice(r)
+      ? `    <properties>\n      <property name="flink-cutover.status" value="${xml(notice(r)!)}"/>\n    </properties>\n`
+      : '';
+    return `  <testsuite name="${xml(name)}" tests="${rules.length}" failures="${failures}" errors="0">\n${props}${cases.join('\n')}\n  </testsuite>`;
   });
   const failures = new Set(
     r.results.filter((f) => f.severity === 'error').map((f) => `${groupOf(r, f)}|${f.ruleId}`),

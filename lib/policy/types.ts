@@ -18,6 +18,8 @@ export interface PipelinePair {
   readonly headState?: LifecycleState;
   /** The lifecycle step(s) this change takes (empty when the lifecycle does not move). */
   readonly transition: Transition;
+  /** Set when the pipeline's file at head failed to load (reported by `schema`, not as removed). */
+  readonly headInvalid?: boolean;
 }
 
 /** Everything a rule may read; rules are pure functions of it. */
@@ -29,6 +31,11 @@ export interface RuleContext {
   readonly status?: CutoverStatus;
   /** Whether `--status` was given at all (a missing entry then means "no status yet"). */
   readonly statusKnown: boolean;
+  /**
+   * `--allow-unknown-status`: without a status, the rules that need one warn instead of refusing.
+   * Absent or false: a step that needs the controller's status is an error without it.
+   */
+  readonly allowUnknownStatus?: boolean;
 }
 
 export interface Rule {

@@ -211,11 +211,21 @@ describe('check on bad input', () => {
     );
     noStack(r.stderr);
   });
-  it('without --head exits 2, and --help documents the options', async () => {
-    expect((await runCli(['check'])).code).toBe(2);
+  it('without --head reads apps/pipelines (exit 2 when missing), and --help documents the options', async () => {
+    const none = await runCli(['check'], { cwd: tempDir() });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/--head apps\/pipelines: no such folder/);
     const h = await runCli(['check', '--help']);
     expect(h.code).toBe(0);
-    for (const o of ['--head', '--base', '--base-ref', '--now', '--status', '--format'])
+    for (const o of [
+      '--head',
+      '--base',
+      '--base-ref',
+      '--now',
+      '--status',
+      '--allow-unknown-status',
+      '--format',
+    ])
       expect(h.stdout).toContain(o);
   });
 });

@@ -93,15 +93,18 @@ describe('lifecycle-transition', () => {
       })[0]!.severity,
     ).toBe('error');
   });
-  it('passes withdrawing a rejected cutover, and warns without status', () => {
+  it('passes withdrawing a rejected cutover; refuses it without status, warns with allowUnknownStatus', () => {
     expect(
       findings('lifecycle-transition', cut(), stagedPipeline(), {
         status: { generation: '1', phase: 'Rejected' },
       }),
     ).toEqual([]);
-    expect(findings('lifecycle-transition', cut(), stagedPipeline())[0]!.severity).toBe('warning');
+    expect(findings('lifecycle-transition', cut(), stagedPipeline())[0]!.severity).toBe('error');
+    expect(
+      findings('lifecycle-transition', cut(), stagedPipeline(), { allowUnknownStatus: true })[0]!.severity,
+    ).toBe('warning');
   });
-  it('refuses rescheduling an armed or completed cutover, passes a rejected one, warns without status', () => {
+  it('refuses rescheduling an armed or completed cutover (or without status), passes a rejected one', () => {
     const later = cut((p) => {
       p.spec.cutover = { generation: 2, to: 'green', watermark: '2026-12-01T14:00:00Z' };
     });
@@ -116,7 +119,12 @@ describe('lifecycle-transition', () => {
     expect(
       findings('lifecycle-transition', cut(), later, { status: { generation: '1', phase: 'Rejected' } }),
     ).toEqual([]);
-    expect(findings('lifecycle-transition', cut(), later)[0]!.severity).toBe('warning');
+    const none = findings('lifecycle-transition', cut(), later)[0]!;
+    expect(none.severity).toBe('error');
+    expect(none.fix).toMatch(/--allow-unknown-status/);
+    expect(findings('lifecycle-transition', cut(), later, { allowUnknownStatus: true })[0]!.severity).toBe(
+      'warning',
+    );
   });
 });
 
@@ -396,8 +404,13 @@ describe('teardown-before-complete', () => {
       })[0]!.message,
     ).toMatch(/completed 10m ago/);
   });
-  it('warns without a status', () => {
-    expect(findings('teardown-before-complete', cut(), tornDown())[0]!.severity).toBe('warning');
+  it('refuses without a status; warns with allowUnknownStatus', () => {
+    const f = findings('teardown-before-complete', cut(), tornDown())[0]!;
+    expect(f.severity).toBe('error');
+    expect(f.fix).toMatch(/pass --status.*--allow-unknown-status/);
+    expect(
+      findings('teardown-before-complete', cut(), tornDown(), { allowUnknownStatus: true })[0]!.severity,
+    ).toBe('warning');
   });
   it('passes once Completed and the delay passed', () => {
     expect(
@@ -425,6 +438,12 @@ describe('rollback-before-armed', () => {
     const f = findings('rollback-before-armed', cut(), rb(), { status: { generation: '1', phase: 'Armed' } });
     expect(f[0]!.severity).toBe('error');
     expect(f[0]!.message).toMatch(/Armed, not Completed/);
+  });
+  it('refuses rolling back without a status; warns with allowUnknownStatus', () => {
+    expect(findings('rollback-before-armed', cut(), rb())[0]!.severity).toBe('error');
+    expect(findings('rollback-before-armed', cut(), rb(), { allowUnknownStatus: true })[0]!.severity).toBe(
+      'warning',
+    );
   });
   it('passes rolling back a completed cutover', () => {
     expect(

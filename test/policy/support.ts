@@ -23,6 +23,7 @@ export function load(...objs: unknown[]): LoadResult {
 export interface RunOptions {
   now?: number;
   status?: Record<string, string>;
+  allowUnknownStatus?: boolean;
 }
 
 /** A status ConfigMap for pipeline `orders` with the given data. */
@@ -50,6 +51,7 @@ export function findings(
     head: head === undefined ? { pipelines: [], diagnostics: [] } : load(head),
     now: o.now ?? NOW,
     statuses: o.status ? status(o.status) : undefined,
+    allowUnknownStatus: o.allowUnknownStatus,
   });
   return r.results.filter((f) => f.ruleId === ruleId);
 }

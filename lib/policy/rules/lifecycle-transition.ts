@@ -1,4 +1,4 @@
-import { findingAt } from '../findings.js';
+import { findingAt, missingStatus } from '../findings.js';
 import type { Finding, Rule, RuleContext } from '../types.js';
 
 export const lifecycleTransition: Rule = {
@@ -6,7 +6,7 @@ export const lifecycleTransition: Rule = {
   severity: 'error',
   summary: 'The change is not a lifecycle step at all, or withdraws a cutover that may be armed.',
   doc: 'The active color may change only through a committed cutover and its teardown (or a rollback, which is a new generation): switching `active` directly hands the output to a job whose gate has not armed, so records are lost or emitted twice. Likewise a cutover the controller has Armed or Completed cannot be withdrawn by deleting the cutover block, nor rescheduled (a new generation in the same direction with another watermark would hand records already emitted by one color to the other); phases are monotonic, and undoing a cutover is a rollback once it has Completed. Withdrawing or rescheduling is fine when the status says Pending or Rejected (`flink-cutover schedule` reschedules a Rejected cutover). Use the promotion commands, which only produce legal steps; to undo a completed cutover use `flink-cutover rollback`.',
-  check: ({ pair, status, statusKnown }: RuleContext): Finding[] => {
+  check: ({ pair, status, statusKnown, allowUnknownStatus }: RuleContext): Finding[] => {
     const head = pair.head;
     if (!head) return [];
     if (pair.transition.illegal) {
@@ -42,14 +42,19 @@ export const lifecycleTransition: Rule = {
         ),
       ];
     }
+    const fix =
+      'pass --status with the <pipeline>-cutover-status ConfigMap showing Pending or Rejected, or roll back instead';
+    // A status of another generation: the controller has not decided this one yet (a warning, as
+    // before); no status at all cannot tell anything.
+    const m = status ? { severity: 'warning' as const, fix } : missingStatus(allowUnknownStatus, fix);
     return [
       findingAt(
         lifecycleTransition,
         head,
         at,
         `${withdraw ? 'withdraws' : 'reschedules'} cutover #${g} without knowing whether the controller armed it (${statusKnown ? `status is for generation ${status?.generation ?? 'none'}` : 'no --status given'})`,
-        'pass --status with the <pipeline>-cutover-status ConfigMap showing Pending or Rejected, or roll back instead',
-        'warning',
+        m.fix,
+        m.severity,
       ),
     ];
   },

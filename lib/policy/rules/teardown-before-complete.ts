@@ -1,5 +1,5 @@
 import { formatDuration, parseDuration } from '../../spec/duration.js';
-import { findingAt } from '../findings.js';
+import { findingAt, missingStatus } from '../findings.js';
 import { isoSeconds } from '../time.js';
 import type { Finding, Rule, RuleContext } from '../types.js';
 
@@ -8,22 +8,26 @@ export const teardownBeforeComplete: Rule = {
   severity: 'error',
   summary:
     'The old color is torn down before the controller reported the cutover Completed (plus teardownDelay).',
-  doc: "Until both colors' gate watermarks pass W + lateness, the old color still owns late records with timestamps before W; tearing it down earlier loses them, and if the cutover was Rejected it loses the output entirely. The status ConfigMap <name>-cutover-status (passed with --status, JSON or YAML) must say phase Completed for the cutover's generation, and policy.teardownDelay must have passed since completedAt (time to notice problems and roll back). Without --status the check cannot know and warns. Wait for Completed (`kubectl get configmap <name>-cutover-status -o yaml > status.yaml`), then teardown.",
-  check: ({ pair, status, now }: RuleContext): Finding[] => {
+  doc: "Until both colors' gate watermarks pass W + lateness, the old color still owns late records with timestamps before W; tearing it down earlier loses them, and if the cutover was Rejected it loses the output entirely. The status ConfigMap <name>-cutover-status (passed with --status, JSON or YAML) must say phase Completed for the cutover's generation, and policy.teardownDelay must have passed since completedAt (time to notice problems and roll back). Without --status the check cannot know and refuses (with --allow-unknown-status, for a CI without cluster access, it warns). Wait for Completed (`kubectl get configmap <name>-cutover-status -o yaml > status.yaml`), then teardown.",
+  check: ({ pair, status, now, allowUnknownStatus }: RuleContext): Finding[] => {
     const { base, head } = pair;
     if (!head || !base?.pipeline.spec.cutover || !pair.transition.steps.includes('teardown')) return [];
     const g = base.pipeline.spec.cutover.generation;
     const old = base.pipeline.spec.active;
     const at = '/spec/active';
     if (!status) {
+      const m = missingStatus(
+        allowUnknownStatus,
+        'pass --status with the <pipeline>-cutover-status ConfigMap (kubectl get configmap ... -o yaml)',
+      );
       return [
         findingAt(
           teardownBeforeComplete,
           head,
           at,
           `tears down ${old} without a status for cutover #${g}: it cannot be checked that the cutover completed`,
-          'pass --status with the <pipeline>-cutover-status ConfigMap (kubectl get configmap ... -o yaml)',
-          'warning',
+          m.fix,
+          m.severity,
         ),
       ];
     }
