@@ -80,11 +80,55 @@ function pointerOf(head: Pipeline, c: Color, path: string): string {
   return `/spec/template/${segs.join('/')}`;
 }
 
+/** The fix that names the decommission sequence (README "Decommissioning a pipeline"). */
+export const DECOMMISSION_FIX =
+  'to decommission a pipeline: in one pull request set only job.state: suspended and job.upgradeMode: savepoint on the active color (the operator takes a savepoint and stops the job; nothing else may change and no cutover may be open), then delete the file in the next pull request';
+
+/**
+ * Judges a suspension of the active color: `null` when it is the legal first decommission step
+ * (base and head Steady on the same color, only job.state changes to suspended, upgradeMode
+ * savepoint at head), else the finding explaining what is missing.
+ */
+function decommissionStep(
+  base: Pipeline,
+  head: Pipeline,
+  c: Color,
+  changed: readonly string[],
+): { at: string; message: string; fix: string } | null {
+  const statePointer = pointerOf(head, c, 'job.state');
+  const open =
+    lifecycleState(base) !== 'Steady' ? base : lifecycleState(head) !== 'Steady' ? head : undefined;
+  if (open) {
+    return {
+      at: statePointer,
+      message: `suspends ${c}, which owns the output, while the pipeline is ${lifecycleState(open)} (at ${open === base ? 'base' : 'head'}): a pipeline is suspended only when steady, with no standby and no cutover open`,
+      fix: `finish (teardown) or abandon the promotion first, then ${DECOMMISSION_FIX.replace(/^to decommission a pipeline: /, '')}`,
+    };
+  }
+  const others = changed.filter((k) => k !== 'job.state');
+  if (others.length > 0) {
+    return {
+      at: pointerOf(head, c, others[0]!),
+      message: `suspends ${c}, the active color, and also changes ${others.join(', ')}: a suspension is a decommission step of its own`,
+      fix: `revert ${others.join(', ')}; ${DECOMMISSION_FIX}`,
+    };
+  }
+  const mode = effectiveSpec(head, c).job?.upgradeMode ?? 'stateless';
+  if (mode !== 'savepoint') {
+    return {
+      at: statePointer,
+      message: `suspends ${c} with job.upgradeMode ${mode}: the operator would stop it without taking a savepoint, and its state would be lost with the file`,
+      fix: `set job.upgradeMode: savepoint together with job.state: suspended; ${DECOMMISSION_FIX}`,
+    };
+  }
+  return null;
+}
+
 export const activeSpecChanged: Rule = {
   id: 'active-spec-changed',
   severity: 'error',
   summary: 'The effective spec of the color that owns the output changed (it would restart).',
-  doc: `Changing the effective FlinkDeployment spec of the color that owns the output (the active color; during a cutover also the color taking over) makes the operator upgrade it: savepoint, stop, restart, which is exactly the output stall blue/green exists to avoid. Template edits count too, because the template is merged into every color. Changes the operator applies without a restart do not count: flinkConfiguration keys under ${NO_RESTART_CONFIG_PREFIXES.map((p) => `\`${p}*\``).join(' and ')}, and job.${NO_RESTART_JOB_FIELDS.join(', job.')}. To change the running job, stage a new standby color with the change (\`flink-cutover stage --set k=v\`) and cut over to it; to change only the standby, move the field into the standby's color entry.`,
+  doc: `Changing the effective FlinkDeployment spec of the color that owns the output (the active color; during a cutover also the color taking over) makes the operator upgrade it: savepoint, stop, restart, which is exactly the output stall blue/green exists to avoid. Template edits count too, because the template is merged into every color. Changes the operator applies without a restart do not count: flinkConfiguration keys under ${NO_RESTART_CONFIG_PREFIXES.map((p) => `\`${p}*\``).join(' and ')}, and job.${NO_RESTART_JOB_FIELDS.join(', job.')}. The one exception is the first step of decommissioning a steady pipeline: setting only job.state: suspended with job.upgradeMode: savepoint on the active color (the operator takes a savepoint and stops the job; the file is then deleted in the next pull request, see pipeline-removed). To change the running job, stage a new standby color with the change (\`flink-cutover stage --set k=v\`) and cut over to it; to change only the standby, move the field into the standby's color entry.`,
   check: ({ pair }: RuleContext): Finding[] => {
     const { base, head } = pair;
     if (!base || !head || pair.transition.illegal) return [];
@@ -98,6 +142,16 @@ export const activeSpecChanged: Rule = {
       for (const k of new Set([...Object.keys(a.conf), ...Object.keys(b.conf)]))
         if (a.conf[k] !== b.conf[k]) changed.push(`flinkConfiguration.${k}`);
       if (changed.length === 0) continue;
+      const suspends =
+        changed.includes('job.state') &&
+        effectiveSpec(base.pipeline, c).job?.state !== 'suspended' &&
+        effectiveSpec(head.pipeline, c).job?.state === 'suspended';
+      const decommission = suspends ? decommissionStep(base.pipeline, head.pipeline, c, changed) : undefined;
+      if (decommission === null) continue; // the first step of the decommission sequence
+      if (decommission) {
+        out.push(findingAt(activeSpecChanged, head, decommission.at, decommission.message, decommission.fix));
+        continue;
+      }
       const live = Object.keys({ ...a.ignored, ...b.ignored }).filter((k) => a.ignored[k] !== b.ignored[k]);
       const note = live.length > 0 ? ` (also changed, applied without restart: ${live.join(', ')})` : '';
       const role =

@@ -1,12 +1,13 @@
 import { effectiveSpec, lifecycleState } from '../../spec/effective.js';
 import { findingAt } from '../findings.js';
+import { DECOMMISSION_FIX } from './active-spec-changed.js';
 import type { Finding, Rule, RuleContext } from '../types.js';
 
 export const pipelineRemoved: Rule = {
   id: 'pipeline-removed',
   severity: 'error',
   summary: 'A pipeline is deleted while it runs (or mid-promotion).',
-  doc: "Deleting a pipeline file makes Argo CD prune its FlinkDeployments: the job stops without a final savepoint being guaranteed, and its output stops for good. Mid-promotion (Staged or Cutover) it also strands the controller's handover. Remove a pipeline in two pull requests: first set job.state: suspended on the steady color (the operator takes a savepoint and stops the job), then delete the file once it is suspended. Renaming or moving a pipeline to another namespace counts as a removal plus a new pipeline.",
+  doc: "Deleting a pipeline file makes Argo CD prune its FlinkDeployments: the job stops without a final savepoint being guaranteed, and its output stops for good. Mid-promotion (Staged or Cutover) it also strands the controller's handover. Remove a pipeline in two pull requests: first set only job.state: suspended and job.upgradeMode: savepoint on the active color of the steady pipeline (the operator takes a savepoint and stops the job; active-spec-changed allows exactly this change), then delete the file in the next pull request, once the base has it suspended. Renaming or moving a pipeline to another namespace counts as a removal plus a new pipeline.",
   check: ({ pair }: RuleContext): Finding[] => {
     const { base, head } = pair;
     if (!base || head) return [];
@@ -20,8 +21,8 @@ export const pipelineRemoved: Rule = {
       '/metadata/name',
       `pipeline ${pair.key.replace(/^\//, '')} is removed while ${why}: its job would stop without a savepoint and its output with it`,
       state === 'Steady'
-        ? 'first set job.state: suspended in one pull request, then delete the file'
-        : 'finish or abandon the promotion first, then suspend, then delete',
+        ? `keep the file; ${DECOMMISSION_FIX}`
+        : `keep the file and finish (teardown) or abandon the promotion first; then, ${DECOMMISSION_FIX}`,
     );
     return [{ ...f, line: 0, column: 0 }];
   },
