@@ -107,6 +107,16 @@ function fromAjv(
     case 'propertyNames':
       return undefined; // reported by the nested enum error below, with the key's position
     case 'required':
+      if (path === '/metadata' && p.missingProperty === 'namespace')
+        return diag(
+          src,
+          file,
+          path,
+          'missing required field "namespace" in /metadata: the objects would render without one (applied wherever the sync points) while the reader RoleBinding has to name the jobs\' service accounts in a namespace',
+          'add metadata.namespace: the namespace the jobs run in, e.g. namespace: streaming',
+          undefined,
+          pipeline,
+        );
       return diag(
         src,
         file,

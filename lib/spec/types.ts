@@ -139,7 +139,8 @@ export interface SinkSpec {
 
 export interface PipelineMetadata {
   name: string;
-  namespace?: string;
+  /** Required: the namespace of every rendered object (and of the reader RoleBinding's subjects). */
+  namespace: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
 }

@@ -123,11 +123,11 @@ describe('effective color specs', () => {
     expect(restUrl(load(steadyPipeline()), 'blue')).toBe('http://orders-blue-rest.streaming:8081');
     const p = load(
       steadyPipeline((x) => {
-        delete x.metadata.namespace;
+        x.metadata.namespace = 'analytics';
         x.spec.template.flinkConfiguration = { rest: { port: 9091 } };
       }),
     );
-    expect(restUrl(p, 'blue')).toBe('http://orders-blue-rest:9091');
+    expect(restUrl(p, 'blue')).toBe('http://orders-blue-rest.analytics:9091');
   });
 });
 

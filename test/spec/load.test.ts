@@ -156,6 +156,16 @@ describe('loading pipeline specs', () => {
     expect(d[0]!.line).toBe(text.split('\n').findIndex((l) => l.startsWith('spec:')) + 2);
   });
 
+  it('requires metadata.namespace, with a clear error and fix at /metadata', () => {
+    const text = stringify(steadyPipeline((p) => delete p.metadata.namespace));
+    const d = errorsOf(text);
+    expect(d).toHaveLength(1);
+    expect(d[0]!.path).toBe('/metadata');
+    expect(d[0]!.message).toMatch(/^missing required field "namespace" in \/metadata: /);
+    expect(d[0]!.fix).toMatch(/add metadata.namespace: the namespace the jobs run in/);
+    expect(d[0]!.line).toBe(text.split('\n').findIndex((l) => l.startsWith('metadata:')) + 2);
+  });
+
   it('reports duplicate pipelines across files', () => {
     const dir = tempDir({ 'a.yaml': steadyPipeline(), 'b.yaml': stagedPipeline() });
     const r = loadPipelineDir(dir);
