@@ -1,5 +1,4 @@
 import { readdirSync, statSync } from 'node:fs';
-import { stringify } from 'yaml';
 import { join, relative, isAbsolute } from 'node:path';
 import type { Diagnostic } from './diagnostics.js';
 import { toPointer } from './diagnostics.js';
@@ -9,7 +8,7 @@ import { credentialIn } from './credentials.js';
 import { isReservedKey, keyProblem, labelValueProblem, MAX_ANNOTATIONS_BYTES } from './k8s-meta.js';
 import { schemaValidator } from './schema.js';
 import type { ErrorObject } from './schema.js';
-import type { Pipeline } from './types.js';
+import type { Pipeline, PipelineInput } from './types.js';
 import { API_VERSION, KIND } from './types.js';
 import { parseYamlSource, positionOf } from './yaml-source.js';
 import type { SourceDocument, SourceFile } from './yaml-source.js';
@@ -81,7 +80,7 @@ function valueAt(data: unknown, pointer: string): unknown {
 /** Turns one ajv error into a diagnostic a person can act on. */
 function fromAjv(
   e: ErrorObject,
-  src: SourceDocument,
+  src: SourceDocument | undefined,
   file: string,
   data: unknown,
   pipeline?: string,
@@ -576,7 +575,7 @@ function validateData(
     const diagnostics: Diagnostic[] = [];
     const seen = new Set<string>();
     for (const e of validate.errors ?? []) {
-      const d = src ? fromAjv(e, src, file, raw, name) : undefined;
+      const d = fromAjv(e, src, file, raw, name);
       if (!d) continue;
       const key = `${d.path}|${d.message}`;
       if (seen.has(key)) continue;
@@ -820,20 +819,15 @@ export function pipelineKey(p: Pipeline): string {
 }
 
 /**
- * Validates a pipeline given as an object (e.g. from a user's cdk8s app). Positions in the
- * diagnostics refer to the object's YAML rendering.
+ * Validates a pipeline given as an object (e.g. written in code in a user's cdk8s app, or a
+ * `PipelineInput`). The object has no YAML file: diagnostics name the JSON pointer of each
+ * problem (`path`), with line and column 0, and `file` is the label given (default `<spec>`).
  */
 export function validatePipelineObject(
-  obj: unknown,
-  file: string,
+  obj: PipelineInput | unknown,
+  file = '<spec>',
 ): { pipeline?: Pipeline; diagnostics: Diagnostic[] } {
-  // One JSON copy (drops undefined, as YAML would); the caller's object is only read, and is
-  // rendered as YAML for positions only when there is something to report.
+  // One JSON copy (drops undefined, as YAML would); the caller's object is only read.
   const copy = obj === undefined ? null : (JSON.parse(JSON.stringify(obj)) as unknown);
-  return validateData(
-    copy,
-    file,
-    () => parseYamlSource(file, stringify(JSON.parse(JSON.stringify(obj ?? null)))).documents[0],
-    true,
-  );
+  return validateData(copy, file, () => undefined, true);
 }

@@ -165,5 +165,47 @@ export interface Pipeline {
   spec: PipelineSpecBody;
 }
 
+/** A Prometheus check as written (no defaults apply to it). */
+export type PrometheusCheckInput = PrometheusCheck;
+
+/** An HTTP check as written: `expectStatus` defaults to 200. */
+export type HttpCheckInput = Omit<HttpCheck, 'expectStatus'> & { expectStatus?: number };
+
+/** `spec.validation` as written: every field has a default. */
+export interface ValidationSpecInput {
+  minRunning?: string;
+  minCompletedCheckpoints?: number;
+  maxWatermarkLag?: string;
+  maxRestarts?: number;
+  prometheus?: PrometheusCheckInput[];
+  http?: HttpCheckInput[];
+  approval?: boolean;
+}
+
+/** The pipeline spec as written, before defaults: only `active`, `colors` and `template` are required. */
+export interface PipelineSpecInput {
+  active: Color;
+  colors: Partial<Record<Color, ColorSpec>>;
+  cutover?: CutoverSpec;
+  template: FlinkDeploymentSpec;
+  gate?: Partial<GateSpec>;
+  validation?: ValidationSpecInput;
+  policy?: Partial<PolicySpec>;
+  sources?: SourceSpec[];
+  sinks?: SinkSpec[];
+}
+
+/**
+ * A BlueGreenPipeline as written in YAML or in code, before defaults are applied: what
+ * `validatePipelineObject` and the `FlinkBlueGreenPipeline` construct take. `Pipeline` is the shape
+ * after validation (every default filled in).
+ */
+export interface PipelineInput {
+  apiVersion: typeof API_VERSION;
+  kind: typeof KIND;
+  metadata: PipelineMetadata;
+  spec: PipelineSpecInput;
+}
+
 /** Lifecycle state derived from a spec (README "Promoting a pipeline"). */
 export type LifecycleState = 'Steady' | 'Staged' | 'Cutover';
