@@ -9,6 +9,7 @@ import type {
   SourceSpec,
   LifecycleState,
 } from './types.js';
+import { normalizeFlinkConfiguration } from './flink-configuration.js';
 
 /** Longest Kubernetes object name; the operator names the REST service `<deployment>-rest`. */
 export const MAX_NAME = 63;
@@ -77,7 +78,8 @@ export function hasGate(p: Pipeline, color: Color): boolean {
 }
 
 /**
- * The color's effective FlinkDeployment spec: the template deep-merged with the color's overrides,
+ * The color's effective FlinkDeployment spec: the template deep-merged with the color's overrides
+ * (both flinkConfigurations first normalized to dotted keys, see normalizeFlinkConfiguration),
  * `initialSavepointPath` placed at `job.initialSavepointPath`, `{{color}}`/`{{pipeline}}`
  * substituted in every string. The result is shared and deep-frozen: copy it before changing it.
  */
@@ -99,11 +101,20 @@ function deepFreeze<T>(v: T): T {
   return v;
 }
 
+/** A spec with its flinkConfiguration normalized to dotted keys (a shallow copy; the input is not changed). */
+function withDottedConfiguration<T extends { flinkConfiguration?: JsonObject }>(spec: T): T {
+  if (!isObject(spec.flinkConfiguration)) return spec;
+  return { ...spec, flinkConfiguration: normalizeFlinkConfiguration(spec.flinkConfiguration).configuration };
+}
+
 function computeEffectiveSpec(p: Pipeline, color: Color): FlinkDeploymentSpec {
-  const c: ColorSpec = p.spec.colors[color] ?? {};
+  const c: ColorSpec = withDottedConfiguration(p.spec.colors[color] ?? {});
   const overrides: JsonObject = {};
   for (const [k, v] of Object.entries(c)) if (!COLOR_ONLY_KEYS.has(k)) overrides[k] = v as Json;
-  const merged = (deepMerge(p.spec.template as unknown as Json, overrides) ?? {}) as JsonObject;
+  // Both flinkConfigurations in the operator's dotted form before the merge: a color's
+  // `high-availability: {storageDir: x}` then replaces the template's `high-availability.storageDir`.
+  const template = withDottedConfiguration(p.spec.template);
+  const merged = (deepMerge(template as unknown as Json, overrides) ?? {}) as JsonObject;
   if (c.initialSavepointPath !== undefined) {
     const job = isObject(merged.job) ? merged.job : {};
     job.initialSavepointPath = c.initialSavepointPath;

@@ -2,6 +2,7 @@ export * from './types.js';
 export * from './diagnostics.js';
 export * from './duration.js';
 export * from './effective.js';
+export * from './flink-configuration.js';
 export * from './load.js';
 export * from './schema.js';
 export * from './paths.js';

@@ -8,7 +8,8 @@ import { credentialIn } from './credentials.js';
 import { isReservedKey, keyProblem, labelValueProblem, MAX_ANNOTATIONS_BYTES } from './k8s-meta.js';
 import { schemaValidator } from './schema.js';
 import type { ErrorObject } from './schema.js';
-import type { Pipeline, PipelineInput } from './types.js';
+import type { JsonObject, Pipeline, PipelineInput } from './types.js';
+import { describeFlinkConfigurationConflict, normalizeFlinkConfiguration } from './flink-configuration.js';
 import { API_VERSION, KIND } from './types.js';
 import { parseYamlSource, positionOf } from './yaml-source.js';
 import type { SourceDocument, SourceFile } from './yaml-source.js';
@@ -482,6 +483,21 @@ function semanticChecks(p: Pipeline, file: string, source: () => SourceDocument 
       parseDuration(text);
     } catch (err) {
       out.push(diag(lazy.src, file, path, (err as Error).message, undefined, undefined, name));
+    }
+  }
+  // Two forms of one Flink key in one map (dotted and nested): the operator flattens both and
+  // would use one of them, while the rules read the other.
+  const confs: [JsonObject | undefined, string[]][] = [
+    [p.spec.template.flinkConfiguration, ['spec', 'template', 'flinkConfiguration']],
+    ...colors.map((c): [JsonObject | undefined, string[]] => [
+      p.spec.colors[c]?.flinkConfiguration,
+      ['spec', 'colors', c, 'flinkConfiguration'],
+    ]),
+  ];
+  for (const [conf, base] of confs) {
+    for (const conflict of normalizeFlinkConfiguration(conf).conflicts) {
+      const d = describeFlinkConfigurationConflict(conflict, base);
+      out.push(diag(lazy.src, file, d.pointer, d.message, d.fix, undefined, name));
     }
   }
   const job = p.spec.template.job;
