@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- test fixtures are edited as plain objects */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -146,6 +147,33 @@ describe('check --head default and labels', () => {
     expect(g.code).toBe(2);
     expect(g.stderr).toMatch(/^[^\n]*--base-ref main: /);
     expect(g.stderr).not.toMatch(/--head/);
+  });
+
+  it('check --base-ref main without --head compares apps/pipelines with main', async () => {
+    const dir = tempDir({ 'apps/pipelines/orders.yaml': steadyPipeline() });
+    const git = (...args: string[]) =>
+      execFileSync('git', args, {
+        cwd: dir,
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: 't',
+          GIT_AUTHOR_EMAIL: 't@example.com',
+          GIT_COMMITTER_NAME: 't',
+          GIT_COMMITTER_EMAIL: 't@example.com',
+        },
+      });
+    git('init', '-q', '-b', 'main');
+    git('add', '.');
+    git('commit', '-q', '-m', 'steady');
+    // The PR restarts the active color: judged against main, so refused.
+    writeFileSync(
+      join(dir, 'apps', 'pipelines', 'orders.yaml'),
+      JSON.stringify(steadyPipeline((p: any) => (p.spec.colors.blue.image = 'reg/orders:1.4.3'))),
+    );
+    const r = await runCli(['check', '--base-ref', 'main', ...NOW], { cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/error {3}active-spec-changed {2}\S*apps\/pipelines\/orders\.yaml:/);
   });
 
   it('a spec invalid at head is labelled as invalid, not removed', async () => {
