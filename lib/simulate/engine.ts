@@ -9,6 +9,7 @@ import { decide } from '../gate/decide.js';
 import type { ObservedGateMetrics } from '../gate/decide.js';
 import { Gate } from '../gate/gate.js';
 import { redistribute } from '../gate/redistribute.js';
+import { humanDuration } from '../spec/duration.js';
 import type {
   GateDesired,
   GateMetrics,
@@ -723,6 +724,8 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
 
 /** `12.35s` */
 export function fmtMs(ms: number): string {
+  // From a minute on, minutes and whole seconds (`1m30s`): hundredths matter only close up.
+  if (Math.abs(ms) >= 60_000) return (ms < 0 ? '-' : '') + humanDuration(Math.abs(ms));
   return `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 2)}s`;
 }
 
