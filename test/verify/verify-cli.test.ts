@@ -484,7 +484,19 @@ describe('flink-cutover verify: the checks against fake JobManagers', () => {
     // steady: blue only. --rest points at a JobManager that would pass every check.
     const file = spec(() => undefined, steadyPipeline);
     for (const color of ['green', 'blue']) {
-      const r = await runCli(['verify', '--spec', file, '--color', color, '--rest', f.green.url, ...FAST]);
+      // --timeout 0s: one poll for blue, whatever it finds (no waiting on a loaded machine).
+      const r = await runCli([
+        'verify',
+        '--spec',
+        file,
+        '--color',
+        color,
+        '--rest',
+        f.green.url,
+        ...FAST,
+        '--timeout',
+        '0s',
+      ]);
       if (color === 'blue') {
         expect(r.code, r.stderr).not.toBe(2);
         continue;
