@@ -1,5 +1,5 @@
 import { renderPipeline } from '../constructs/render.js';
-import { formatDuration } from '../spec/duration.js';
+import { humanDuration } from '../spec/duration.js';
 import { effectiveSpec, standbyColor } from '../spec/effective.js';
 import type { Pipeline } from '../spec/types.js';
 import { otherColor } from '../spec/types.js';
@@ -71,8 +71,7 @@ export function describeStep(pair: PipelinePair, now: number): string {
               : 'roll back with cutover';
         if (!c) return `${verb} to ${h!.spec.active}`;
         const w = Date.parse(c.watermark);
-        const rel =
-          w >= now ? `${formatDuration(w - now)} after now` : `${formatDuration(now - w)} before now`;
+        const rel = w >= now ? `${humanDuration(w - now)} after now` : `${humanDuration(now - w)} before now`;
         return `${verb} #${c.generation} ${h!.spec.active} → ${c.to} at ${c.watermark}, ${rel}`;
       }
       case 'unschedule':

@@ -9,6 +9,7 @@ import { decide } from '../gate/decide.js';
 import type { ObservedGateMetrics } from '../gate/decide.js';
 import { Gate } from '../gate/gate.js';
 import { redistribute } from '../gate/redistribute.js';
+import { humanDuration } from '../spec/duration.js';
 import type {
   GateDesired,
   GateMetrics,
@@ -72,6 +73,20 @@ export interface OutputPoint {
   t: number;
 }
 
+/** A record the audit found missing (never committed) or duplicated (committed more than once). */
+export interface Anomaly {
+  kind: 'missing' | 'duplicate';
+  /** Wall time the record arrived in the input. */
+  arrivalMs: number;
+  /** Its event time, relative to W. */
+  t: number;
+  /** Times it was committed (0 when missing). */
+  copies: number;
+}
+
+/** At most this many anomalies are kept per kind (trace mode; the counts are exact). */
+export const MAX_ANOMALIES = 2000;
+
 /** How the handover went for one color (trace mode). */
 export interface ColorStats {
   parallelism: number;
@@ -100,6 +115,8 @@ export interface RunResult {
   /** Event time (relative to W) of the earliest and latest missing / duplicated record. */
   missingAt: [number, number] | null;
   duplicatesAt: [number, number] | null;
+  /** Trace mode: the missing and duplicated records (at most MAX_ANOMALIES of each kind). */
+  anomalies: Anomaly[];
   /** Records still held by some gate when the run ended (counted in missing). */
   heldAtEnd: number;
   maxHeld: number;
@@ -660,6 +677,9 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
   let missing = 0;
   let missingAt: [number, number] | null = null;
   let duplicatesAt: [number, number] | null = null;
+  const anomalies: Anomaly[] = [];
+  let keptMissing = 0;
+  let keptDuplicates = 0;
   for (let p = 0; p < s.input.partitions; p++) {
     const ts = input.t[p]!;
     for (let off = 0; off < ts.length; off++) {
@@ -667,9 +687,18 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
       if (c === 0) {
         missing++;
         missingAt = widen(missingAt, ts[off]! - W);
+        if (trace && keptMissing++ < MAX_ANOMALIES)
+          anomalies.push({ kind: 'missing', arrivalMs: input.arrival[p]![off]!, t: ts[off]! - W, copies: 0 });
       } else if (c > 1) {
         duplicates += c - 1;
         duplicatesAt = widen(duplicatesAt, ts[off]! - W);
+        if (trace && keptDuplicates++ < MAX_ANOMALIES)
+          anomalies.push({
+            kind: 'duplicate',
+            arrivalMs: input.arrival[p]![off]!,
+            t: ts[off]! - W,
+            copies: c,
+          });
       }
     }
   }
@@ -701,6 +730,7 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
     emitted,
     missingAt,
     duplicatesAt,
+    anomalies,
     heldAtEnd,
     maxHeld,
     atLeastOnce: !gated(from),
@@ -723,6 +753,8 @@ export function simulate(s: Scenario, options: SimulateOptions = {}): RunResult 
 
 /** `12.35s` */
 export function fmtMs(ms: number): string {
+  // From a minute on, minutes and whole seconds (`1m30s`): hundredths matter only close up.
+  if (Math.abs(ms) >= 60_000) return (ms < 0 ? '-' : '') + humanDuration(Math.abs(ms));
   return `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 2)}s`;
 }
 

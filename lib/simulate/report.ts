@@ -1,8 +1,11 @@
 /** Text and JSON reports of simulator runs and sweeps. */
 import type { ColorStats, RunResult } from './engine.js';
 import { fmtMs, fmtOffset } from './engine.js';
+import { EPOCH } from './scenario.js';
 import type { SweepSummary } from './sweep.js';
 import { STRATEGY_DESCRIPTIONS } from './strategies.js';
+import { isoSeconds } from '../policy/time.js';
+import { humanDuration } from '../spec/duration.js';
 
 /** The JSON of `simulate --format json`: the sweep shape, for one run or many. */
 export interface SimulateJson extends Pick<
@@ -53,6 +56,20 @@ export function sweepJson(s: SweepSummary): SimulateJson {
   };
 }
 
+/** Epoch millis as decide() writes them into reasons (13 digits: the years 2001 to 2286). */
+const EPOCH_MS = /(?<![\d.])1\d{12}(?![\d.])/g;
+
+/**
+ * A controller reason (or any text of the simulator) for people: epoch millis become ISO-8601
+ * UTC times (`2026-12-01T12:00:25Z`), `15.4 s short` becomes a human duration (`15s short`).
+ * The JSON report keeps decide()'s reason verbatim.
+ */
+export function humanText(text: string): string {
+  return text
+    .replace(EPOCH_MS, (m) => isoSeconds(Number(m)))
+    .replace(/(\d+(?:\.\d+)?) s short/g, (_, n: string) => `${humanDuration(Number(n) * 1000)} short`);
+}
+
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
 }
@@ -67,9 +84,11 @@ export function runText(r: RunResult, title: string): string {
   lines.push(`flink-cutover simulate: ${title}`);
   lines.push(`strategy ${r.strategy}: ${STRATEGY_DESCRIPTIONS[r.strategy]}`);
   lines.push('');
-  lines.push('timeline (wall time since start; W and offsets are event time)');
+  lines.push(
+    `timeline (wall time since start; W and offsets are event time; event time 0s is ${isoSeconds(EPOCH)}, W is ${isoSeconds(r.watermark)})`,
+  );
   for (const e of r.timeline) {
-    lines.push(`  ${lpad(fmtMs(e.atMs), 8)}  ${pad(e.color ?? '', 5)}  ${e.text}`);
+    lines.push(`  ${lpad(fmtMs(e.atMs), 8)}  ${pad(e.color ?? '', 5)}  ${humanText(e.text)}`);
   }
   lines.push('');
   lines.push('per color');
@@ -89,7 +108,7 @@ export function runText(r: RunResult, title: string): string {
   lines.push(
     `  output stall         ${fmtMs(r.outputStallMs)} (longest gap between output commits during the handover)`,
   );
-  lines.push(`  phase                ${r.phase}${r.phase === 'none' ? '' : `: ${r.reason}`}`);
+  lines.push(`  phase                ${r.phase}${r.phase === 'none' ? '' : `: ${humanText(r.reason)}`}`);
   lines.push('');
   lines.push(
     r.atLeastOnce && r.missing === 0

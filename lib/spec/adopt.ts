@@ -3,13 +3,65 @@ import { API_VERSION, KIND } from './types.js';
 
 /** What adopting one manifest document gave. */
 export type AdoptOutcome =
-  | { kind: 'pipeline'; source: string; spec: JsonObject; notes: string[] }
+  | {
+      kind: 'pipeline';
+      source: string;
+      spec: JsonObject;
+      /** What was done (info). */
+      notes: string[];
+      /** What the user must act on before the spec can be trusted (printed as warnings). */
+      warnings: string[];
+      /** JSON pointer, in the manifest object, of what became `spec.template` (to map positions back). */
+      templatePointer: string;
+    }
   | { kind: 'skipped'; source: string; reason: string }
-  | { kind: 'error'; source: string; message: string; fix: string };
+  /** `usage`: the invocation lacks something (a flag), not the manifest. */
+  | { kind: 'error'; source: string; message: string; fix: string; usage?: boolean };
 
 export interface AdoptOptions {
   /** Pipeline name (default: derived from the deployment's name). */
   readonly name?: string;
+  /** Namespace for a manifest that names none (`--namespace`); must match one that it names. */
+  readonly namespace?: string;
+}
+
+/** Rules that read `spec.sources` / `spec.sinks` and so see nothing while they are empty. */
+export const EMPTY_IO_WARNING =
+  'spec.sources and spec.sinks are empty: the isolation checks shared-consumer-group and shared-transactional-id then see only what flinkConfiguration and job args name, and non-replayable-source and source-quota see nothing; fill in spec.sources (name, kind, consumerGroup: "<group>-{{color}}") and spec.sinks (name, kind, deliveryGuarantee, transactionalIdPrefix: "<prefix>-{{color}}") with what the job reads and writes';
+
+function namespaceOf(
+  source: string,
+  written: unknown,
+  option: string | undefined,
+): { namespace?: string; error?: { message: string; fix: string; usage: true } } {
+  const inManifest = typeof written === 'string' && written !== '' ? written : undefined;
+  if (inManifest && option && option !== inManifest)
+    return {
+      error: {
+        message: `--namespace ${option} differs from the metadata.namespace of ${source} (${inManifest}): adopting keeps the running job where it is`,
+        fix: `drop --namespace, or pass --namespace ${inManifest}`,
+        usage: true,
+      },
+    };
+  const namespace = inManifest ?? option;
+  if (!namespace)
+    return {
+      error: {
+        message: `${source} names no metadata.namespace, and a pipeline spec needs one`,
+        fix: 'pass --namespace <ns>: the namespace the deployment runs in (kubectl get flinkdeployments -A shows it)',
+        usage: true,
+      },
+    };
+  return { namespace };
+}
+
+/** How to delete a FlinkBlueGreenDeployment without deleting the child that was adopted. */
+export function orphanDeletionNote(name: string, namespace: string, child: string): string {
+  return [
+    `before removing FlinkBlueGreenDeployment ${name}: the operator made it the owner of ${child} (ownerReferences), so deleting it with the default cascading deletion garbage-collects ${child}, the job just adopted. Once the new spec is synced, delete ${name} without cascading:`,
+    `    kubectl delete flinkbluegreendeployment ${name} -n ${namespace} --cascade=orphan`,
+    `  If Argo CD manages ${name}, removing it from git makes Argo CD prune it with a cascading (foreground) deletion, and deleting its Application deletes it too. Either first annotate it with argocd.argoproj.io/sync-options: Prune=false,Delete=false (Prune=false: not pruned when removed from git; Delete=false: kept when the Application is deleted), sync, remove it from git and run the kubectl command above; or remove it from the Application without cascading: argocd app delete-resource <app> --kind FlinkBlueGreenDeployment --resource-name ${name} --namespace ${namespace} --orphan.`,
+  ].join('\n');
 }
 
 const NAME_RE = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -65,15 +117,14 @@ function pipelineName(
 
 function buildSpec(
   name: string,
-  namespace: unknown,
+  namespace: string,
   labels: Json | undefined,
   annotations: Json | undefined,
   active: 'blue' | 'green',
   deploymentName: string,
   template: JsonObject,
 ): JsonObject {
-  const metadata: JsonObject = { name };
-  if (typeof namespace === 'string') metadata.namespace = namespace;
+  const metadata: JsonObject = { name, namespace };
   const l = carried(labels);
   if (l) metadata.labels = l;
   const a = carried(annotations);
@@ -99,6 +150,10 @@ function buildSpec(
  *   template; its active child (`<name>-blue` or `<name>-green`, from `status.blueGreenState`,
  *   blue when unknown) is adopted under its name.
  * - Anything else: skipped.
+ *
+ * The namespace is the manifest's, else `options.namespace`; with neither (or two that differ)
+ * the outcome is a usage error. Warnings: empty sources/sinks, and for a FlinkBlueGreenDeployment
+ * how to delete it without garbage-collecting the adopted child.
  */
 export function adoptManifest(doc: unknown, options: AdoptOptions = {}): AdoptOutcome {
   if (!isObject(doc)) return { kind: 'skipped', source: '(not a map)', reason: 'not a Kubernetes object' };
@@ -131,15 +186,19 @@ export function adoptManifest(doc: unknown, options: AdoptOptions = {}): AdoptOu
     const derived = objName.replace(/-(blue|green)$/, '');
     const n = pipelineName(options.name, derived, `FlinkDeployment ${objName}`);
     if (n.error) return { kind: 'error', source, ...n.error };
+    const ns = namespaceOf(source, meta.namespace, options.namespace);
+    if (ns.error) return { kind: 'error', source, ...ns.error };
     const notes = [
       `adopted ${source} as color blue (gate: false: nothing is injected; a cutover from it is at-least-once)`,
     ];
     return {
       kind: 'pipeline',
       source,
+      templatePointer: '/spec',
+      warnings: [EMPTY_IO_WARNING],
       spec: buildSpec(
         n.name!,
-        meta.namespace,
+        ns.namespace!,
         meta.labels,
         meta.annotations,
         'blue',
@@ -174,6 +233,8 @@ export function adoptManifest(doc: unknown, options: AdoptOptions = {}): AdoptOu
     const active = ACTIVE_CHILD[state] ?? 'blue';
     const n = pipelineName(options.name, objName, `FlinkBlueGreenDeployment ${objName}`);
     if (n.error) return { kind: 'error', source, ...n.error };
+    const ns = namespaceOf(source, meta.namespace, options.namespace);
+    if (ns.error) return { kind: 'error', source, ...ns.error };
     const tmeta = isObject(template.metadata) ? template.metadata : {};
     const labels = { ...(carried(meta.labels) ?? {}), ...(carried(tmeta.labels) ?? {}) };
     const annotations = { ...(carried(meta.annotations) ?? {}), ...(carried(tmeta.annotations) ?? {}) };
@@ -193,9 +254,11 @@ export function adoptManifest(doc: unknown, options: AdoptOptions = {}): AdoptOu
     return {
       kind: 'pipeline',
       source,
+      templatePointer: '/spec/template/spec',
+      warnings: [EMPTY_IO_WARNING, orphanDeletionNote(objName, ns.namespace!, `${objName}-${active}`)],
       spec: buildSpec(
         n.name!,
-        meta.namespace,
+        ns.namespace!,
         labels,
         annotations,
         active,

@@ -47,3 +47,13 @@ export function formatDuration(ms: number): string {
   }
   return sign + out;
 }
+
+/**
+ * A duration for people to read: exact below 10s, where milliseconds matter (`250ms`,
+ * `2s368ms`); whole seconds from 10s on (`19m52s`, not `19m52s368ms`; `18h`). Rounds to the
+ * nearest second; `floor` for an elapsed time compared with a minimum, `ceil` for time to go.
+ */
+export function humanDuration(ms: number, mode: 'round' | 'floor' | 'ceil' = 'round'): string {
+  if (!Number.isFinite(ms)) return String(ms);
+  return formatDuration(Math.abs(ms) >= 10_000 ? Math[mode](ms / 1000) * 1000 : ms);
+}

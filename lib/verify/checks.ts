@@ -293,7 +293,8 @@ export function evaluate(settings: VerifySettings, obs: Observation, soak: SoakS
     } else if (!a) {
       out.push(noData('approval', expected, 'approval not read'));
     } else if ('missingSource' in a) {
-      out.push(noData('approval', expected, a.missingSource));
+      // Polling cannot make a source appear: fail now, not at the timeout.
+      out.push({ ...noData('approval', expected, a.missingSource), final: true });
     } else if (!a.ok) {
       out.push({ name: 'approval', passed: false, observed: null, expected, message: restMessage(a) });
     } else {

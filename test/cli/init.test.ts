@@ -35,7 +35,13 @@ describeWithReference('init --from on the operator examples', () => {
 
   for (const file of examples) {
     it(`${file}: adopts without a restart (same name, same spec)`, async () => {
-      const r = await runCli(['init', '--from', referencePath(`flink-examples/${file}`)]);
+      const r = await runCli([
+        'init',
+        '--from',
+        referencePath(`flink-examples/${file}`),
+        '--namespace',
+        'default',
+      ]);
       expect(r.code, r.stderr).toBe(0);
       const loaded = loadPipelineText(`${file} (adopted)`, r.stdout);
       expect(loaded.diagnostics).toEqual([]);
@@ -59,7 +65,13 @@ describeWithReference('init --from on the operator examples', () => {
   }
 
   it('says what it skipped in a multi-document file', async () => {
-    const r = await runCli(['init', '--from', referencePath('flink-examples/job-from-savepoint.yaml')]);
+    const r = await runCli([
+      'init',
+      '--from',
+      referencePath('flink-examples/job-from-savepoint.yaml'),
+      '--namespace',
+      'default',
+    ]);
     expect(r.stderr).toContain('skipped FlinkStateSnapshot example-savepoint');
   });
 });
@@ -171,5 +183,121 @@ describe('init --from', () => {
     const r = await runCli(['init', '--from', 'd.yaml'], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('--name');
+  });
+
+  it('warns (stderr, exit 0) that empty sources and sinks leave the isolation checks blind', async () => {
+    const dir = tempDir({ 'd.yaml': fd(jobSpec) });
+    const r = await runCli(['init', '--from', 'd.yaml'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(parse(r.stdout).spec).toMatchObject({ sources: [], sinks: [] });
+    expect(r.stderr).toContain('d.yaml: warning: spec.sources and spec.sinks are empty');
+    for (const what of [
+      'shared-consumer-group',
+      'shared-transactional-id',
+      'non-replayable-source',
+      'consumerGroup: "<group>-{{color}}"',
+      'transactionalIdPrefix: "<prefix>-{{color}}"',
+    ])
+      expect(r.stderr).toContain(what);
+  });
+
+  it('warns on each literal credential it adopts, at file:line:col with the key and the fix', async () => {
+    const text = [
+      'apiVersion: flink.apache.org/v1beta1',
+      'kind: FlinkDeployment',
+      'metadata: {name: legacy-orders, namespace: streaming}',
+      'spec:',
+      '  image: flink:1.20',
+      '  flinkVersion: v1_20',
+      '  flinkConfiguration:',
+      '    s3.secret-key: hunter2hunter2',
+      '    taskmanager.numberOfTaskSlots: "2"',
+      '  podTemplate:',
+      '    spec:',
+      '      containers:',
+      '        - name: flink-main-container',
+      '          env:',
+      '            - {name: DB_USER, value: app}',
+      '            - name: DB_PASSWORD',
+      '              value: s3cr3t',
+      '            - name: API_TOKEN',
+      '              valueFrom: {secretKeyRef: {name: api, key: token}}',
+      '  job: {jarURI: "local:///x.jar", parallelism: 2, upgradeMode: savepoint}',
+      '',
+    ].join('\n');
+    const dir = tempDir({ 'd.yaml': text });
+    const r = await runCli(['init', '--from', 'd.yaml'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const warnings = r.stderr.split('\n').filter((l) => /^d\.yaml:\d+:\d+: warning:/.test(l));
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(
+      /^d\.yaml:8:\d+: warning: flinkConfiguration s3\.secret-key holds a literal credential/,
+    );
+    expect(warnings[1]).toMatch(
+      /^d\.yaml:17:\d+: warning: \/spec\/podTemplate\/spec\/containers\/0\/env\/1\/value holds a literal value for DB_PASSWORD/,
+    );
+    expect(r.stderr.match(/\n {4}fix: [^\n]*Kubernetes Secret/g)).toHaveLength(2);
+    expect(r.stderr).not.toContain('DB_USER');
+    expect(r.stderr).not.toContain('API_TOKEN');
+  });
+
+  it('places credential warnings in a List from kubectl get -o yaml', async () => {
+    const live = fd({ ...jobSpec, flinkConfiguration: { 's3.access-key': 'AKIAIOSFODNN7EXAMPLE' } });
+    const dir = tempDir({ 'live.yaml': { apiVersion: 'v1', kind: 'List', items: [live] } });
+    const r = await runCli(['init', '--from', 'live.yaml'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const text = readFileSync(join(dir, 'live.yaml'), 'utf8').split('\n');
+    const line = text.findIndex((l) => l.includes('AKIAIOSFODNN7EXAMPLE')) + 1;
+    expect(line).toBeGreaterThan(0);
+    expect(r.stderr).toMatch(
+      new RegExp(`live\\.yaml:${line}:\\d+: warning: flinkConfiguration s3\\.access-key`),
+    );
+  });
+
+  it('needs a namespace: the manifest names none and no --namespace is a usage error; --namespace fills it in', async () => {
+    const bare = { ...fd(jobSpec), metadata: { name: 'legacy-orders' } };
+    const dir = tempDir({ 'd.yaml': bare, 'ns.yaml': fd(jobSpec) });
+    const r = await runCli(['init', '--from', 'd.yaml'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('FlinkDeployment legacy-orders names no metadata.namespace');
+    expect(r.stderr).toContain('pass --namespace <ns>');
+    const ok = await runCli(['init', '--from', 'd.yaml', '--namespace', 'streaming'], { cwd: dir });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(parse(ok.stdout).metadata).toEqual({ name: 'legacy-orders', namespace: 'streaming' });
+    // The manifest's own namespace wins; a different one would adopt nothing.
+    const same = await runCli(['init', '--from', 'ns.yaml', '--namespace', 'streaming'], { cwd: dir });
+    expect(same.code, same.stderr).toBe(0);
+    const other = await runCli(['init', '--from', 'ns.yaml', '--namespace', 'batch'], { cwd: dir });
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain(
+      '--namespace batch differs from the metadata.namespace of FlinkDeployment legacy-orders (streaming)',
+    );
+    const bad = await runCli(['init', '--from', 'd.yaml', '--namespace', 'Not_A_Namespace'], { cwd: dir });
+    expect(bad.code).toBe(2);
+  });
+
+  it('says how to delete a FlinkBlueGreenDeployment without garbage-collecting the adopted child', async () => {
+    const bg = {
+      apiVersion: 'flink.apache.org/v1beta1',
+      kind: 'FlinkBlueGreenDeployment',
+      metadata: { name: 'orders', namespace: 'streaming' },
+      spec: { template: { spec: jobSpec } },
+      status: { blueGreenState: 'ACTIVE_GREEN' },
+    };
+    const dir = tempDir({ 'bg.yaml': bg });
+    const r = await runCli(['init', '--from', 'bg.yaml'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('the operator made it the owner of orders-green (ownerReferences)');
+    expect(r.stderr).toContain(
+      'kubectl delete flinkbluegreendeployment orders -n streaming --cascade=orphan',
+    );
+    expect(r.stderr).toContain('argocd.argoproj.io/sync-options: Prune=false,Delete=false');
+    expect(r.stderr).toContain(
+      'argocd app delete-resource <app> --kind FlinkBlueGreenDeployment --resource-name orders --namespace streaming --orphan',
+    );
+    // A plain FlinkDeployment has no owner to remove: no such note.
+    const plain = await runCli(['init', '--from', 'd.yaml'], { cwd: tempDir({ 'd.yaml': fd(jobSpec) }) });
+    expect(plain.stderr).not.toContain('--cascade=orphan');
   });
 });

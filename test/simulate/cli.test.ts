@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fmtMs, fmtOffset } from '../../lib/simulate/engine.js';
 import { packageRoot } from '../../lib/spec/paths.js';
 import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/pipelines.js';
@@ -45,6 +46,35 @@ describe('flink-cutover simulate', () => {
     const opened = (svg.match(/<(svg|text)\b/g) ?? []).length;
     const closed = (svg.match(/<\/(svg|text)>/g) ?? []).length;
     expect(opened).toBe(closed);
+  });
+
+  it('prints times for people: ISO-8601 UTC instants and human durations, never epoch millis', async () => {
+    const file = join(root, 'apps/scenarios/blue-to-green.yaml');
+    const r = await runCli(['simulate', '--scenario', file]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/\d{10,}/);
+    expect(r.stdout).toContain('event time 0s is 2026-12-01T12:00:00Z, W is 2026-12-01T12:00:22Z');
+    expect(r.stdout).toContain(
+      'reach W + lateness = 2026-12-01T12:00:25Z (now: blue 2026-12-01T12:00:09.641Z (15s short)',
+    );
+    expect(r.stdout).toMatch(
+      /phase {16}Completed: both gate watermarks reached W \+ lateness \(blue 2026-12-01T12:00:\d\d\.\d{3}Z/,
+    );
+    // JSON stays machine-readable: numbers, and decide()'s reason verbatim.
+    const j = JSON.parse((await runCli(['simulate', '--scenario', file, '--format', 'json'])).stdout) as {
+      maxOutputStallMs: unknown;
+      reason: string;
+    };
+    expect(typeof j.maxOutputStallMs).toBe('number');
+    expect(j.reason).toMatch(/\(blue \d{13}, green \d{13}\)/);
+  });
+
+  it('fmtMs: hundredths below a minute, minutes and whole seconds above', () => {
+    expect(fmtMs(10_150)).toBe('10.15s');
+    expect(fmtMs(4000)).toBe('4s');
+    expect(fmtMs(90_250)).toBe('1m30s');
+    expect(fmtMs(-125_000)).toBe('-2m5s');
+    expect(fmtOffset(-13_200)).toBe('-13.20s');
   });
 
   it('--runs --format json prints the sweep summary', async () => {

@@ -213,6 +213,13 @@ describe('evaluate', () => {
       s,
     ).checks.approval;
     expect(ok!.passed).toBe(true);
+    // No source to read the approval from: polling cannot fix that, so the failure is final.
+    const unsourced = run(
+      { ...o, approval: { ok: false, missingSource: 'no approval source: pass --approval-file FILE' } },
+      INITIAL_SOAK,
+      s,
+    ).checks.approval;
+    expect(unsourced).toMatchObject({ passed: false, final: true });
     const staged = run(o, INITIAL_SOAK, { ...s, generation: undefined }).checks.approval;
     expect(staged).toMatchObject({ passed: true, observed: null });
   });

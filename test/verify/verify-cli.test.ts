@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { cutoverPipeline, tempDir } from '../support/pipelines.js';
+import { cutoverPipeline, steadyPipeline, tempDir } from '../support/pipelines.js';
 import { FAST, serve, spec, useFakes } from './harness.js';
 
 describe('flink-cutover verify: the checks against fake JobManagers', () => {
@@ -312,15 +312,25 @@ describe('flink-cutover verify: the checks against fake JobManagers', () => {
           data: { generation: '1' },
         },
       });
-    let r = await f.verify(file, '--timeout', '200ms');
-    expect(r.code).toBe(1);
-    expect(r.stdout).toContain('no approval source: pass --approval-file FILE');
-    r = await f.verify(file, '--timeout', '200ms', '--approval-file', join(cm('0'), 'cm.yaml'));
+    let r = await f.verify(file, '--timeout', '200ms', '--approval-file', join(cm('0'), 'cm.yaml'));
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('annotate it with flink-cutover.dev/approved-generation=1');
     r = await f.verify(file, '--timeout', '200ms', '--approval-file', join(cm('1'), 'cm.yaml'));
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/PASS {2}approval +observed generation 1; expected approved generation 1/);
+  });
+
+  it('fails at once, before any poll, when an approval is due and no approval source is configured', async () => {
+    const file = spec((p) => void (p.spec.validation.approval = true), cutoverPipeline);
+    // A long timeout: the verdict must not wait for it.
+    const r = await f.verify(file, '--timeout', '1h');
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(
+      'orders/green: validation.approval is true and generation 1 needs an approval, but no approval source is configured: pass --approval-file FILE',
+    );
+    expect(r.stderr).toContain('--configmap NAME');
+    expect(f.green.requests).toEqual([]);
   });
 
   it('reads the approval from the Kubernetes API with the service-account token', async () => {
@@ -468,6 +478,36 @@ describe('flink-cutover verify: the checks against fake JobManagers', () => {
     const bad = await runCli(['verify', '--format', 'xml', '--spec', spec(), '--color', 'green']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("argument 'xml' is invalid");
+  });
+
+  it('refuses a color the pipeline does not run, even with --rest (exit 2, nothing polled)', async () => {
+    // steady: blue only. --rest points at a JobManager that would pass every check.
+    const file = spec(() => undefined, steadyPipeline);
+    for (const color of ['green', 'blue']) {
+      // --timeout 0s: one poll for blue, whatever it finds (no waiting on a loaded machine).
+      const r = await runCli([
+        'verify',
+        '--spec',
+        file,
+        '--color',
+        color,
+        '--rest',
+        f.green.url,
+        ...FAST,
+        '--timeout',
+        '0s',
+      ]);
+      if (color === 'blue') {
+        expect(r.code, r.stderr).not.toBe(2);
+        continue;
+      }
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(
+        '--color green: pipeline orders has no green color (it runs blue); stage green first (flink-cutover stage orders --image IMAGE), then verify it',
+      );
+    }
+    expect(f.green.requests.filter((p) => p === '/jobs/overview')).toHaveLength(1); // blue's run only
   });
 
   it('reports an invalid spec as diagnostics (exit 1)', async () => {

@@ -97,10 +97,14 @@ function settingsFrom(
       throw new UsageError(`--spec ${opts.spec}: expected one pipeline, found ${r.pipelines.length}`);
     const p = r.pipelines[0]!.pipeline;
     const color = opts.color as Color;
-    if (!p.spec.colors[color] && !overrides.restUrl)
+    if (!p.spec.colors[color]) {
+      // Even with --rest: verifying a color the spec does not run would gate a deployment git
+      // does not describe (and its checks would judge whatever answers at that URL).
+      const present = Object.keys(p.spec.colors);
       throw new UsageError(
-        `--color ${color}: pipeline ${p.metadata.name} does not run ${color} (its colors: ${Object.keys(p.spec.colors).join(', ')})`,
+        `--color ${color}: pipeline ${p.metadata.name} has no ${color} color (it runs ${present.length > 0 ? present.join(', ') : 'none'}); stage ${color} first (flink-cutover stage ${p.metadata.name} --image IMAGE), then verify it`,
       );
+    }
     const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
     const interval = p.spec.colors[color] ? checkpointIntervalMs(p, color) : undefined;
     return {
@@ -226,7 +230,8 @@ export function registerVerify(program: Command, io: CliIO): void {
       `
 Exit codes: 0 every check passed, 1 a check failed (each failing check is listed with observed vs
 expected; an unreachable JobManager, a 404 or a wrong response shape is named with its URL; also an
-invalid --spec, reported as file:line diagnostics), 2 usage error (a bad flag, a missing --spec file).
+invalid --spec, reported as file:line diagnostics), 2 usage error (a bad flag, a missing --spec file, a
+--color the pipeline does not run, an approval due with neither --approval-file nor --configmap).
 
 Examples:
   flink-cutover verify --spec apps/pipelines/orders.yaml --color green \\
@@ -250,6 +255,10 @@ Examples:
     // included, is bounded by --request-timeout. The last poll gets one request's time.
     const deadline = Date.now() + timeoutMs + requestTimeoutMs;
     const found = approvalSource(opts, settings, io);
+    if (!found && settings.validation.approval && settings.generation !== undefined)
+      throw new UsageError(
+        `${settings.pipeline}/${settings.color}: validation.approval is true and generation ${settings.generation} needs an approval, but no approval source is configured: pass --approval-file FILE (the cutover or status ConfigMap as YAML/JSON), or --configmap NAME to read ConfigMaps NAME and NAME-status from the cluster (in a pod with its service-account token, else with --kube-api URL, e.g. kubectl proxy)`,
+      );
     const approval =
       found?.kind === 'cluster'
         ? { ...found, access: { ...found.access, timeoutMs: requestTimeoutMs, deadline } }
