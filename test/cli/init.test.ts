@@ -5,6 +5,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { renderPipeline } from '../../lib/constructs/render.js';
 import { adoptManifest } from '../../lib/spec/adopt.js';
 import { loadPipelineText } from '../../lib/spec/load.js';
+import { normalizeFlinkConfiguration } from '../../lib/spec/flink-configuration.js';
 import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/pipelines.js';
 import { describeWithReference, readReference, referencePath } from '../support/reference.js';
@@ -59,7 +60,13 @@ describeWithReference('init --from on the operator examples', () => {
         ) as Obj[];
         expect(rendered).toHaveLength(1);
         expect(rendered[0]!.metadata.name).toBe(original.metadata.name);
-        expect(rendered[0]!.spec).toEqual(original.spec);
+        // The operator compares flinkConfiguration flattened to dotted keys (its ConfigObjectNode's
+        // flat map), so the nested form in the source and the dotted form rendered are the same spec.
+        const flat = (spec: Obj) => ({
+          ...spec,
+          flinkConfiguration: normalizeFlinkConfiguration(spec.flinkConfiguration).configuration,
+        });
+        expect(flat(rendered[0]!.spec)).toEqual(flat(original.spec));
       });
     });
   }
