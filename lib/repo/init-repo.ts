@@ -131,7 +131,9 @@ function workflow(o: GitopsRepoOptions): string {
   return `# flink-cutover on every pull request: dist/ is what the specs render, the lifecycle step is safe
 # (check, as annotations and as SARIF code scanning), and the plan as a pull-request comment.
 # With the secret KUBECONFIG_B64 (a kubeconfig, base64, that may read ConfigMaps), the check reads
-# the controller's <pipeline>-cutover-status ConfigMaps (needed to allow a teardown).
+# the controller's <pipeline>-cutover-status ConfigMaps: without them a teardown, a rollback or a
+# rescheduled cutover is refused (add --allow-unknown-status to the check only if CI cannot reach the
+# cluster; every report then says the status was not checked).
 name: flink-cutover
 
 on:
