@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { renderPipeline } from '../../lib/constructs/render.js';
 import { adoptManifest } from '../../lib/spec/adopt.js';
 import { loadPipelineText } from '../../lib/spec/load.js';
@@ -302,6 +302,21 @@ describe('init --from', () => {
     expect(r.stderr).toContain('argocd.argoproj.io/sync-options: Prune=false,Delete=false');
     expect(r.stderr).toContain(
       'argocd app delete-resource <app> --kind FlinkBlueGreenDeployment --resource-name orders --namespace streaming --orphan',
+    );
+    // A credential in the template is reported where it is written: under spec.template.spec.
+    const withSecret = stringify({
+      ...bg,
+      spec: {
+        template: { spec: { ...jobSpec, flinkConfiguration: { 'fs.azure.account.key.acct': 'abc123' } } },
+      },
+    });
+    const line = withSecret.split('\n').findIndex((l) => l.includes('abc123')) + 1;
+    const secret = await runCli(['init', '--from', 'bg.yaml'], { cwd: tempDir({ 'bg.yaml': withSecret }) });
+    expect(secret.code, secret.stderr).toBe(0);
+    expect(secret.stderr).toMatch(
+      new RegExp(
+        `bg\\.yaml:${line}:\\d+: warning: flinkConfiguration fs\\.azure\\.account\\.key\\.acct holds a literal credential`,
+      ),
     );
     // A plain FlinkDeployment has no owner to remove: no such note.
     const plain = await runCli(['init', '--from', 'd.yaml'], { cwd: tempDir({ 'd.yaml': fd(jobSpec) }) });
