@@ -1,5 +1,5 @@
 import { formatDiagnostic } from '../../spec/diagnostics.js';
-import type { PromoteResult } from './run.js';
+import type { PromoteResult } from '../../policy/promote/run.js';
 
 /** The text a promotion command prints: the refusal, or the PR title and body. */
 export function formatPromotion(r: PromoteResult): { out: string; err: string } {

@@ -1,14 +1,14 @@
 import type { Command } from 'commander';
 import type { Document } from 'yaml';
-import type { CliIO } from '../../cli/io.js';
-import { defineAction, UsageError } from '../../cli/io.js';
+import type { CliIO } from '../io.js';
+import { defineAction, UsageError } from '../io.js';
 import type { Pipeline } from '../../spec/types.js';
-import { InputError, parseNow, readStatuses } from '../inputs.js';
-import type { CutoverStatus } from '../status.js';
-import { parseAt, PromotionArgError } from './at.js';
-import { formatPromotion } from './report.js';
-import { promote } from './run.js';
-import type { PromotionOutcome, ScheduleOptions } from './steps.js';
+import { InputError, parseNow, readStatuses } from '../../policy/inputs.js';
+import type { CutoverStatus } from '../../policy/status.js';
+import { parseAt, PromotionArgError } from '../../policy/promote/at.js';
+import { formatPromotion } from './promotion-report.js';
+import { promote } from '../../policy/promote/run.js';
+import type { PromotionOutcome, ScheduleOptions } from '../../policy/promote/steps.js';
 
 /** Options every promotion command shares. */
 export interface CommonPromotionOpts {
