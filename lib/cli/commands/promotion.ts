@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Document } from 'yaml';
+import type { SpecEdit } from '../../policy/promote/yaml-edit.js';
 import type { CliIO } from '../io.js';
 import { defineAction, UsageError } from '../io.js';
 import type { Pipeline } from '../../spec/types.js';
@@ -17,6 +17,7 @@ export interface CommonPromotionOpts {
   now?: string;
   status?: string;
   dryRun?: boolean;
+  synth?: boolean;
 }
 
 /** Adds the shared options (`--pipelines`, `--namespace`, `--now`, `--status`, `--dry-run`). */
@@ -30,6 +31,7 @@ export function withCommonOptions(cmd: Command): Command {
       'the <pipeline>-cutover-status ConfigMap (JSON or YAML), checked like `check --status`',
     )
     .option('--dry-run', 'print the PR title and body but do not write the file')
+    .option('--no-synth', 'edit only the spec; do not re-render its files in the output folder')
     .addHelpText(
       'after',
       '\nThe spec is edited in place, comments and formatting kept. The step is refused (exit 1, nothing written) when it is illegal from the current state or the edit would fail `flink-cutover check`.\nExit codes: 0 edited, 1 refused, 2 usage error.',
@@ -44,8 +46,8 @@ export async function runPromotion(
   makeEdit: (
     now: number,
   ) =>
-    | Promise<(doc: Document, p: Pipeline, status: CutoverStatus | undefined) => PromotionOutcome>
-    | ((doc: Document, p: Pipeline, status: CutoverStatus | undefined) => PromotionOutcome),
+    | Promise<(doc: SpecEdit, p: Pipeline, status: CutoverStatus | undefined) => PromotionOutcome>
+    | ((doc: SpecEdit, p: Pipeline, status: CutoverStatus | undefined) => PromotionOutcome),
 ): Promise<number> {
   try {
     // Whole seconds: `--at +30m` then lands exactly 30m after now, and the PR body says "30m", not "30m0s769ms".
@@ -97,7 +99,7 @@ export function watermarkCommand(
   program: Command,
   io: CliIO,
   spec: { name: string; description: string; atHelp: string },
-  step: (doc: Document, p: Pipeline, o: ScheduleOptions) => PromotionOutcome,
+  step: (doc: SpecEdit, p: Pipeline, o: ScheduleOptions) => PromotionOutcome,
 ): void {
   promotionCommand(
     program,

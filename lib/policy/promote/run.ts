@@ -1,5 +1,4 @@
 import { isAbsolute, resolve } from 'node:path';
-import type { Document } from 'yaml';
 import type { Diagnostic } from '../../spec/diagnostics.js';
 import { loadPipelineDir, loadPipelineText, pipelineKey } from '../../spec/load.js';
 import type { LoadedPipeline } from '../../spec/load.js';
@@ -11,7 +10,7 @@ import { statusFor } from '../status.js';
 import type { Finding } from '../types.js';
 import type { PromotionOutcome } from './steps.js';
 import { PromotionRefused } from './steps.js';
-import { likeOriginal, parseForEdit, serialize } from './yaml-edit.js';
+import { likeOriginal, SpecEdit } from './yaml-edit.js';
 import { EditConflict, lockFile, replaceFile, requirePlainFile } from './write.js';
 import { InputFileError, readRegularFile } from '../../spec/read-file.js';
 
@@ -24,7 +23,7 @@ export interface PromoteRequest {
   readonly statuses?: readonly CutoverStatus[];
   readonly dryRun?: boolean;
   /** The edit; may throw PromotionRefused. `status` is the pipeline's controller status when known. */
-  readonly apply: (doc: Document, p: Pipeline, status: CutoverStatus | undefined) => PromotionOutcome;
+  readonly apply: (doc: SpecEdit, p: Pipeline, status: CutoverStatus | undefined) => PromotionOutcome;
 }
 
 export interface PromoteResult {
@@ -142,9 +141,7 @@ function promoteLocked(req: PromoteRequest, found: LoadedPipeline, absPath: stri
         fix: 'run the command again',
       },
     };
-  const docs = parseForEdit(before);
-  const doc = docs[lp.source.index];
-  if (!doc) return refuse(`${file} changed while it was being read`, 'run the command again');
+  const doc = new SpecEdit(before, lp.source.index);
   const status = req.statuses ? statusFor(req.statuses, lp.pipeline) : undefined;
   let outcome: PromotionOutcome;
   try {
@@ -160,7 +157,7 @@ function promoteLocked(req: PromoteRequest, found: LoadedPipeline, absPath: stri
       };
     throw err;
   }
-  const text = likeOriginal(before, serialize(docs));
+  const text = likeOriginal(before, doc.text());
   const after = loadPipelineText(lp.file, text);
   const mine = after.pipelines.find((x) => pipelineKey(x.pipeline) === pipelineKey(lp.pipeline));
   if (after.diagnostics.length > 0 || !mine) {

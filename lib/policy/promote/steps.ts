@@ -1,12 +1,12 @@
 import { parse } from 'yaml';
-import type { Document } from 'yaml';
 import { formatDuration } from '../../spec/duration.js';
 import { effectiveSpec, lifecycleState, standbyColor } from '../../spec/effective.js';
 import type { Color, Pipeline } from '../../spec/types.js';
 import { otherColor } from '../../spec/types.js';
 import { knownGeneration, LAST_GENERATION_ANNOTATION } from '../transition.js';
 import { isoSeconds, PromotionArgError } from './at.js';
-import { quoted, setAfter } from './yaml-edit.js';
+import type { SpecEdit } from './yaml-edit.js';
+import { Flow, quoted } from './yaml-edit.js';
 
 /** The promotion is not legal from the pipeline's current state (exit 1, nothing written). */
 export class PromotionRefused extends Error {
@@ -95,7 +95,7 @@ export interface StageOptions {
 }
 
 /** Steady → Staged: adds the standby color with the new image, its initial state and overrides. */
-export function stage(doc: Document, p: Pipeline, o: StageOptions): PromotionOutcome {
+export function stage(doc: SpecEdit, p: Pipeline, o: StageOptions): PromotionOutcome {
   requireState(p, 'Steady', 'stage');
   const active = p.spec.active;
   const standby = otherColor(active);
@@ -119,7 +119,7 @@ export function stage(doc: Document, p: Pipeline, o: StageOptions): PromotionOut
     }
     own(at, s.path[s.path.length - 1]!, s.value);
   }
-  setAfter(doc, ['spec', 'colors'], standby, doc.createNode(entry), active);
+  doc.set(['spec', 'colors', standby], entry, active);
   const from = effectiveSpec(p, active).image ?? '(template image)';
   return {
     step: 'stage',
@@ -152,17 +152,11 @@ export interface ScheduleOptions {
  * Cutover(g) → Cutover(g+1), same direction, another W: the way on after the controller Rejected g
  * (or while it is still Pending). The check refuses it for an Armed or Completed g.
  */
-function reschedule(doc: Document, p: Pipeline, o: ScheduleOptions): PromotionOutcome {
+function reschedule(doc: SpecEdit, p: Pipeline, o: ScheduleOptions): PromotionOutcome {
   const { to, generation: prev, watermark: prevW } = p.spec.cutover!;
   const g = Math.max(knownGeneration(p), o.statusGeneration ?? 0) + 1;
   const w = isoSeconds(o.at);
-  setAfter(
-    doc,
-    ['spec'],
-    'cutover',
-    doc.createNode({ generation: g, to, watermark: quoted(w) }, { flow: true }),
-    'colors',
-  );
+  doc.set(['spec', 'cutover'], new Flow({ generation: g, to, watermark: quoted(w) }), 'colors');
   return {
     step: 'schedule',
     title: `${name(p)}: reschedule cutover ${p.spec.active} → ${to} as #${g} at ${w}`,
@@ -176,14 +170,13 @@ function reschedule(doc: Document, p: Pipeline, o: ScheduleOptions): PromotionOu
 }
 
 /** Staged → Cutover(g): commits the handover to the standby color at W (from Cutover: reschedule). */
-export function schedule(doc: Document, p: Pipeline, o: ScheduleOptions): PromotionOutcome {
+export function schedule(doc: SpecEdit, p: Pipeline, o: ScheduleOptions): PromotionOutcome {
   if (lifecycleState(p) === 'Cutover') return reschedule(doc, p, o);
   requireState(p, 'Staged', 'schedule');
   const to = standbyColor(p)!;
   const g = Math.max(knownGeneration(p), o.statusGeneration ?? 0) + 1;
   const w = isoSeconds(o.at);
-  const cut = doc.createNode({ generation: g, to, watermark: quoted(w) }, { flow: true });
-  setAfter(doc, ['spec'], 'cutover', cut, 'colors');
+  doc.set(['spec', 'cutover'], new Flow({ generation: g, to, watermark: quoted(w) }), 'colors');
   return {
     step: 'schedule',
     title: `${name(p)}: schedule cutover #${g} ${p.spec.active} → ${to} at ${w}`,
@@ -197,14 +190,14 @@ export function schedule(doc: Document, p: Pipeline, o: ScheduleOptions): Promot
 }
 
 /** Cutover(g) → Steady(to): removes the old color, records generation g. */
-export function teardown(doc: Document, p: Pipeline): PromotionOutcome {
+export function teardown(doc: SpecEdit, p: Pipeline): PromotionOutcome {
   requireState(p, 'Cutover', 'teardown');
   const old = p.spec.active;
   const { to, generation: g } = p.spec.cutover!;
-  doc.deleteIn(['spec', 'colors', old]);
-  doc.setIn(['spec', 'active'], to);
-  doc.deleteIn(['spec', 'cutover']);
-  doc.setIn(['metadata', 'annotations', LAST_GENERATION_ANNOTATION], quoted(String(g)));
+  doc.delete(['spec', 'colors', old]);
+  doc.set(['spec', 'active'], to);
+  doc.delete(['spec', 'cutover']);
+  doc.set(['metadata', 'annotations', LAST_GENERATION_ANNOTATION], quoted(String(g)));
   return {
     step: 'teardown',
     title: `${name(p)}: tear down ${old} after cutover #${g}`,
@@ -217,20 +210,14 @@ export function teardown(doc: Document, p: Pipeline): PromotionOutcome {
 }
 
 /** Cutover(g) A→B → Cutover(g+1) B→A: hands the output back to the old color at W'. */
-export function rollback(doc: Document, p: Pipeline, o: ScheduleOptions): PromotionOutcome {
+export function rollback(doc: SpecEdit, p: Pipeline, o: ScheduleOptions): PromotionOutcome {
   requireState(p, 'Cutover', 'rollback');
   const old = p.spec.active;
   const { to: current, generation } = p.spec.cutover!;
   const g = Math.max(knownGeneration(p), generation, o.statusGeneration ?? 0) + 1;
   const w = isoSeconds(o.at);
-  doc.setIn(['spec', 'active'], current);
-  setAfter(
-    doc,
-    ['spec'],
-    'cutover',
-    doc.createNode({ generation: g, to: old, watermark: quoted(w) }, { flow: true }),
-    'colors',
-  );
+  doc.set(['spec', 'active'], current);
+  doc.set(['spec', 'cutover'], new Flow({ generation: g, to: old, watermark: quoted(w) }), 'colors');
   return {
     step: 'rollback',
     title: `${name(p)}: roll back to ${old} (cutover #${g} at ${w})`,
@@ -243,10 +230,10 @@ export function rollback(doc: Document, p: Pipeline, o: ScheduleOptions): Promot
 }
 
 /** Staged → Steady: removes the standby color. */
-export function abandon(doc: Document, p: Pipeline): PromotionOutcome {
+export function abandon(doc: SpecEdit, p: Pipeline): PromotionOutcome {
   requireState(p, 'Staged', 'abandon');
   const standby = standbyColor(p)! as Color;
-  doc.deleteIn(['spec', 'colors', standby]);
+  doc.delete(['spec', 'colors', standby]);
   return {
     step: 'abandon',
     title: `${name(p)}: abandon standby ${standby}`,
