@@ -107,7 +107,7 @@ function nextStep(
       };
     case 'Pending':
       return {
-        note: 'none: the controller arms or rejects the generation once every gate subtask has reported',
+        note: `none: the controller arms or rejects the generation once every gate subtask has reported (to withdraw it first: ${withStatus(`cancel ${p}`).replace(/^kubectl .*? && /, '')})`,
       };
     case 'Armed':
       return { note: `none: the cutover completes when both watermarks reach W + lateness` };

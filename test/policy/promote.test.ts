@@ -461,3 +461,94 @@ it('keeps files byte-identical outside the edit for the example specs', async ()
   const added = '    green:\n      image: reg/orders:9\n      initialSavepointPath: s3://x\n';
   expect(after.replace(added, '')).toBe(src);
 });
+
+describe('cancel', () => {
+  async function cutover() {
+    const dir = repo();
+    await step(dir, ['stage', 'orders', '--image', 'reg/orders:1.5.0', '--from-savepoint', 's3://x'], T0);
+    await step(dir, ['schedule', 'orders', '--at', '+1h'], T0);
+    return dir;
+  }
+  const cancel = (dir: string, ...extra: string[]) =>
+    runCli(['cancel', 'orders', '--pipelines', 'p', '--now', iso(T0 + H / 4), ...extra], { cwd: dir });
+
+  it('withdraws a Pending cutover: the block goes, the generation is kept, check passes, the next schedule is #2', async () => {
+    const dir = await cutover();
+    const pending = statusFile(dir, { generation: '1', phase: 'Pending' });
+    const s = await step(dir, ['cancel', 'orders'], T0 + H / 4, pending);
+    expect(s.out).toMatch(/PR title: orders: cancel cutover #1 blue → green/);
+    expect(s.text).not.toContain('cutover:');
+    expect(s.text).toContain('flink-cutover.dev/last-generation: "1"');
+    expect(s.text).toContain('    green:\n');
+    expect(git(dir, 'diff', '--numstat', 'HEAD~1').trim()).toBe('2\t1\tp/orders.yaml');
+    const withdrawn = statusFile(dir, { generation: '1', phase: 'Rejected', reason: 'withdrawn' });
+    const again = await step(dir, ['schedule', 'orders', '--at', '+2h'], T0 + H / 2, withdrawn);
+    expect(again.text).toContain('cutover: {generation: 2, to: green');
+  });
+
+  it('is refused once the status says Armed or Completed, pointing at teardown and rollback', async () => {
+    const dir = await cutover();
+    const before = readFileSync(join(dir, 'p/orders.yaml'), 'utf8');
+    for (const phase of ['Armed', 'Completed']) {
+      const st = statusFile(dir, { generation: '1', phase, armedAt: iso(T0), completedAt: iso(T0 + H) });
+      const r = await cancel(dir, '--status', st);
+      expect(r.code, phase).toBe(1);
+      expect(r.stderr).toContain(`refused: cutover #1 of orders is ${phase}; it can no longer be withdrawn`);
+      expect(r.stderr).toMatch(
+        /fix: an Armed cutover always completes: .*flink-cutover teardown.*flink-cutover rollback/,
+      );
+    }
+    expect(readFileSync(join(dir, 'p/orders.yaml'), 'utf8')).toBe(before);
+  });
+
+  it('needs --status or --assume-pending; --assume-pending withdraws with the check warning', async () => {
+    const dir = await cutover();
+    const r = await cancel(dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /refused: cancel withdraws cutover #1 only when it is not Armed, and no --status was given/,
+    );
+    expect(r.stderr).toMatch(/fix: pass --status .* or --assume-pending/);
+    const old = statusFile(dir, { generation: '0', phase: 'Completed' });
+    expect((await cancel(dir, '--status', old)).stderr).toMatch(/the status is for generation 0, not #1/);
+    const ok = await cancel(dir, '--assume-pending');
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).toMatch(/warning \[lifecycle-transition\].*withdraws cutover #1 without knowing/);
+    expect(readFileSync(join(dir, 'p/orders.yaml'), 'utf8')).not.toContain('cutover:');
+  });
+
+  it('is refused without a committed cutover', async () => {
+    const dir = repo();
+    const r = await cancel(dir, '--assume-pending');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/refused: orders is Steady; cancel needs it Cutover/);
+  });
+
+  it('--help', async () => {
+    const r = await runCli(['cancel', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Usage: flink-cutover cancel \[options\] <pipeline>/);
+    expect(r.stdout).toContain('--assume-pending');
+  });
+});
+
+describe('fix texts point at the legal way', () => {
+  it('a Rejected cutover: teardown and abandon point at cancel, not at abandoning the standby alone', async () => {
+    const dir = repo();
+    await step(dir, ['stage', 'orders', '--image', 'reg/orders:1.5.0', '--from-savepoint', 's3://x'], T0);
+    await step(dir, ['schedule', 'orders', '--at', '+1h'], T0);
+    const rejected = statusFile(dir, { generation: '1', phase: 'Rejected', reason: 'late' });
+    const t = await runCli(
+      ['teardown', 'orders', '--pipelines', 'p', '--status', rejected, '--now', iso(T0 + H)],
+      { cwd: dir },
+    );
+    expect(t.code).toBe(1);
+    expect(t.stderr).toMatch(/teardown-before-complete/);
+    expect(t.stderr).toMatch(
+      /withdraw the cutover \(flink-cutover cancel orders --status status.yaml\) and then abandon/,
+    );
+    const a = await runCli(['abandon', 'orders', '--pipelines', 'p'], { cwd: dir });
+    expect(a.code).toBe(1);
+    expect(a.stderr).toMatch(/fix: .*withdraw it \(flink-cutover cancel orders/);
+  });
+});

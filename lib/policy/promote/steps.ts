@@ -2,6 +2,7 @@ import { parse } from 'yaml';
 import { formatDuration } from '../../spec/duration.js';
 import { effectiveSpec, lifecycleState, standbyColor } from '../../spec/effective.js';
 import type { Color, Pipeline } from '../../spec/types.js';
+import type { CutoverStatus } from '../status.js';
 import { otherColor } from '../../spec/types.js';
 import { knownGeneration, LAST_GENERATION_ANNOTATION } from '../transition.js';
 import { isoSeconds, PromotionArgError } from './at.js';
@@ -20,7 +21,7 @@ export class PromotionRefused extends Error {
 
 /** What a promotion step did, for the pull request. */
 export interface PromotionOutcome {
-  readonly step: 'stage' | 'schedule' | 'teardown' | 'rollback' | 'abandon';
+  readonly step: 'stage' | 'schedule' | 'teardown' | 'rollback' | 'abandon' | 'cancel';
   readonly title: string;
   readonly summary: string[];
   readonly next: string;
@@ -48,7 +49,7 @@ function requireState(p: Pipeline, want: 'Steady' | 'Staged' | 'Cutover', step: 
     s === 'Staged' && want === 'Steady'
       ? `abandon the standby (flink-cutover abandon ${name(p)}) or schedule a cutover to it`
       : s === 'Cutover' && want !== 'Cutover'
-        ? 'teardown after the cutover completes, or rollback; if it was Rejected, schedule again with a later --at'
+        ? `teardown after the cutover completes, or rollback; while it is Pending or Rejected, withdraw it (flink-cutover cancel ${name(p)} --status status.yaml) or, if Rejected, schedule again with a later --at`
         : hint[want]!;
   throw new PromotionRefused(
     `${name(p)} is ${s}${s === 'Cutover' ? ` (#${p.spec.cutover!.generation} ${p.spec.active} → ${p.spec.cutover!.to})` : ''}; ${step} needs it ${want}`,
@@ -241,5 +242,55 @@ export function abandon(doc: SpecEdit, p: Pipeline): PromotionOutcome {
       `Removes the standby color ${standby} (${effectiveSpec(p, standby).image ?? 'template image'}); ${p.spec.active} never stopped owning the output.`,
     ],
     next: `stage again when a fixed version is ready: flink-cutover stage ${name(p)} --image ...`,
+  };
+}
+
+export interface CancelOptions {
+  /** The controller's status for the pipeline (--status), when given. */
+  status?: CutoverStatus;
+  /** The person says the cutover is still Pending, without a status (--assume-pending). */
+  assumePending?: boolean;
+}
+
+/**
+ * Cutover(g) → Staged: withdraws a cutover the controller has not armed. The cutover block goes (the
+ * desired ConfigMap says generation 0, and the controller writes Rejected: withdrawn); g is kept in
+ * the last-generation annotation so the next schedule uses a higher one. Refused once the status
+ * says Armed or Completed, and without a status unless --assume-pending.
+ */
+export function cancel(doc: SpecEdit, p: Pipeline, o: CancelOptions): PromotionOutcome {
+  requireState(p, 'Cutover', 'cancel');
+  const { to, generation: g, watermark } = p.spec.cutover!;
+  const st = o.status;
+  const rollbackFix = `an Armed cutover always completes: wait for Completed, then tear down (flink-cutover teardown ${name(p)} --status status.yaml) or hand the output back (flink-cutover rollback ${name(p)} --at +30m --status status.yaml)`;
+  if (st && st.generation === g && (st.phase === 'Armed' || st.phase === 'Completed'))
+    throw new PromotionRefused(
+      `cutover #${g} of ${name(p)} is ${st.phase}; it can no longer be withdrawn`,
+      rollbackFix,
+    );
+  if (st && st.generation > g)
+    throw new PromotionRefused(
+      `the status is for generation ${st.generation}, newer than the spec's cutover #${g}`,
+      'pull the newest spec (git pull) and read the status again',
+    );
+  const known = st !== undefined && st.generation === g;
+  if (!known && !o.assumePending)
+    throw new PromotionRefused(
+      `cancel withdraws cutover #${g} only when it is not Armed, and ${st ? `the status is for generation ${st.generation}, not #${g}` : 'no --status was given'}`,
+      `pass --status with the ${name(p)}-cutover-status ConfigMap (kubectl get configmap ${name(p)}-cutover-status -o yaml > status.yaml), or --assume-pending when you know the controller has not armed it (the pull-request check then warns)`,
+    );
+  doc.delete(['spec', 'cutover']);
+  doc.set(['metadata', 'annotations', LAST_GENERATION_ANNOTATION], quoted(String(g)));
+  return {
+    step: 'cancel',
+    title: `${name(p)}: cancel cutover #${g} ${p.spec.active} → ${to}`,
+    summary: [
+      `Withdraws cutover #${g} (watermark ${watermark}): ${p.spec.active} keeps the output; ${to} stays staged and its gate holds all its output.`,
+      known
+        ? `The status says #${g} is ${st!.phase}; the controller records the withdrawal as Rejected (withdrawn).`
+        : `Without a status (--assume-pending): merge only while the controller has not armed #${g}; the check warns.`,
+      `Generation ${g} is kept in annotation ${LAST_GENERATION_ANNOTATION} so the next cutover uses a higher one.`,
+    ],
+    next: `schedule again when ready (flink-cutover schedule ${name(p)} --at +${p.spec.policy.minLeadTime}), or abandon the standby (flink-cutover abandon ${name(p)})`,
   };
 }

@@ -16,7 +16,7 @@ export const lifecycleTransition: Rule = {
           head,
           '/spec/active',
           `illegal lifecycle change ${pair.baseState} → ${pair.headState}: ${pair.transition.illegal}`,
-          'restore the base spec and move one step at a time with the promotion commands (stage, schedule, teardown, rollback, abandon)',
+          'restore the base spec and move one step at a time with the promotion commands (stage, schedule, cancel, teardown, rollback, abandon)',
         ),
       ];
     }
@@ -48,7 +48,7 @@ export const lifecycleTransition: Rule = {
         head,
         at,
         `${withdraw ? 'withdraws' : 'reschedules'} cutover #${g} without knowing whether the controller armed it (${statusKnown ? `status is for generation ${status?.generation ?? 'none'}` : 'no --status given'})`,
-        'pass --status with the <pipeline>-cutover-status ConfigMap showing Pending or Rejected, or roll back instead',
+        'pass --status with the <pipeline>-cutover-status ConfigMap showing Pending or Rejected (flink-cutover cancel --status), or roll back instead',
         'warning',
       ),
     ];
