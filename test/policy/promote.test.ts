@@ -202,32 +202,9 @@ describe('promotion lifecycle over a git repository', () => {
 
   it('check refuses two steps committed together', async () => {
     const dir = repo();
-    expect(
-      (
-        await runCli(
-          [
-            'stage',
-            'orders',
-            '--pipelines',
-            'p',
-            '--image',
-            'reg/orders:1.5.0',
-            '--from-savepoint',
-            's3://x',
-          ],
-          { cwd: dir },
-        )
-      ).code,
-    ).toBe(0);
-    expect(
-      (
-        await runCli(['schedule', 'orders', '--pipelines', 'p', '--at', '+1h', '--now', iso(T0)], {
-          cwd: dir,
-        })
-      ).code,
-    ).toBe(0);
-    git(dir, 'commit', '-q', '-am', 'both');
-    const c = await runCli(['check', '--head', 'p', '--base-ref', 'HEAD~1', '--now', iso(T0)], { cwd: dir });
+    await step(dir, ['stage', 'orders', '--image', 'reg/orders:1.5.0', '--from-savepoint', 's3://x'], T0);
+    await step(dir, ['schedule', 'orders', '--at', '+1h'], T0);
+    const c = await runCli(['check', '--head', 'p', '--base-ref', 'HEAD~2', '--now', iso(T0)], { cwd: dir });
     expect(c.code).toBe(1);
     expect(c.stdout).toMatch(/one-step/);
     expect(c.stdout).toMatch(/cutover-target/);
@@ -261,6 +238,7 @@ describe('promotion refusals', () => {
       ['stage', 'orders', '--pipelines', 'p', '--image', 'reg/orders:1.5.0', '--from-savepoint', 's3://x'],
       { cwd: dir },
     );
+    git(dir, 'commit', '-qam', 'stage');
     const soon = await runCli(['schedule', 'orders', '--pipelines', 'p', '--at', '+5m', '--now', iso(T0)], {
       cwd: dir,
     });
@@ -274,7 +252,9 @@ describe('promotion refusals', () => {
       ['stage', 'orders', '--pipelines', 'p', '--image', 'reg/orders:1.5.0', '--from-savepoint', 's3://x'],
       { cwd: dir },
     );
+    git(dir, 'commit', '-qam', 'stage');
     await runCli(['schedule', 'orders', '--pipelines', 'p', '--at', '+1h', '--now', iso(T0)], { cwd: dir });
+    git(dir, 'commit', '-qam', 'schedule');
     const st = statusFile(dir, { generation: '1', phase: 'Armed' });
     const r = await runCli(
       ['teardown', 'orders', '--pipelines', 'p', '--status', st, '--now', iso(T0 + 2 * H)],
@@ -370,6 +350,7 @@ describe('schedule with the clock as now', () => {
       ['stage', 'orders', '--pipelines', 'p', '--image', 'reg/orders:1.5.0', '--from-savepoint', 's3://x'],
       { cwd: dir },
     );
+    git(dir, 'commit', '-qam', 'stage');
     const r = await runCli(
       ['schedule', 'orders', '--pipelines', 'p', '--at', '+2h', '--now', '2026-12-01T10:00:00.231Z'],
       { cwd: dir },
@@ -550,5 +531,89 @@ describe('fix texts point at the legal way', () => {
     const a = await runCli(['abandon', 'orders', '--pipelines', 'p'], { cwd: dir });
     expect(a.code).toBe(1);
     expect(a.stderr).toMatch(/fix: .*withdraw it \(flink-cutover cancel orders/);
+  });
+});
+
+describe('promotion commands judge the merge base, like check --base-ref', () => {
+  const STAGE = [
+    'stage',
+    'orders',
+    '--pipelines',
+    'p',
+    '--image',
+    'reg/orders:1.5.0',
+    '--from-savepoint',
+    's3://x',
+  ];
+  const SCHEDULE = ['schedule', 'orders', '--pipelines', 'p', '--at', '+1h', '--now', iso(T0)];
+  const spec = (dir: string) => readFileSync(join(dir, 'p/orders.yaml'), 'utf8');
+
+  it('refuses schedule on top of an uncommitted stage, naming the step and where it is', async () => {
+    const dir = repo();
+    expect((await runCli(STAGE, { cwd: dir })).code).toBe(0);
+    const staged = spec(dir);
+    const r = await runCli(SCHEDULE, { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /refused: orders has an unmerged stage step against master \(merge base [0-9a-f]{12}\), in the working tree \(not committed yet\); schedule on top of it would make one pull request take more than one lifecycle step/,
+    );
+    expect(r.stderr).toMatch(
+      /fix: merge the pull request with the stage step first, then run schedule on the updated master; or pass --base-ref/,
+    );
+    expect(r.stderr).toMatch(/p\/orders\.yaml:\d+:\d+: error \[one-step\]/);
+    expect(spec(dir)).toBe(staged);
+  });
+
+  it('refuses it on a branch whose stage is committed but not merged; allows it once merged', async () => {
+    const dir = repo();
+    git(dir, 'checkout', '-q', '-b', 'stage-orders');
+    expect((await runCli(STAGE, { cwd: dir })).code).toBe(0);
+    git(dir, 'commit', '-qam', 'stage');
+    git(dir, 'checkout', '-q', '-b', 'schedule-orders');
+    const r = await runCli(SCHEDULE, { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('committed on this branch but not merged into master');
+    // A pull request stacked on the stage branch: its base is that branch.
+    const stacked = await runCli([...SCHEDULE, '--base-ref', 'stage-orders', '--dry-run'], { cwd: dir });
+    expect(stacked.code, stacked.stderr).toBe(0);
+    git(dir, 'checkout', '-q', 'master');
+    git(dir, 'merge', '-q', '--ff-only', 'stage-orders');
+    const ok = await runCli(SCHEDULE, { cwd: dir });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(spec(dir)).toContain('cutover: {generation: 1');
+  });
+
+  it('uses origin/HEAD when there is one: a local commit not pushed is not merged', async () => {
+    const origin = repo();
+    const dir = tempDir({}, 'fc-clone-');
+    git(dir, 'clone', '-q', origin, 'c');
+    const clone = join(dir, 'c');
+    expect((await runCli(STAGE, { cwd: clone })).code).toBe(0);
+    git(clone, 'commit', '-qam', 'stage');
+    const r = await runCli(SCHEDULE, { cwd: clone });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('has an unmerged stage step against origin/master');
+  });
+
+  it('outside a git repository: today’s behaviour, nothing said; --base-ref is a usage error', async () => {
+    const dir = tempDir({ 'p/orders.yaml': SPEC }, 'fc-nogit-');
+    expect((await runCli([...STAGE, '--no-synth'], { cwd: dir })).code).toBe(0);
+    const r = await runCli([...SCHEDULE, '--no-synth'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/note:|merge base/);
+    const bad = await runCli(
+      ['cancel', 'orders', '--pipelines', 'p', '--assume-pending', '--dry-run', '--base-ref', 'main'],
+      { cwd: dir },
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--base-ref main: p is not in a git repository/);
+  });
+
+  it('a repository without main or master: a note says only the working tree was compared', async () => {
+    const dir = repo();
+    git(dir, 'branch', '-m', 'trunk');
+    const r = await runCli(STAGE, { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/note: no default branch \(origin\/HEAD, main or master\).*pass --base-ref/);
   });
 });

@@ -18,6 +18,7 @@ export interface CommonPromotionOpts {
   status?: string;
   dryRun?: boolean;
   synth?: boolean;
+  baseRef?: string;
 }
 
 /** Adds the shared options (`--pipelines`, `--namespace`, `--now`, `--status`, `--dry-run`). */
@@ -31,10 +32,14 @@ export function withCommonOptions(cmd: Command): Command {
       'the <pipeline>-cutover-status ConfigMap (JSON or YAML), checked like `check --status`',
     )
     .option('--dry-run', 'print the PR title and body but do not write the file')
+    .option(
+      '--base-ref <ref>',
+      'compare with the merge base of HEAD and this ref, as the pull-request check will (default: origin/HEAD, else main, else master)',
+    )
     .option('--no-synth', 'edit only the spec; do not re-render its files in the output folder')
     .addHelpText(
       'after',
-      '\nThe spec is edited in place, comments and formatting kept. The step is refused (exit 1, nothing written) when it is illegal from the current state or the edit would fail `flink-cutover check`.\nExit codes: 0 edited, 1 refused, 2 usage error.',
+      "\nThe spec is edited in place, comments and formatting kept, and the pipeline's files in the output folder are rendered again (as `flink-cutover synth` would). The step is refused (exit 1, nothing written) when it is illegal from the current state, the edit would fail `flink-cutover check`, or, in a git repository, the pull request would take two steps from the merge base (a step not merged yet plus this one).\nExit codes: 0 edited, 1 refused, 2 usage error.",
     );
 }
 
@@ -62,10 +67,12 @@ export async function runPromotion(
       now,
       statuses,
       dryRun: opts.dryRun,
+      baseRef: opts.baseRef,
       apply,
     });
     const text = formatPromotion(r);
     if (text.err) io.err(text.err);
+    if (r.note && !r.refused) io.err(`note: ${r.note}\n`);
     if (text.out) io.out(text.out);
     return r.refused ? 1 : 0;
   } catch (err) {

@@ -11,6 +11,7 @@ import type { Finding } from '../types.js';
 import type { PromotionOutcome } from './steps.js';
 import { PromotionRefused } from './steps.js';
 import { likeOriginal, SpecEdit } from './yaml-edit.js';
+import { checkAgainstMergeBase } from './merge-base.js';
 import { EditConflict, lockFile, replaceFile, requirePlainFile } from './write.js';
 import { InputFileError, readRegularFile } from '../../spec/read-file.js';
 
@@ -22,6 +23,8 @@ export interface PromoteRequest {
   readonly now: number;
   readonly statuses?: readonly CutoverStatus[];
   readonly dryRun?: boolean;
+  /** Compare with the merge base of HEAD and this ref (default: the default branch, in a git repository). */
+  readonly baseRef?: string;
   /** The edit; may throw PromotionRefused. `status` is the pipeline's controller status when known. */
   readonly apply: (doc: SpecEdit, p: Pipeline, status: CutoverStatus | undefined) => PromotionOutcome;
 }
@@ -37,6 +40,8 @@ export interface PromoteResult {
   readonly diagnostics: Diagnostic[];
   readonly text?: string;
   readonly written: boolean;
+  /** Something the person should know though the edit went through (e.g. no merge base found). */
+  readonly note?: string;
 }
 
 /** Finds the pipeline to promote; a missing or ambiguous one is an input error. */
@@ -101,7 +106,7 @@ export function promote(req: PromoteRequest): PromoteResult {
     requirePlainFile(absPath, file);
     // One edit of a file at a time: a concurrent edit is refused, a later one sees this one's result.
     if (!req.dryRun) release = lockFile(absPath, file);
-    return promoteLocked(req, found.lp, absPath);
+    return promoteLocked(req, found.lp, absPath, dirAbs);
   } catch (err) {
     if (err instanceof EditConflict) return refuse(err.message, err.fix);
     throw err;
@@ -111,7 +116,12 @@ export function promote(req: PromoteRequest): PromoteResult {
 }
 
 /** The edit, with the file's lock held: the file is read again, so an edit just finished is seen. */
-function promoteLocked(req: PromoteRequest, found: LoadedPipeline, absPath: string): PromoteResult {
+function promoteLocked(
+  req: PromoteRequest,
+  found: LoadedPipeline,
+  absPath: string,
+  dirAbs: string,
+): PromoteResult {
   const file = found.file;
   const refuse = (message: string, fix: string): PromoteResult => ({
     file,
@@ -171,6 +181,28 @@ function promoteLocked(req: PromoteRequest, found: LoadedPipeline, absPath: stri
       refused: { message: 'the edited spec is invalid', fix: 'see the errors below' },
     };
   }
+  // The pull request is judged against the merge base, not the working tree: a step not merged yet
+  // plus this one would be two steps in one pull request.
+  const merged = checkAgainstMergeBase({
+    dirAbs,
+    dirShown: req.pipelinesDir,
+    current: lp,
+    edited: mine,
+    step: outcome.step,
+    baseRef: req.baseRef,
+    now: req.now,
+    statuses: req.statuses,
+  });
+  if (merged.refused)
+    return {
+      file: lp.file,
+      outcome,
+      findings: merged.findings,
+      diagnostics: [],
+      written: false,
+      text,
+      refused: merged.refused,
+    };
   const result = checkPolicy({
     base: { pipelines: [lp], diagnostics: [] },
     head: { pipelines: [mine], diagnostics: [] },
@@ -203,5 +235,5 @@ function promoteLocked(req: PromoteRequest, found: LoadedPipeline, absPath: stri
       );
     }
   }
-  return { file: lp.file, outcome, findings, diagnostics: [], written: !req.dryRun, text };
+  return { file: lp.file, outcome, findings, diagnostics: [], written: !req.dryRun, text, note: merged.note };
 }
