@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
@@ -615,5 +615,96 @@ describe('promotion commands judge the merge base, like check --base-ref', () =>
     const r = await runCli(STAGE, { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/note: no default branch \(origin\/HEAD, main or master\).*pass --base-ref/);
+  });
+});
+
+describe('promotion commands render the pipeline into dist/ in the same edit', () => {
+  const STAGE = [
+    'stage',
+    'orders',
+    '--pipelines',
+    'p',
+    '--image',
+    'reg/orders:1.5.0',
+    '--from-savepoint',
+    's3://x',
+  ];
+  const synthCheck = (dir: string) =>
+    runCli(['synth', '--pipelines', 'p', '--out', 'dist', '--check'], { cwd: dir });
+  function project(): string {
+    const dir = tempDir({ 'p/orders.yaml': SPEC, 'package.json': '{"private": true}\n' }, 'fc-project-');
+    git(dir, 'init', '-q');
+    return dir;
+  }
+  async function synthed(): Promise<string> {
+    const dir = project();
+    expect((await runCli(['synth', '--pipelines', 'p', '--out', 'dist'], { cwd: dir })).code).toBe(0);
+    git(dir, 'add', '.');
+    git(dir, 'commit', '-q', '-m', 'steady');
+    return dir;
+  }
+  const OUT = 'dist/streaming.orders.k8s.yaml';
+
+  it('after stage, synth --check passes; the PR body names the spec and the rendered file', async () => {
+    const dir = await synthed();
+    const r = await runCli(STAGE, { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`rendered ${OUT}`);
+    expect(r.stdout).toMatch(/Changed: `[^`]*p\/orders\.yaml`/);
+    expect(r.stdout).toContain(`Rendered: \`${OUT}\``);
+    expect(readFileSync(join(dir, OUT), 'utf8')).toContain('name: orders-green');
+    const c = await synthCheck(dir);
+    expect(c.code, c.stderr).toBe(0);
+    expect(git(dir, 'status', '--porcelain').split('\n').filter(Boolean).sort()).toEqual([
+      ` M ${OUT}`,
+      ' M p/orders.yaml',
+    ]);
+  });
+
+  it('with --no-synth only the spec changes and synth --check says dist is stale', async () => {
+    const dir = await synthed();
+    const r = await runCli([...STAGE, '--no-synth'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain('rendered');
+    const c = await synthCheck(dir);
+    expect(c.code).toBe(1);
+    expect(c.stderr).toContain(`dist/ is not up to date`);
+    expect(c.stderr).toContain(`${OUT} (differs or missing)`);
+  });
+
+  it('--dry-run writes neither the spec nor dist', async () => {
+    const dir = await synthed();
+    const r = await runCli([...STAGE, '--dry-run'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`would render ${OUT}`);
+    expect(git(dir, 'status', '--porcelain')).toBe('');
+  });
+
+  it('nothing half-written: when rendering or writing dist fails, the spec is not written either', async () => {
+    const dir = await synthed();
+    writeFileSync(join(dir, 'flink-cutover.yaml'), 'verify: {image: 5}\n');
+    const bad = await runCli(STAGE, { cwd: dir });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/refused: stage cannot be rendered into dist\/; nothing was written/);
+    expect(bad.stderr).toMatch(/flink-cutover\.yaml/);
+    rmSync(join(dir, 'flink-cutover.yaml'));
+    rmSync(join(dir, OUT));
+    mkdirSync(join(dir, OUT));
+    const blocked = await runCli(STAGE, { cwd: dir });
+    expect(blocked.code).toBe(1);
+    expect(blocked.stderr).toMatch(/is a folder where a rendered file goes; nothing was written/);
+    expect(git(dir, 'diff', '--name-only', '--', 'p')).toBe('');
+  });
+
+  it('every promotion command renders: schedule puts the cutover into the ConfigMap', async () => {
+    const dir = await synthed();
+    expect((await runCli(STAGE, { cwd: dir })).code).toBe(0);
+    git(dir, 'commit', '-qam', 'stage');
+    const r = await runCli(['schedule', 'orders', '--pipelines', 'p', '--at', '+1h', '--now', iso(T0)], {
+      cwd: dir,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(dir, OUT), 'utf8')).toMatch(/generation: "1"/);
+    expect((await synthCheck(dir)).code).toBe(0);
   });
 });

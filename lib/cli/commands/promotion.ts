@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { resolve } from 'node:path';
 import type { SpecEdit } from '../../policy/promote/yaml-edit.js';
 import type { CliIO } from '../io.js';
 import { defineAction, UsageError } from '../io.js';
@@ -19,6 +20,7 @@ export interface CommonPromotionOpts {
   dryRun?: boolean;
   synth?: boolean;
   baseRef?: string;
+  out: string;
 }
 
 /** Adds the shared options (`--pipelines`, `--namespace`, `--now`, `--status`, `--dry-run`). */
@@ -35,6 +37,11 @@ export function withCommonOptions(cmd: Command): Command {
     .option(
       '--base-ref <ref>',
       'compare with the merge base of HEAD and this ref, as the pull-request check will (default: origin/HEAD, else main, else master)',
+    )
+    .option(
+      '--out <dir>',
+      'output folder of `flink-cutover synth`, where the pipeline is rendered again',
+      'dist',
     )
     .option('--no-synth', 'edit only the spec; do not re-render its files in the output folder')
     .addHelpText(
@@ -68,6 +75,7 @@ export async function runPromotion(
       statuses,
       dryRun: opts.dryRun,
       baseRef: opts.baseRef,
+      synth: opts.synth === false ? undefined : { outDir: resolve(io.cwd, opts.out), outShown: opts.out },
       apply,
     });
     const text = formatPromotion(r);

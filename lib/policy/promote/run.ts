@@ -1,4 +1,6 @@
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
+import { renderPipelineFiles } from '../../constructs/synth.js';
+import { DiagnosticError } from '../../spec/diagnostics.js';
 import type { Diagnostic } from '../../spec/diagnostics.js';
 import { loadPipelineDir, loadPipelineText, pipelineKey } from '../../spec/load.js';
 import type { LoadedPipeline } from '../../spec/load.js';
@@ -12,7 +14,7 @@ import type { PromotionOutcome } from './steps.js';
 import { PromotionRefused } from './steps.js';
 import { likeOriginal, SpecEdit } from './yaml-edit.js';
 import { checkAgainstMergeBase } from './merge-base.js';
-import { EditConflict, lockFile, replaceFile, requirePlainFile } from './write.js';
+import { EditConflict, lockFile, replaceFiles, requirePlainFile } from './write.js';
 import { InputFileError, readRegularFile } from '../../spec/read-file.js';
 
 export interface PromoteRequest {
@@ -23,6 +25,8 @@ export interface PromoteRequest {
   readonly now: number;
   readonly statuses?: readonly CutoverStatus[];
   readonly dryRun?: boolean;
+  /** Render the pipeline's files into this output folder in the same edit (absent: --no-synth). */
+  readonly synth?: { readonly outDir: string; readonly outShown: string };
   /** Compare with the merge base of HEAD and this ref (default: the default branch, in a git repository). */
   readonly baseRef?: string;
   /** The edit; may throw PromotionRefused. `status` is the pipeline's controller status when known. */
@@ -40,6 +44,8 @@ export interface PromoteResult {
   readonly diagnostics: Diagnostic[];
   readonly text?: string;
   readonly written: boolean;
+  /** The rendered files the edit changed (or, with dryRun, would), as shown. */
+  readonly rendered?: string[];
   /** Something the person should know though the edit went through (e.g. no merge base found). */
   readonly note?: string;
 }
@@ -224,16 +230,68 @@ function promoteLocked(
       },
     };
   }
+  // The pipeline's rendered files change in the same edit, so merging it changes the cluster.
+  const rendered: { path: string; shown: string; text: string }[] = [];
+  if (req.synth) {
+    let r;
+    try {
+      r = renderPipelineFiles({ pipelinesDir: dirAbs, outDir: req.synth.outDir, pipelines: [mine] });
+    } catch (err) {
+      const diagnostics = err instanceof DiagnosticError ? [...err.diagnostics] : [];
+      return {
+        file: lp.file,
+        outcome,
+        findings,
+        diagnostics,
+        written: false,
+        text,
+        refused: {
+          message: `${outcome.step} cannot be rendered into ${req.synth.outShown}/${diagnostics.length > 0 ? '' : ` (${(err as Error).message})`}; nothing was written`,
+          fix: 'fix the errors below, or pass --no-synth and run flink-cutover synth yourself',
+        },
+      };
+    }
+    if (r.diagnostics.length > 0)
+      return {
+        file: lp.file,
+        outcome,
+        findings,
+        diagnostics: r.diagnostics,
+        written: false,
+        text,
+        refused: {
+          message: `${outcome.step} cannot be rendered into ${req.synth.outShown}/; nothing was written`,
+          fix: 'fix the errors below, or pass --no-synth and run flink-cutover synth yourself',
+        },
+      };
+    for (const f of r.files)
+      if (f.changed)
+        rendered.push({
+          path: join(req.synth.outDir, f.name),
+          shown: `${req.synth.outShown.replace(/\/+$/, '')}/${f.name}`,
+          text: f.yaml,
+        });
+  }
   if (!req.dryRun) {
     try {
-      replaceFile(absPath, text);
+      replaceFiles([{ path: absPath, text }, ...rendered.map((f) => ({ path: f.path, text: f.text }))]);
     } catch (err) {
+      if (err instanceof EditConflict) return refuse(`${err.message}; nothing was written`, err.fix);
       const e = err as NodeJS.ErrnoException;
       return refuse(
-        `cannot write ${lp.file} (${e.code ?? e.message}); it is unchanged`,
-        e.code === 'EEXIST' ? 'run the command again' : 'check that the file and its folder are writable',
+        `cannot write ${lp.file}${rendered.length > 0 ? ` and ${rendered.map((f) => f.shown).join(', ')}` : ''} (${e.code ?? e.message}); nothing was changed`,
+        e.code === 'EEXIST' ? 'run the command again' : 'check that the files and their folders are writable',
       );
     }
   }
-  return { file: lp.file, outcome, findings, diagnostics: [], written: !req.dryRun, text, note: merged.note };
+  return {
+    file: lp.file,
+    outcome,
+    findings,
+    diagnostics: [],
+    written: !req.dryRun,
+    text,
+    note: merged.note,
+    rendered: rendered.map((f) => f.shown),
+  };
 }
