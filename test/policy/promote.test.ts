@@ -708,3 +708,59 @@ describe('promotion commands render the pipeline into dist/ in the same edit', (
     expect((await synthCheck(dir)).code).toBe(0);
   });
 });
+
+describe('stage --set with a Flink key edits it in the form the template holds it', () => {
+  const HA = 'flinkConfiguration.high-availability.storageDir=s3://b/ha2/orders/green';
+  async function stageWith(spec: string, ...sets: string[]) {
+    const dir = tempDir({ 'p/orders.yaml': spec }, 'fc-set-');
+    const r = await runCli(
+      [
+        'stage',
+        'orders',
+        '--pipelines',
+        'p',
+        '--image',
+        'reg/orders:1.5.0',
+        '--from-savepoint',
+        's3://x',
+        '--no-synth',
+        ...sets.flatMap((x) => ['--set', x]),
+      ],
+      { cwd: dir },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    return readFileSync(join(dir, 'p/orders.yaml'), 'utf8');
+  }
+
+  it('nested in the template: the override is nested too (one key, not a second dotted form)', async () => {
+    const spec = SPEC.replace(
+      '      # savepoints per color\n',
+      '      high-availability:\n        type: kubernetes\n        storageDir: s3://b/ha/{{pipeline}}/{{color}}\n      # savepoints per color\n',
+    );
+    const text = await stageWith(spec, HA);
+    expect(text).toContain(
+      '    green:\n      image: reg/orders:1.5.0\n      initialSavepointPath: s3://x\n      flinkConfiguration:\n        high-availability:\n          storageDir: s3://b/ha2/orders/green\n',
+    );
+    expect(text).not.toContain('high-availability.storageDir');
+  });
+
+  it('partly nested (`state: {savepoints.dir: ...}`): under the map that holds it', async () => {
+    const text = await stageWith(SPEC, 'flinkConfiguration.state.savepoints.dir=s3://b/sp2/orders/green');
+    expect(text).toContain(
+      '      flinkConfiguration:\n        state:\n          savepoints.dir: s3://b/sp2/orders/green\n',
+    );
+  });
+
+  it('dotted in the template (or absent): the dotted key', async () => {
+    const spec = SPEC.replace(
+      '      # savepoints per color\n',
+      '      high-availability.storageDir: s3://b/ha/{{pipeline}}/{{color}}\n      # savepoints per color\n',
+    );
+    expect(await stageWith(spec, HA)).toContain(
+      '      flinkConfiguration:\n        high-availability.storageDir: s3://b/ha2/orders/green\n',
+    );
+    expect(await stageWith(SPEC, HA)).toContain(
+      '      flinkConfiguration:\n        high-availability.storageDir: s3://b/ha2/orders/green\n',
+    );
+  });
+});

@@ -89,6 +89,22 @@ export function parseSet(assignment: string): { path: string[]; value: unknown }
   return { path, value };
 }
 
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Where the Flink key `key` sits in a flinkConfiguration map as written: `['a.b.c']` when held
+ * dotted (or not at all), `['a', 'b.c']` or `['a', 'b', 'c']` when nested under `a` (and `b`).
+ */
+export function flinkKeyPath(conf: unknown, key: string): string[] {
+  if (!isObject(conf) || Object.hasOwn(conf, key)) return [key];
+  for (const k of Object.keys(conf))
+    if (key.startsWith(`${k}.`) && isObject(conf[k]))
+      return [k, ...flinkKeyPath(conf[k], key.slice(k.length + 1))];
+  return [key];
+}
+
 export interface StageOptions {
   image: string;
   initialSavepointPath?: string;
@@ -103,7 +119,15 @@ export function stage(doc: SpecEdit, p: Pipeline, o: StageOptions): PromotionOut
   const entry: Record<string, unknown> = { image: o.image };
   if (o.initialSavepointPath) entry.initialSavepointPath = o.initialSavepointPath;
   const sets = (o.set ?? []).map(parseSet);
-  for (const s of sets) {
+  const conf = p.spec.template.flinkConfiguration;
+  for (const s0 of sets) {
+    // A Flink key is written in the form the template holds it: under its nested map when the
+    // template nests it (`high-availability: {storageDir: ...}`), dotted when it is dotted or absent,
+    // so the new color's effective configuration never holds one key twice.
+    const s =
+      s0.path[0] === 'flinkConfiguration' && s0.path.length === 2
+        ? { ...s0, path: ['flinkConfiguration', ...flinkKeyPath(conf, s0.path[1]!)] }
+        : s0;
     let at = entry;
     // Own properties only (defineProperty): no key, not even __proto__, reaches a prototype.
     const own = (o: Record<string, unknown>, k: string, v: unknown) =>
