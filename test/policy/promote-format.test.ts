@@ -220,4 +220,28 @@ describe('promotion edits keep the file’s formatting: the diff is exactly the 
       '+metadata: {name: orders, namespace: streaming, annotations: {flink-cutover.dev/last-generation: "1"}}',
     ]);
   });
+
+  it('comment lines under a color belong to it: a new color goes after them, an abandoned one takes them', async () => {
+    const text = spec(2).replace(
+      '      image: reg/orders:1.4.2 # the running version\n',
+      '      image: reg/orders:1.4.2 # the running version\n      # pinned until the 1.5 migration\n',
+    );
+    const { diff, after } = await edit(text, STAGE);
+    expect(diff).toEqual([
+      '+    green:',
+      '+      image: reg/orders:1.5.0',
+      '+      initialSavepointPath: s3://x',
+    ]);
+    expect(after).toContain('      # pinned until the 1.5 migration\n    green:\n');
+    const staged = text.replace(
+      '  template:\n',
+      '    green:\n      image: reg/orders:1.5.0\n      initialSavepointPath: s3://x\n      # a release candidate\n  template:\n',
+    );
+    expect((await edit(staged, ['abandon', 'orders'])).diff).toEqual([
+      '-    green:',
+      '-      image: reg/orders:1.5.0',
+      '-      initialSavepointPath: s3://x',
+      '-      # a release candidate',
+    ]);
+  });
 });

@@ -92,6 +92,20 @@ export class SpecEdit {
     return this.src[contentEnd - 1] === '\n' ? contentEnd : this.lineEnd(contentEnd);
   }
 
+  /**
+   * Where a block map pair's lines end: after its value's last line and the comment lines right
+   * below it that are indented deeper than its key (they belong to its value).
+   */
+  private pairEnd(pair: Pair, keyCol: number): number {
+    let at = this.endOfLine(this.contentEnd(pair));
+    for (;;) {
+      const next = this.src.slice(at, this.lineEnd(at));
+      const m = /^( *)#/.exec(next);
+      if (!m || m[1]!.length <= keyCol || at >= this.src.length) return at;
+      at = this.lineEnd(at);
+    }
+  }
+
   private col(offset: number): number {
     return offset - this.lineStart(offset);
   }
@@ -261,7 +275,7 @@ export class SpecEdit {
     if (!prev) throw new Error(`cannot add ${key} to an empty block map`);
     const keyStart = (prev.key as Scalar).range![0];
     const col = this.col(keyStart);
-    const at = this.endOfLine(this.contentEnd(prev));
+    const at = this.pairEnd(prev, col);
     const nl = at === this.src.length && !this.src.endsWith('\n') ? '\n' : '';
     this.splice(
       at,
@@ -285,6 +299,6 @@ export class SpecEdit {
       else this.splice(keyStart, this.contentEnd(pair), '');
       return;
     }
-    this.splice(this.lineStart(keyStart), this.endOfLine(this.contentEnd(pair)), '');
+    this.splice(this.lineStart(keyStart), this.pairEnd(pair, this.col(keyStart)), '');
   }
 }
