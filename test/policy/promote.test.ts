@@ -531,6 +531,15 @@ describe('fix texts point at the legal way', () => {
     const a = await runCli(['abandon', 'orders', '--pipelines', 'p'], { cwd: dir });
     expect(a.code).toBe(1);
     expect(a.stderr).toMatch(/fix: .*withdraw it \(flink-cutover cancel orders/);
+    const pending = statusFile(dir, { generation: '1', phase: 'Pending' });
+    const rb = await runCli(
+      ['rollback', 'orders', '--pipelines', 'p', '--at', '+1h', '--status', pending, '--now', iso(T0)],
+      { cwd: dir },
+    );
+    expect(rb.code).toBe(1);
+    expect(rb.stderr).toMatch(
+      /rollback-before-armed[\s\S]*fix: withdraw it \(flink-cutover cancel --status\)/,
+    );
   });
 });
 
