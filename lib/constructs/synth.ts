@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Diagnostic } from '../spec/diagnostics.js';
 import { loadPipelineDir } from '../spec/load.js';
+import type { LoadedPipeline } from '../spec/load.js';
 import { loadProjectConfig, PROJECT_CONFIG_FILE, projectConfigPath } from '../spec/project-config.js';
 import type { ProjectConfig } from '../spec/project-config.js';
 import { applicationNameClashes } from './argocd-application.js';
@@ -248,4 +249,44 @@ export function synth(options: SynthOptions): SynthResult {
     for (const name of removed) rmSync(join(options.outDir, name), { force: true });
   }
   return { diagnostics: [], rendered, changed, removed, unchanged };
+}
+
+/**
+ * Renders only `pipelines` (e.g. one a promotion command just edited, not written yet) into the
+ * text `synth` writes for each of them in `outDir`, with the same project configuration and file
+ * naming; writes nothing. Each file comes with whether the one in `outDir` differs. (The controller
+ * and Argo CD files depend on the set of pipelines, not on one pipeline's colors or cutover.)
+ */
+export function renderPipelineFiles(options: {
+  readonly pipelinesDir: string;
+  readonly outDir: string;
+  readonly pipelines: readonly LoadedPipeline[];
+  readonly config?: ProjectConfig;
+}): { diagnostics: Diagnostic[]; files: { name: string; yaml: string; changed: boolean }[] } {
+  const base = projectRoot(resolve(options.pipelinesDir));
+  let config = options.config;
+  if (!config) {
+    const loaded = loadProjectConfig(
+      projectConfigPath(base),
+      relative(process.cwd(), projectConfigPath(base)) || PROJECT_CONFIG_FILE,
+    );
+    if (!loaded.config) return { diagnostics: loaded.diagnostics, files: [] };
+    config = loaded.config;
+  }
+  const rendered = renderLoaded(
+    options.pipelines,
+    (lp) => relative(base, resolve(lp.file)).replace(/\\/g, '/'),
+    config.verify,
+  );
+  const files = rendered.map((r) => {
+    const path = join(options.outDir, r.fileName);
+    let current: string | undefined;
+    try {
+      current = lstatSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
+    } catch {
+      current = undefined;
+    }
+    return { name: r.fileName, yaml: r.yaml, changed: current !== r.yaml };
+  });
+  return { diagnostics: [], files };
 }

@@ -107,7 +107,7 @@ function nextStep(
       };
     case 'Pending':
       return {
-        note: 'none: the controller arms or rejects the generation once every gate subtask has reported',
+        note: `none: the controller arms or rejects the generation once every gate subtask has reported (to withdraw it first: ${s ? withStatus(`cancel ${p}`).replace(/^kubectl .*? && /, '') : `flink-cutover cancel ${p}${nsFlag} --assume-pending`})`,
       };
     case 'Armed':
       return { note: `none: the cutover completes when both watermarks reach W + lateness` };
@@ -119,7 +119,7 @@ function nextStep(
           }
         : {
             command: withStatus(`schedule ${p} --at +30m`),
-            note: 'commit the next generation with a later W',
+            note: `commit the next generation with a later W (or withdraw the cutover: ${withStatus(`cancel ${p}`).replace(/^kubectl .*? && /, '')})`,
           };
     case 'Completed':
       return {

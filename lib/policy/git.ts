@@ -116,3 +116,40 @@ export function loadPipelinesAtRef(dir: string, ref: string, displayDir: string)
   }
   return { pipelines, diagnostics };
 }
+
+/** Whether `dir` is inside a git work tree whose HEAD has a commit (false when git is not installed). */
+export function hasCommits(dir: string): boolean {
+  try {
+    git(dir, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `ref` names a commit in the repository of `dir`. */
+export function isCommit(dir: string, ref: string): boolean {
+  try {
+    git(dir, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The default branch pull requests merge into: what `origin/HEAD` points at, else `main`, else `master`. */
+export function defaultBranch(dir: string): string | undefined {
+  try {
+    const ref = git(dir, ['symbolic-ref', '--quiet', 'refs/remotes/origin/HEAD']).toString().trim();
+    if (ref.startsWith('refs/remotes/')) return ref.slice('refs/remotes/'.length);
+  } catch {
+    // no origin/HEAD
+  }
+  return ['main', 'master'].find((b) => isCommit(dir, b));
+}
+
+/** The merge base of HEAD and `ref` (the commit a pull request of HEAD into `ref` is compared with). */
+export function mergeBase(dir: string, ref: string): string {
+  if (!isCommit(dir, ref)) throw new GitReadError(`no commit named "${ref}" in the repository of ${dir}`);
+  return git(dir, ['merge-base', 'HEAD', ref]).toString().trim();
+}

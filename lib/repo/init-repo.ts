@@ -236,7 +236,7 @@ Flink pipelines deployed blue/green by [flink-cutover](https://www.npmjs.com/pac
 - \`${REPO_WORKFLOW_FILE}\`: on every pull request, \`synth --check\`, \`check\` (annotations and
   SARIF) and \`plan\` (a pull-request comment).
 
-Each lifecycle step is one pull request: \`npx flink-cutover stage|schedule|teardown|rollback|abandon\`.
+Each lifecycle step is one pull request: \`npx flink-cutover stage|schedule|cancel|teardown|rollback|abandon\`.
 `;
 }
 

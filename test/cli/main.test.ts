@@ -14,6 +14,7 @@ describe('flink-cutover (top level)', () => {
       'plan',
       'stage',
       'schedule',
+      'cancel',
       'teardown',
       'rollback',
       'abandon',

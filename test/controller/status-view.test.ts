@@ -99,6 +99,27 @@ describe('status view', () => {
     expect(renderStatus([v], W)).toMatch(/Reason: +green flink-cutover-gate subtask 1/);
   });
 
+  it('Pending and Rejected name cancel as the way to withdraw the cutover', () => {
+    const pending = pipelineView({
+      namespace: 'streaming',
+      desired: desired(),
+      status: status({ phase: 'Pending' }),
+    });
+    expect(pending.next.note).toContain(
+      'flink-cutover cancel orders --namespace streaming --status orders-cutover-status.yaml',
+    );
+    const unknown = pipelineView({ namespace: 'streaming', desired: desired(), status: null });
+    expect(unknown.next.note).toContain('flink-cutover cancel orders --namespace streaming --assume-pending');
+    const rejected = pipelineView({
+      namespace: 'streaming',
+      desired: desired(),
+      status: status({ phase: 'Rejected', reason: 'late' }),
+    });
+    expect(rejected.next.note).toContain(
+      'withdraw the cutover: flink-cutover cancel orders --namespace streaming',
+    );
+  });
+
   it('Completed: teardown (or rollback) as the next step', () => {
     const v = pipelineView({
       namespace: 'streaming',

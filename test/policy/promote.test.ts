@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
@@ -202,32 +202,9 @@ describe('promotion lifecycle over a git repository', () => {
 
   it('check refuses two steps committed together', async () => {
     const dir = repo();
-    expect(
-      (
-        await runCli(
-          [
-            'stage',
-            'orders',
-            '--pipelines',
-            'p',
-            '--image',
-            'reg/orders:1.5.0',
-            '--from-savepoint',
-            's3://x',
-          ],
-          { cwd: dir },
-        )
-      ).code,
-    ).toBe(0);
-    expect(
-      (
-        await runCli(['schedule', 'orders', '--pipelines', 'p', '--at', '+1h', '--now', iso(T0)], {
-          cwd: dir,
-        })
-      ).code,
-    ).toBe(0);
-    git(dir, 'commit', '-q', '-am', 'both');
-    const c = await runCli(['check', '--head', 'p', '--base-ref', 'HEAD~1', '--now', iso(T0)], { cwd: dir });
+    await step(dir, ['stage', 'orders', '--image', 'reg/orders:1.5.0', '--from-savepoint', 's3://x'], T0);
+    await step(dir, ['schedule', 'orders', '--at', '+1h'], T0);
+    const c = await runCli(['check', '--head', 'p', '--base-ref', 'HEAD~2', '--now', iso(T0)], { cwd: dir });
     expect(c.code).toBe(1);
     expect(c.stdout).toMatch(/one-step/);
     expect(c.stdout).toMatch(/cutover-target/);
@@ -261,6 +238,7 @@ describe('promotion refusals', () => {
       ['stage', 'orders', '--pipelines', 'p', '--image', 'reg/orders:1.5.0', '--from-savepoint', 's3://x'],
       { cwd: dir },
     );
+    git(dir, 'commit', '-qam', 'stage');
     const soon = await runCli(['schedule', 'orders', '--pipelines', 'p', '--at', '+5m', '--now', iso(T0)], {
       cwd: dir,
     });
@@ -274,7 +252,9 @@ describe('promotion refusals', () => {
       ['stage', 'orders', '--pipelines', 'p', '--image', 'reg/orders:1.5.0', '--from-savepoint', 's3://x'],
       { cwd: dir },
     );
+    git(dir, 'commit', '-qam', 'stage');
     await runCli(['schedule', 'orders', '--pipelines', 'p', '--at', '+1h', '--now', iso(T0)], { cwd: dir });
+    git(dir, 'commit', '-qam', 'schedule');
     const st = statusFile(dir, { generation: '1', phase: 'Armed' });
     const r = await runCli(
       ['teardown', 'orders', '--pipelines', 'p', '--status', st, '--now', iso(T0 + 2 * H)],
@@ -282,6 +262,31 @@ describe('promotion refusals', () => {
     );
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/teardown-before-complete.*cutover #1 is Armed/);
+  });
+  it('without --status a teardown is refused; --allow-unknown-status lets it through as a warning', async () => {
+    const dir = repo();
+    await runCli(
+      ['stage', 'orders', '--pipelines', 'p', '--image', 'reg/orders:1.5.0', '--from-savepoint', 's3://x'],
+      { cwd: dir },
+    );
+    git(dir, 'commit', '-qam', 'stage');
+    await runCli(['schedule', 'orders', '--pipelines', 'p', '--at', '+1h', '--now', iso(T0)], { cwd: dir });
+    git(dir, 'commit', '-qam', 'schedule');
+    const before = readFileSync(join(dir, 'p/orders.yaml'), 'utf8');
+    const args = ['teardown', 'orders', '--pipelines', 'p', '--no-synth', '--now', iso(T0 + 2 * H)];
+    const refused = await runCli(args, { cwd: dir });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/error \[teardown-before-complete\]/);
+    expect(readFileSync(join(dir, 'p/orders.yaml'), 'utf8')).toBe(before);
+
+    const both = await runCli([...args, '--allow-unknown-status', '--status', 'x.yaml'], { cwd: dir });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--allow-unknown-status and --status contradict/);
+
+    const allowed = await runCli([...args, '--allow-unknown-status'], { cwd: dir });
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(allowed.stderr).toMatch(/warning \[teardown-before-complete\]/);
+    expect(readFileSync(join(dir, 'p/orders.yaml'), 'utf8')).not.toContain('blue:');
   });
   it.each([
     [['stage', 'orders'], /stage needs --image/],
@@ -370,6 +375,7 @@ describe('schedule with the clock as now', () => {
       ['stage', 'orders', '--pipelines', 'p', '--image', 'reg/orders:1.5.0', '--from-savepoint', 's3://x'],
       { cwd: dir },
     );
+    git(dir, 'commit', '-qam', 'stage');
     const r = await runCli(
       ['schedule', 'orders', '--pipelines', 'p', '--at', '+2h', '--now', '2026-12-01T10:00:00.231Z'],
       { cwd: dir },
@@ -460,4 +466,335 @@ it('keeps files byte-identical outside the edit for the example specs', async ()
   const after = readFileSync(join(dir, 'p/orders.yaml'), 'utf8');
   const added = '    green:\n      image: reg/orders:9\n      initialSavepointPath: s3://x\n';
   expect(after.replace(added, '')).toBe(src);
+});
+
+describe('cancel', () => {
+  async function cutover() {
+    const dir = repo();
+    await step(dir, ['stage', 'orders', '--image', 'reg/orders:1.5.0', '--from-savepoint', 's3://x'], T0);
+    await step(dir, ['schedule', 'orders', '--at', '+1h'], T0);
+    return dir;
+  }
+  const cancel = (dir: string, ...extra: string[]) =>
+    runCli(['cancel', 'orders', '--pipelines', 'p', '--now', iso(T0 + H / 4), ...extra], { cwd: dir });
+
+  it('withdraws a Pending cutover: the block goes, the generation is kept, check passes, the next schedule is #2', async () => {
+    const dir = await cutover();
+    const pending = statusFile(dir, { generation: '1', phase: 'Pending' });
+    const s = await step(dir, ['cancel', 'orders'], T0 + H / 4, pending);
+    expect(s.out).toMatch(/PR title: orders: cancel cutover #1 blue → green/);
+    expect(s.text).not.toContain('cutover:');
+    expect(s.text).toContain('flink-cutover.dev/last-generation: "1"');
+    expect(s.text).toContain('    green:\n');
+    expect(git(dir, 'diff', '--numstat', 'HEAD~1').trim()).toBe('2\t1\tp/orders.yaml');
+    const withdrawn = statusFile(dir, { generation: '1', phase: 'Rejected', reason: 'withdrawn' });
+    const again = await step(dir, ['schedule', 'orders', '--at', '+2h'], T0 + H / 2, withdrawn);
+    expect(again.text).toContain('cutover: {generation: 2, to: green');
+  });
+
+  it('is refused once the status says Armed or Completed, pointing at teardown and rollback', async () => {
+    const dir = await cutover();
+    const before = readFileSync(join(dir, 'p/orders.yaml'), 'utf8');
+    for (const phase of ['Armed', 'Completed']) {
+      const st = statusFile(dir, { generation: '1', phase, armedAt: iso(T0), completedAt: iso(T0 + H) });
+      const r = await cancel(dir, '--status', st);
+      expect(r.code, phase).toBe(1);
+      expect(r.stderr).toContain(`refused: cutover #1 of orders is ${phase}; it can no longer be withdrawn`);
+      expect(r.stderr).toMatch(
+        /fix: an Armed cutover always completes: .*flink-cutover teardown.*flink-cutover rollback/,
+      );
+    }
+    expect(readFileSync(join(dir, 'p/orders.yaml'), 'utf8')).toBe(before);
+  });
+
+  it('needs --status or --assume-pending; --assume-pending withdraws with the check warning', async () => {
+    const dir = await cutover();
+    const r = await cancel(dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /refused: cancel withdraws cutover #1 only when it is not Armed, and no --status was given/,
+    );
+    expect(r.stderr).toMatch(/fix: pass --status .* or --assume-pending/);
+    const old = statusFile(dir, { generation: '0', phase: 'Completed' });
+    expect((await cancel(dir, '--status', old)).stderr).toMatch(/the status is for generation 0, not #1/);
+    const ok = await cancel(dir, '--assume-pending');
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).toMatch(/warning \[lifecycle-transition\].*withdraws cutover #1 without knowing/);
+    expect(readFileSync(join(dir, 'p/orders.yaml'), 'utf8')).not.toContain('cutover:');
+  });
+
+  it('is refused without a committed cutover', async () => {
+    const dir = repo();
+    const r = await cancel(dir, '--assume-pending');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/refused: orders is Steady; cancel needs it Cutover/);
+  });
+
+  it('--help', async () => {
+    const r = await runCli(['cancel', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Usage: flink-cutover cancel \[options\] <pipeline>/);
+    expect(r.stdout).toContain('--assume-pending');
+  });
+});
+
+describe('fix texts point at the legal way', () => {
+  it('a Rejected cutover: teardown and abandon point at cancel, not at abandoning the standby alone', async () => {
+    const dir = repo();
+    await step(dir, ['stage', 'orders', '--image', 'reg/orders:1.5.0', '--from-savepoint', 's3://x'], T0);
+    await step(dir, ['schedule', 'orders', '--at', '+1h'], T0);
+    const rejected = statusFile(dir, { generation: '1', phase: 'Rejected', reason: 'late' });
+    const t = await runCli(
+      ['teardown', 'orders', '--pipelines', 'p', '--status', rejected, '--now', iso(T0 + H)],
+      { cwd: dir },
+    );
+    expect(t.code).toBe(1);
+    expect(t.stderr).toMatch(/teardown-before-complete/);
+    expect(t.stderr).toMatch(
+      /withdraw the cutover \(flink-cutover cancel orders --status status.yaml\) and then abandon/,
+    );
+    const a = await runCli(['abandon', 'orders', '--pipelines', 'p'], { cwd: dir });
+    expect(a.code).toBe(1);
+    expect(a.stderr).toMatch(/fix: .*withdraw it \(flink-cutover cancel orders/);
+    const pending = statusFile(dir, { generation: '1', phase: 'Pending' });
+    const rb = await runCli(
+      ['rollback', 'orders', '--pipelines', 'p', '--at', '+1h', '--status', pending, '--now', iso(T0)],
+      { cwd: dir },
+    );
+    expect(rb.code).toBe(1);
+    expect(rb.stderr).toMatch(
+      /rollback-before-armed[\s\S]*fix: withdraw it \(flink-cutover cancel --status\)/,
+    );
+  });
+});
+
+describe('promotion commands judge the merge base, like check --base-ref', () => {
+  const STAGE = [
+    'stage',
+    'orders',
+    '--pipelines',
+    'p',
+    '--image',
+    'reg/orders:1.5.0',
+    '--from-savepoint',
+    's3://x',
+  ];
+  const SCHEDULE = ['schedule', 'orders', '--pipelines', 'p', '--at', '+1h', '--now', iso(T0)];
+  const spec = (dir: string) => readFileSync(join(dir, 'p/orders.yaml'), 'utf8');
+
+  it('refuses schedule on top of an uncommitted stage, naming the step and where it is', async () => {
+    const dir = repo();
+    expect((await runCli(STAGE, { cwd: dir })).code).toBe(0);
+    const staged = spec(dir);
+    const r = await runCli(SCHEDULE, { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /refused: orders has an unmerged stage step against master \(merge base [0-9a-f]{12}\), in the working tree \(not committed yet\); schedule on top of it would make one pull request take more than one lifecycle step/,
+    );
+    expect(r.stderr).toMatch(
+      /fix: merge the pull request with the stage step first, then run schedule on the updated master; or pass --base-ref/,
+    );
+    expect(r.stderr).toMatch(/p\/orders\.yaml:\d+:\d+: error \[one-step\]/);
+    expect(spec(dir)).toBe(staged);
+  });
+
+  it('refuses it on a branch whose stage is committed but not merged; allows it once merged', async () => {
+    const dir = repo();
+    git(dir, 'checkout', '-q', '-b', 'stage-orders');
+    expect((await runCli(STAGE, { cwd: dir })).code).toBe(0);
+    git(dir, 'commit', '-qam', 'stage');
+    git(dir, 'checkout', '-q', '-b', 'schedule-orders');
+    const r = await runCli(SCHEDULE, { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('committed on this branch but not merged into master');
+    // A pull request stacked on the stage branch: its base is that branch.
+    const stacked = await runCli([...SCHEDULE, '--base-ref', 'stage-orders', '--dry-run'], { cwd: dir });
+    expect(stacked.code, stacked.stderr).toBe(0);
+    git(dir, 'checkout', '-q', 'master');
+    git(dir, 'merge', '-q', '--ff-only', 'stage-orders');
+    const ok = await runCli(SCHEDULE, { cwd: dir });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(spec(dir)).toContain('cutover: {generation: 1');
+  });
+
+  it('uses origin/HEAD when there is one: a local commit not pushed is not merged', async () => {
+    const origin = repo();
+    const dir = tempDir({}, 'fc-clone-');
+    git(dir, 'clone', '-q', origin, 'c');
+    const clone = join(dir, 'c');
+    expect((await runCli(STAGE, { cwd: clone })).code).toBe(0);
+    git(clone, 'commit', '-qam', 'stage');
+    const r = await runCli(SCHEDULE, { cwd: clone });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('has an unmerged stage step against origin/master');
+  });
+
+  it('outside a git repository: today’s behaviour, nothing said; --base-ref is a usage error', async () => {
+    const dir = tempDir({ 'p/orders.yaml': SPEC }, 'fc-nogit-');
+    expect((await runCli([...STAGE, '--no-synth'], { cwd: dir })).code).toBe(0);
+    const r = await runCli([...SCHEDULE, '--no-synth'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/note:|merge base/);
+    const bad = await runCli(
+      ['cancel', 'orders', '--pipelines', 'p', '--assume-pending', '--dry-run', '--base-ref', 'main'],
+      { cwd: dir },
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--base-ref main: p is not in a git repository/);
+  });
+
+  it('a repository without main or master: a note says only the working tree was compared', async () => {
+    const dir = repo();
+    git(dir, 'branch', '-m', 'trunk');
+    const r = await runCli(STAGE, { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/note: no default branch \(origin\/HEAD, main or master\).*pass --base-ref/);
+  });
+});
+
+describe('promotion commands render the pipeline into dist/ in the same edit', () => {
+  const STAGE = [
+    'stage',
+    'orders',
+    '--pipelines',
+    'p',
+    '--image',
+    'reg/orders:1.5.0',
+    '--from-savepoint',
+    's3://x',
+  ];
+  const synthCheck = (dir: string) =>
+    runCli(['synth', '--pipelines', 'p', '--out', 'dist', '--check'], { cwd: dir });
+  function project(): string {
+    const dir = tempDir({ 'p/orders.yaml': SPEC, 'package.json': '{"private": true}\n' }, 'fc-project-');
+    git(dir, 'init', '-q');
+    return dir;
+  }
+  async function synthed(): Promise<string> {
+    const dir = project();
+    expect((await runCli(['synth', '--pipelines', 'p', '--out', 'dist'], { cwd: dir })).code).toBe(0);
+    git(dir, 'add', '.');
+    git(dir, 'commit', '-q', '-m', 'steady');
+    return dir;
+  }
+  const OUT = 'dist/streaming.orders.k8s.yaml';
+
+  it('after stage, synth --check passes; the PR body names the spec and the rendered file', async () => {
+    const dir = await synthed();
+    const r = await runCli(STAGE, { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`rendered ${OUT}`);
+    expect(r.stdout).toMatch(/Changed: `[^`]*p\/orders\.yaml`/);
+    expect(r.stdout).toContain(`Rendered: \`${OUT}\``);
+    expect(readFileSync(join(dir, OUT), 'utf8')).toContain('name: orders-green');
+    const c = await synthCheck(dir);
+    expect(c.code, c.stderr).toBe(0);
+    expect(git(dir, 'status', '--porcelain').split('\n').filter(Boolean).sort()).toEqual([
+      ` M ${OUT}`,
+      ' M p/orders.yaml',
+    ]);
+  });
+
+  it('with --no-synth only the spec changes and synth --check says dist is stale', async () => {
+    const dir = await synthed();
+    const r = await runCli([...STAGE, '--no-synth'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain('rendered');
+    const c = await synthCheck(dir);
+    expect(c.code).toBe(1);
+    expect(c.stderr).toContain(`dist/ is not up to date`);
+    expect(c.stderr).toContain(`${OUT} (differs or missing)`);
+  });
+
+  it('--dry-run writes neither the spec nor dist', async () => {
+    const dir = await synthed();
+    const r = await runCli([...STAGE, '--dry-run'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`would render ${OUT}`);
+    expect(git(dir, 'status', '--porcelain')).toBe('');
+  });
+
+  it('nothing half-written: when rendering or writing dist fails, the spec is not written either', async () => {
+    const dir = await synthed();
+    writeFileSync(join(dir, 'flink-cutover.yaml'), 'verify: {image: 5}\n');
+    const bad = await runCli(STAGE, { cwd: dir });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/refused: stage cannot be rendered into dist\/; nothing was written/);
+    expect(bad.stderr).toMatch(/flink-cutover\.yaml/);
+    rmSync(join(dir, 'flink-cutover.yaml'));
+    rmSync(join(dir, OUT));
+    mkdirSync(join(dir, OUT));
+    const blocked = await runCli(STAGE, { cwd: dir });
+    expect(blocked.code).toBe(1);
+    expect(blocked.stderr).toMatch(/is a folder where a rendered file goes; nothing was written/);
+    expect(git(dir, 'diff', '--name-only', '--', 'p')).toBe('');
+  });
+
+  it('every promotion command renders: schedule puts the cutover into the ConfigMap', async () => {
+    const dir = await synthed();
+    expect((await runCli(STAGE, { cwd: dir })).code).toBe(0);
+    git(dir, 'commit', '-qam', 'stage');
+    const r = await runCli(['schedule', 'orders', '--pipelines', 'p', '--at', '+1h', '--now', iso(T0)], {
+      cwd: dir,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(dir, OUT), 'utf8')).toMatch(/generation: "1"/);
+    expect((await synthCheck(dir)).code).toBe(0);
+  });
+});
+
+describe('stage --set with a Flink key edits it in the form the template holds it', () => {
+  const HA = 'flinkConfiguration.high-availability.storageDir=s3://b/ha2/orders/green';
+  async function stageWith(spec: string, ...sets: string[]) {
+    const dir = tempDir({ 'p/orders.yaml': spec }, 'fc-set-');
+    const r = await runCli(
+      [
+        'stage',
+        'orders',
+        '--pipelines',
+        'p',
+        '--image',
+        'reg/orders:1.5.0',
+        '--from-savepoint',
+        's3://x',
+        '--no-synth',
+        ...sets.flatMap((x) => ['--set', x]),
+      ],
+      { cwd: dir },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    return readFileSync(join(dir, 'p/orders.yaml'), 'utf8');
+  }
+
+  it('nested in the template: the override is nested too (one key, not a second dotted form)', async () => {
+    const spec = SPEC.replace(
+      '      # savepoints per color\n',
+      '      high-availability:\n        type: kubernetes\n        storageDir: s3://b/ha/{{pipeline}}/{{color}}\n      # savepoints per color\n',
+    );
+    const text = await stageWith(spec, HA);
+    expect(text).toContain(
+      '    green:\n      image: reg/orders:1.5.0\n      initialSavepointPath: s3://x\n      flinkConfiguration:\n        high-availability:\n          storageDir: s3://b/ha2/orders/green\n',
+    );
+    expect(text).not.toContain('high-availability.storageDir');
+  });
+
+  it('partly nested (`state: {savepoints.dir: ...}`): under the map that holds it', async () => {
+    const text = await stageWith(SPEC, 'flinkConfiguration.state.savepoints.dir=s3://b/sp2/orders/green');
+    expect(text).toContain(
+      '      flinkConfiguration:\n        state:\n          savepoints.dir: s3://b/sp2/orders/green\n',
+    );
+  });
+
+  it('dotted in the template (or absent): the dotted key', async () => {
+    const spec = SPEC.replace(
+      '      # savepoints per color\n',
+      '      high-availability.storageDir: s3://b/ha/{{pipeline}}/{{color}}\n      # savepoints per color\n',
+    );
+    expect(await stageWith(spec, HA)).toContain(
+      '      flinkConfiguration:\n        high-availability.storageDir: s3://b/ha2/orders/green\n',
+    );
+    expect(await stageWith(SPEC, HA)).toContain(
+      '      flinkConfiguration:\n        high-availability.storageDir: s3://b/ha2/orders/green\n',
+    );
+  });
 });

@@ -51,7 +51,7 @@ describe('one-step', () => {
   it('names a real way to take each step on its own', () => {
     const f = findings('one-step', cut(), steadyPipeline()); // withdraw the cutover and drop green at once
     expect(f[0]!.fix).toBe(
-      'split it into 2 pull requests, one per step: remove the cutover block, `flink-cutover abandon`',
+      'split it into 2 pull requests, one per step: `flink-cutover cancel`, `flink-cutover abandon`',
     );
     expect(findings('one-step', steadyPipeline(), cut())[0]!.fix).toBe(
       'split it into 2 pull requests, one per step: `flink-cutover stage`, `flink-cutover schedule`',

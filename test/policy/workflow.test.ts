@@ -14,7 +14,8 @@ it('the example workflow calls flink-cutover only with options the CLI has', asy
     .map((s) => s.run ?? '')
     .join('\n');
   const calls = [...runs.matchAll(/npx flink-cutover (\w+)([^\n|>]*)/g)];
-  expect(calls.map((c) => c[1])).toEqual(['plan', 'check', 'check']);
+  expect(calls.map((c) => c[1])).toEqual(['synth', 'plan', 'check', 'check']);
+  expect(runs).toMatch(/npx flink-cutover synth [^\n]*--check/);
   for (const [, command, args] of calls) {
     const help = (await runCli([command!, '--help'])).stdout;
     for (const flag of args!.match(/--[a-z-]+/g) ?? []) expect(help, `${command} ${flag}`).toContain(flag);

@@ -8,6 +8,7 @@ import { registerSchedule } from './schedule.js';
 import { registerTeardown } from './teardown.js';
 import { registerRollback } from './rollback.js';
 import { registerAbandon } from './abandon.js';
+import { registerCancel } from './cancel.js';
 import { registerVerify } from './verify.js';
 import { registerSimulate } from './simulate.js';
 import { registerController } from './controller.js';
@@ -23,6 +24,7 @@ export const commands: CommandModule[] = [
   registerPlan,
   registerStage,
   registerSchedule,
+  registerCancel,
   registerTeardown,
   registerRollback,
   registerAbandon,

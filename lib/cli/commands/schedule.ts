@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { watermarkCommand } from '../../policy/promote/command.js';
+import { watermarkCommand } from './promotion.js';
 import { schedule } from '../../policy/promote/steps.js';
 import type { CliIO } from '../io.js';
 

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { latestRetainedCheckpoint } from '../../flink/latest-checkpoint.js';
 import { FlinkRestError } from '../../flink/errors.js';
-import { promotionCommand, runPromotion } from '../../policy/promote/command.js';
-import type { CommonPromotionOpts } from '../../policy/promote/command.js';
+import { promotionCommand, runPromotion } from './promotion.js';
+import type { CommonPromotionOpts } from './promotion.js';
 import { stage } from '../../policy/promote/steps.js';
 import type { CliIO } from '../io.js';
 import { ExitCode, UsageError } from '../io.js';

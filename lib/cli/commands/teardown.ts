@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { promotionCommand, runPromotion } from '../../policy/promote/command.js';
+import { promotionCommand, runPromotion } from './promotion.js';
 import { teardown } from '../../policy/promote/steps.js';
 import type { CliIO } from '../io.js';
 

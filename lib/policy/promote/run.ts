@@ -1,5 +1,6 @@
-import { isAbsolute, resolve } from 'node:path';
-import type { Document } from 'yaml';
+import { isAbsolute, join, resolve } from 'node:path';
+import { renderPipelineFiles } from '../../constructs/synth.js';
+import { DiagnosticError } from '../../spec/diagnostics.js';
 import type { Diagnostic } from '../../spec/diagnostics.js';
 import { loadPipelineDir, loadPipelineText, pipelineKey } from '../../spec/load.js';
 import type { LoadedPipeline } from '../../spec/load.js';
@@ -11,8 +12,9 @@ import { statusFor } from '../status.js';
 import type { Finding } from '../types.js';
 import type { PromotionOutcome } from './steps.js';
 import { PromotionRefused } from './steps.js';
-import { likeOriginal, parseForEdit, serialize } from './yaml-edit.js';
-import { EditConflict, lockFile, replaceFile, requirePlainFile } from './write.js';
+import { likeOriginal, SpecEdit } from './yaml-edit.js';
+import { checkAgainstMergeBase } from './merge-base.js';
+import { EditConflict, lockFile, replaceFiles, requirePlainFile } from './write.js';
 import { InputFileError, readRegularFile } from '../../spec/read-file.js';
 
 export interface PromoteRequest {
@@ -22,9 +24,15 @@ export interface PromoteRequest {
   readonly namespace?: string;
   readonly now: number;
   readonly statuses?: readonly CutoverStatus[];
+  /** Judge the edit as `check --allow-unknown-status` does: steps that need a status warn without one. */
+  readonly allowUnknownStatus?: boolean;
   readonly dryRun?: boolean;
+  /** Render the pipeline's files into this output folder in the same edit (absent: --no-synth). */
+  readonly synth?: { readonly outDir: string; readonly outShown: string };
+  /** Compare with the merge base of HEAD and this ref (default: the default branch, in a git repository). */
+  readonly baseRef?: string;
   /** The edit; may throw PromotionRefused. `status` is the pipeline's controller status when known. */
-  readonly apply: (doc: Document, p: Pipeline, status: CutoverStatus | undefined) => PromotionOutcome;
+  readonly apply: (doc: SpecEdit, p: Pipeline, status: CutoverStatus | undefined) => PromotionOutcome;
 }
 
 export interface PromoteResult {
@@ -38,6 +46,10 @@ export interface PromoteResult {
   readonly diagnostics: Diagnostic[];
   readonly text?: string;
   readonly written: boolean;
+  /** The rendered files the edit changed (or, with dryRun, would), as shown. */
+  readonly rendered?: string[];
+  /** Something the person should know though the edit went through (e.g. no merge base found). */
+  readonly note?: string;
 }
 
 /** Finds the pipeline to promote; a missing or ambiguous one is an input error. */
@@ -102,7 +114,7 @@ export function promote(req: PromoteRequest): PromoteResult {
     requirePlainFile(absPath, file);
     // One edit of a file at a time: a concurrent edit is refused, a later one sees this one's result.
     if (!req.dryRun) release = lockFile(absPath, file);
-    return promoteLocked(req, found.lp, absPath);
+    return promoteLocked(req, found.lp, absPath, dirAbs);
   } catch (err) {
     if (err instanceof EditConflict) return refuse(err.message, err.fix);
     throw err;
@@ -112,7 +124,12 @@ export function promote(req: PromoteRequest): PromoteResult {
 }
 
 /** The edit, with the file's lock held: the file is read again, so an edit just finished is seen. */
-function promoteLocked(req: PromoteRequest, found: LoadedPipeline, absPath: string): PromoteResult {
+function promoteLocked(
+  req: PromoteRequest,
+  found: LoadedPipeline,
+  absPath: string,
+  dirAbs: string,
+): PromoteResult {
   const file = found.file;
   const refuse = (message: string, fix: string): PromoteResult => ({
     file,
@@ -142,9 +159,7 @@ function promoteLocked(req: PromoteRequest, found: LoadedPipeline, absPath: stri
         fix: 'run the command again',
       },
     };
-  const docs = parseForEdit(before);
-  const doc = docs[lp.source.index];
-  if (!doc) return refuse(`${file} changed while it was being read`, 'run the command again');
+  const doc = new SpecEdit(before, lp.source.index);
   const status = req.statuses ? statusFor(req.statuses, lp.pipeline) : undefined;
   let outcome: PromotionOutcome;
   try {
@@ -160,7 +175,7 @@ function promoteLocked(req: PromoteRequest, found: LoadedPipeline, absPath: stri
       };
     throw err;
   }
-  const text = likeOriginal(before, serialize(docs));
+  const text = likeOriginal(before, doc.text());
   const after = loadPipelineText(lp.file, text);
   const mine = after.pipelines.find((x) => pipelineKey(x.pipeline) === pipelineKey(lp.pipeline));
   if (after.diagnostics.length > 0 || !mine) {
@@ -174,11 +189,34 @@ function promoteLocked(req: PromoteRequest, found: LoadedPipeline, absPath: stri
       refused: { message: 'the edited spec is invalid', fix: 'see the errors below' },
     };
   }
+  // The pull request is judged against the merge base, not the working tree: a step not merged yet
+  // plus this one would be two steps in one pull request.
+  const merged = checkAgainstMergeBase({
+    dirAbs,
+    dirShown: req.pipelinesDir,
+    current: lp,
+    edited: mine,
+    step: outcome.step,
+    baseRef: req.baseRef,
+    now: req.now,
+    statuses: req.statuses,
+  });
+  if (merged.refused)
+    return {
+      file: lp.file,
+      outcome,
+      findings: merged.findings,
+      diagnostics: [],
+      written: false,
+      text,
+      refused: merged.refused,
+    };
   const result = checkPolicy({
     base: { pipelines: [lp], diagnostics: [] },
     head: { pipelines: [mine], diagnostics: [] },
     now: req.now,
     statuses: req.statuses,
+    allowUnknownStatus: req.allowUnknownStatus,
   });
   const findings = result.results.filter((f) => f.pipeline === lp.pipeline.metadata.name);
   if (findings.some((f) => f.severity === 'error')) {
@@ -195,16 +233,68 @@ function promoteLocked(req: PromoteRequest, found: LoadedPipeline, absPath: stri
       },
     };
   }
+  // The pipeline's rendered files change in the same edit, so merging it changes the cluster.
+  const rendered: { path: string; shown: string; text: string }[] = [];
+  if (req.synth) {
+    let r;
+    try {
+      r = renderPipelineFiles({ pipelinesDir: dirAbs, outDir: req.synth.outDir, pipelines: [mine] });
+    } catch (err) {
+      const diagnostics = err instanceof DiagnosticError ? [...err.diagnostics] : [];
+      return {
+        file: lp.file,
+        outcome,
+        findings,
+        diagnostics,
+        written: false,
+        text,
+        refused: {
+          message: `${outcome.step} cannot be rendered into ${req.synth.outShown}/${diagnostics.length > 0 ? '' : ` (${(err as Error).message})`}; nothing was written`,
+          fix: 'fix the errors below, or pass --no-synth and run flink-cutover synth yourself',
+        },
+      };
+    }
+    if (r.diagnostics.length > 0)
+      return {
+        file: lp.file,
+        outcome,
+        findings,
+        diagnostics: r.diagnostics,
+        written: false,
+        text,
+        refused: {
+          message: `${outcome.step} cannot be rendered into ${req.synth.outShown}/; nothing was written`,
+          fix: 'fix the errors below, or pass --no-synth and run flink-cutover synth yourself',
+        },
+      };
+    for (const f of r.files)
+      if (f.changed)
+        rendered.push({
+          path: join(req.synth.outDir, f.name),
+          shown: `${req.synth.outShown.replace(/\/+$/, '')}/${f.name}`,
+          text: f.yaml,
+        });
+  }
   if (!req.dryRun) {
     try {
-      replaceFile(absPath, text);
+      replaceFiles([{ path: absPath, text }, ...rendered.map((f) => ({ path: f.path, text: f.text }))]);
     } catch (err) {
+      if (err instanceof EditConflict) return refuse(`${err.message}; nothing was written`, err.fix);
       const e = err as NodeJS.ErrnoException;
       return refuse(
-        `cannot write ${lp.file} (${e.code ?? e.message}); it is unchanged`,
-        e.code === 'EEXIST' ? 'run the command again' : 'check that the file and its folder are writable',
+        `cannot write ${lp.file}${rendered.length > 0 ? ` and ${rendered.map((f) => f.shown).join(', ')}` : ''} (${e.code ?? e.message}); nothing was changed`,
+        e.code === 'EEXIST' ? 'run the command again' : 'check that the files and their folders are writable',
       );
     }
   }
-  return { file: lp.file, outcome, findings, diagnostics: [], written: !req.dryRun, text };
+  return {
+    file: lp.file,
+    outcome,
+    findings,
+    diagnostics: [],
+    written: !req.dryRun,
+    text,
+    note: merged.note,
+    rendered: rendered.map((f) => f.shown),
+  };
 }

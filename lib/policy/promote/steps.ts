@@ -1,12 +1,13 @@
 import { parse } from 'yaml';
-import type { Document } from 'yaml';
 import { formatDuration } from '../../spec/duration.js';
 import { effectiveSpec, lifecycleState, standbyColor } from '../../spec/effective.js';
 import type { Color, Pipeline } from '../../spec/types.js';
+import type { CutoverStatus } from '../status.js';
 import { otherColor } from '../../spec/types.js';
 import { knownGeneration, LAST_GENERATION_ANNOTATION } from '../transition.js';
 import { isoSeconds, PromotionArgError } from './at.js';
-import { quoted, setAfter } from './yaml-edit.js';
+import type { SpecEdit } from './yaml-edit.js';
+import { Flow, quoted } from './yaml-edit.js';
 
 /** The promotion is not legal from the pipeline's current state (exit 1, nothing written). */
 export class PromotionRefused extends Error {
@@ -20,7 +21,7 @@ export class PromotionRefused extends Error {
 
 /** What a promotion step did, for the pull request. */
 export interface PromotionOutcome {
-  readonly step: 'stage' | 'schedule' | 'teardown' | 'rollback' | 'abandon';
+  readonly step: 'stage' | 'schedule' | 'teardown' | 'rollback' | 'abandon' | 'cancel';
   readonly title: string;
   readonly summary: string[];
   readonly next: string;
@@ -48,7 +49,7 @@ function requireState(p: Pipeline, want: 'Steady' | 'Staged' | 'Cutover', step: 
     s === 'Staged' && want === 'Steady'
       ? `abandon the standby (flink-cutover abandon ${name(p)}) or schedule a cutover to it`
       : s === 'Cutover' && want !== 'Cutover'
-        ? 'teardown after the cutover completes, or rollback; if it was Rejected, schedule again with a later --at'
+        ? `teardown after the cutover completes, or rollback; while it is Pending or Rejected, withdraw it (flink-cutover cancel ${name(p)} --status status.yaml) or, if Rejected, schedule again with a later --at`
         : hint[want]!;
   throw new PromotionRefused(
     `${name(p)} is ${s}${s === 'Cutover' ? ` (#${p.spec.cutover!.generation} ${p.spec.active} → ${p.spec.cutover!.to})` : ''}; ${step} needs it ${want}`,
@@ -88,6 +89,22 @@ export function parseSet(assignment: string): { path: string[]; value: unknown }
   return { path, value };
 }
 
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Where the Flink key `key` sits in a flinkConfiguration map as written: `['a.b.c']` when held
+ * dotted (or not at all), `['a', 'b.c']` or `['a', 'b', 'c']` when nested under `a` (and `b`).
+ */
+export function flinkKeyPath(conf: unknown, key: string): string[] {
+  if (!isObject(conf) || Object.hasOwn(conf, key)) return [key];
+  for (const k of Object.keys(conf))
+    if (key.startsWith(`${k}.`) && isObject(conf[k]))
+      return [k, ...flinkKeyPath(conf[k], key.slice(k.length + 1))];
+  return [key];
+}
+
 export interface StageOptions {
   image: string;
   initialSavepointPath?: string;
@@ -95,14 +112,22 @@ export interface StageOptions {
 }
 
 /** Steady → Staged: adds the standby color with the new image, its initial state and overrides. */
-export function stage(doc: Document, p: Pipeline, o: StageOptions): PromotionOutcome {
+export function stage(doc: SpecEdit, p: Pipeline, o: StageOptions): PromotionOutcome {
   requireState(p, 'Steady', 'stage');
   const active = p.spec.active;
   const standby = otherColor(active);
   const entry: Record<string, unknown> = { image: o.image };
   if (o.initialSavepointPath) entry.initialSavepointPath = o.initialSavepointPath;
   const sets = (o.set ?? []).map(parseSet);
-  for (const s of sets) {
+  const conf = p.spec.template.flinkConfiguration;
+  for (const s0 of sets) {
+    // A Flink key is written in the form the template holds it: under its nested map when the
+    // template nests it (`high-availability: {storageDir: ...}`), dotted when it is dotted or absent,
+    // so the new color's effective configuration never holds one key twice.
+    const s =
+      s0.path[0] === 'flinkConfiguration' && s0.path.length === 2
+        ? { ...s0, path: ['flinkConfiguration', ...flinkKeyPath(conf, s0.path[1]!)] }
+        : s0;
     let at = entry;
     // Own properties only (defineProperty): no key, not even __proto__, reaches a prototype.
     const own = (o: Record<string, unknown>, k: string, v: unknown) =>
@@ -119,7 +144,7 @@ export function stage(doc: Document, p: Pipeline, o: StageOptions): PromotionOut
     }
     own(at, s.path[s.path.length - 1]!, s.value);
   }
-  setAfter(doc, ['spec', 'colors'], standby, doc.createNode(entry), active);
+  doc.set(['spec', 'colors', standby], entry, active);
   const from = effectiveSpec(p, active).image ?? '(template image)';
   return {
     step: 'stage',
@@ -152,17 +177,11 @@ export interface ScheduleOptions {
  * Cutover(g) → Cutover(g+1), same direction, another W: the way on after the controller Rejected g
  * (or while it is still Pending). The check refuses it for an Armed or Completed g.
  */
-function reschedule(doc: Document, p: Pipeline, o: ScheduleOptions): PromotionOutcome {
+function reschedule(doc: SpecEdit, p: Pipeline, o: ScheduleOptions): PromotionOutcome {
   const { to, generation: prev, watermark: prevW } = p.spec.cutover!;
   const g = Math.max(knownGeneration(p), o.statusGeneration ?? 0) + 1;
   const w = isoSeconds(o.at);
-  setAfter(
-    doc,
-    ['spec'],
-    'cutover',
-    doc.createNode({ generation: g, to, watermark: quoted(w) }, { flow: true }),
-    'colors',
-  );
+  doc.set(['spec', 'cutover'], new Flow({ generation: g, to, watermark: quoted(w) }), 'colors');
   return {
     step: 'schedule',
     title: `${name(p)}: reschedule cutover ${p.spec.active} → ${to} as #${g} at ${w}`,
@@ -176,14 +195,13 @@ function reschedule(doc: Document, p: Pipeline, o: ScheduleOptions): PromotionOu
 }
 
 /** Staged → Cutover(g): commits the handover to the standby color at W (from Cutover: reschedule). */
-export function schedule(doc: Document, p: Pipeline, o: ScheduleOptions): PromotionOutcome {
+export function schedule(doc: SpecEdit, p: Pipeline, o: ScheduleOptions): PromotionOutcome {
   if (lifecycleState(p) === 'Cutover') return reschedule(doc, p, o);
   requireState(p, 'Staged', 'schedule');
   const to = standbyColor(p)!;
   const g = Math.max(knownGeneration(p), o.statusGeneration ?? 0) + 1;
   const w = isoSeconds(o.at);
-  const cut = doc.createNode({ generation: g, to, watermark: quoted(w) }, { flow: true });
-  setAfter(doc, ['spec'], 'cutover', cut, 'colors');
+  doc.set(['spec', 'cutover'], new Flow({ generation: g, to, watermark: quoted(w) }), 'colors');
   return {
     step: 'schedule',
     title: `${name(p)}: schedule cutover #${g} ${p.spec.active} → ${to} at ${w}`,
@@ -197,14 +215,14 @@ export function schedule(doc: Document, p: Pipeline, o: ScheduleOptions): Promot
 }
 
 /** Cutover(g) → Steady(to): removes the old color, records generation g. */
-export function teardown(doc: Document, p: Pipeline): PromotionOutcome {
+export function teardown(doc: SpecEdit, p: Pipeline): PromotionOutcome {
   requireState(p, 'Cutover', 'teardown');
   const old = p.spec.active;
   const { to, generation: g } = p.spec.cutover!;
-  doc.deleteIn(['spec', 'colors', old]);
-  doc.setIn(['spec', 'active'], to);
-  doc.deleteIn(['spec', 'cutover']);
-  doc.setIn(['metadata', 'annotations', LAST_GENERATION_ANNOTATION], quoted(String(g)));
+  doc.delete(['spec', 'colors', old]);
+  doc.set(['spec', 'active'], to);
+  doc.delete(['spec', 'cutover']);
+  doc.set(['metadata', 'annotations', LAST_GENERATION_ANNOTATION], quoted(String(g)));
   return {
     step: 'teardown',
     title: `${name(p)}: tear down ${old} after cutover #${g}`,
@@ -217,20 +235,14 @@ export function teardown(doc: Document, p: Pipeline): PromotionOutcome {
 }
 
 /** Cutover(g) A→B → Cutover(g+1) B→A: hands the output back to the old color at W'. */
-export function rollback(doc: Document, p: Pipeline, o: ScheduleOptions): PromotionOutcome {
+export function rollback(doc: SpecEdit, p: Pipeline, o: ScheduleOptions): PromotionOutcome {
   requireState(p, 'Cutover', 'rollback');
   const old = p.spec.active;
   const { to: current, generation } = p.spec.cutover!;
   const g = Math.max(knownGeneration(p), generation, o.statusGeneration ?? 0) + 1;
   const w = isoSeconds(o.at);
-  doc.setIn(['spec', 'active'], current);
-  setAfter(
-    doc,
-    ['spec'],
-    'cutover',
-    doc.createNode({ generation: g, to: old, watermark: quoted(w) }, { flow: true }),
-    'colors',
-  );
+  doc.set(['spec', 'active'], current);
+  doc.set(['spec', 'cutover'], new Flow({ generation: g, to: old, watermark: quoted(w) }), 'colors');
   return {
     step: 'rollback',
     title: `${name(p)}: roll back to ${old} (cutover #${g} at ${w})`,
@@ -243,10 +255,10 @@ export function rollback(doc: Document, p: Pipeline, o: ScheduleOptions): Promot
 }
 
 /** Staged → Steady: removes the standby color. */
-export function abandon(doc: Document, p: Pipeline): PromotionOutcome {
+export function abandon(doc: SpecEdit, p: Pipeline): PromotionOutcome {
   requireState(p, 'Staged', 'abandon');
   const standby = standbyColor(p)! as Color;
-  doc.deleteIn(['spec', 'colors', standby]);
+  doc.delete(['spec', 'colors', standby]);
   return {
     step: 'abandon',
     title: `${name(p)}: abandon standby ${standby}`,
@@ -254,5 +266,55 @@ export function abandon(doc: Document, p: Pipeline): PromotionOutcome {
       `Removes the standby color ${standby} (${effectiveSpec(p, standby).image ?? 'template image'}); ${p.spec.active} never stopped owning the output.`,
     ],
     next: `stage again when a fixed version is ready: flink-cutover stage ${name(p)} --image ...`,
+  };
+}
+
+export interface CancelOptions {
+  /** The controller's status for the pipeline (--status), when given. */
+  status?: CutoverStatus;
+  /** The person says the cutover is still Pending, without a status (--assume-pending). */
+  assumePending?: boolean;
+}
+
+/**
+ * Cutover(g) → Staged: withdraws a cutover the controller has not armed. The cutover block goes (the
+ * desired ConfigMap says generation 0, and the controller writes Rejected: withdrawn); g is kept in
+ * the last-generation annotation so the next schedule uses a higher one. Refused once the status
+ * says Armed or Completed, and without a status unless --assume-pending.
+ */
+export function cancel(doc: SpecEdit, p: Pipeline, o: CancelOptions): PromotionOutcome {
+  requireState(p, 'Cutover', 'cancel');
+  const { to, generation: g, watermark } = p.spec.cutover!;
+  const st = o.status;
+  const rollbackFix = `an Armed cutover always completes: wait for Completed, then tear down (flink-cutover teardown ${name(p)} --status status.yaml) or hand the output back (flink-cutover rollback ${name(p)} --at +30m --status status.yaml)`;
+  if (st && st.generation === g && (st.phase === 'Armed' || st.phase === 'Completed'))
+    throw new PromotionRefused(
+      `cutover #${g} of ${name(p)} is ${st.phase}; it can no longer be withdrawn`,
+      rollbackFix,
+    );
+  if (st && st.generation > g)
+    throw new PromotionRefused(
+      `the status is for generation ${st.generation}, newer than the spec's cutover #${g}`,
+      'pull the newest spec (git pull) and read the status again',
+    );
+  const known = st !== undefined && st.generation === g;
+  if (!known && !o.assumePending)
+    throw new PromotionRefused(
+      `cancel withdraws cutover #${g} only when it is not Armed, and ${st ? `the status is for generation ${st.generation}, not #${g}` : 'no --status was given'}`,
+      `pass --status with the ${name(p)}-cutover-status ConfigMap (kubectl get configmap ${name(p)}-cutover-status -o yaml > status.yaml), or --assume-pending when you know the controller has not armed it (the pull-request check then needs --status or --allow-unknown-status)`,
+    );
+  doc.delete(['spec', 'cutover']);
+  doc.set(['metadata', 'annotations', LAST_GENERATION_ANNOTATION], quoted(String(g)));
+  return {
+    step: 'cancel',
+    title: `${name(p)}: cancel cutover #${g} ${p.spec.active} → ${to}`,
+    summary: [
+      `Withdraws cutover #${g} (watermark ${watermark}): ${p.spec.active} keeps the output; ${to} stays staged and its gate holds all its output.`,
+      known
+        ? `The status says #${g} is ${st!.phase}; the controller records the withdrawal as Rejected (withdrawn).`
+        : `Without a status (--assume-pending): merge only while the controller has not armed #${g}; the pull-request check refuses a withdrawal it cannot see the status of unless it runs with --status or --allow-unknown-status.`,
+      `Generation ${g} is kept in annotation ${LAST_GENERATION_ANNOTATION} so the next cutover uses a higher one.`,
+    ],
+    next: `schedule again when ready (flink-cutover schedule ${name(p)} --at +${p.spec.policy.minLeadTime}), or abandon the standby (flink-cutover abandon ${name(p)})`,
   };
 }

@@ -4,11 +4,13 @@ import {
   fchmodSync,
   fstatSync,
   lstatSync,
+  mkdirSync,
   openSync,
   readFileSync,
   renameSync,
   rmSync,
   statSync,
+  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -131,6 +133,69 @@ export function replaceFile(file: string, text: string): void {
     renameSync(tmp, file);
   } catch (err) {
     rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * Replaces several files as one edit: every new text is first written to a temporary file beside
+ * its target (created exclusively), then all are renamed into place. When a step fails, the files
+ * already replaced get their previous text back (a file that did not exist is removed), so the edit
+ * is all or nothing. Missing folders are created; a new file gets mode 0644.
+ */
+export function replaceFiles(files: readonly { path: string; text: string }[]): void {
+  const temps: { tmp: string; path: string; before?: string; mode: number }[] = [];
+  const clean = () => temps.forEach((t) => rmSync(t.tmp, { force: true }));
+  try {
+    for (const f of files) {
+      let before: string | undefined;
+      let mode = 0o644;
+      try {
+        const st = lstatSync(f.path);
+        if (!st.isFile())
+          throw new EditConflict(
+            `${f.path} is ${st.isDirectory() ? 'a folder' : st.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'} where a rendered file goes`,
+            'remove it, then run the command again',
+          );
+        before = readFileSync(f.path, 'utf8');
+        mode = st.mode & 0o7777;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+      mkdirSync(dirname(f.path), { recursive: true });
+      const tmp = join(
+        dirname(f.path),
+        `.${basename(f.path)}.${randomBytes(8).toString('hex')}.flink-cutover-tmp`,
+      );
+      const fd = openSync(tmp, 'wx', mode);
+      temps.push({ tmp, path: f.path, before, mode });
+      try {
+        writeSync(fd, f.text);
+        if ((fstatSync(fd).mode & 0o7777) !== mode) fchmodSync(fd, mode);
+      } finally {
+        closeSync(fd);
+      }
+    }
+  } catch (err) {
+    clean();
+    throw err;
+  }
+  const done: (typeof temps)[number][] = [];
+  try {
+    for (const t of temps) {
+      renameSync(t.tmp, t.path);
+      done.push(t);
+    }
+  } catch (err) {
+    for (const t of done.reverse()) {
+      try {
+        if (t.before === undefined) rmSync(t.path, { force: true });
+        else writeFileSync(t.path, t.before, { mode: t.mode });
+      } catch {
+        // best effort: the first error is the one reported
+      }
+    }
+    clean();
     throw err;
   }
 }

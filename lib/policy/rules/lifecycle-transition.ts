@@ -16,7 +16,7 @@ export const lifecycleTransition: Rule = {
           head,
           '/spec/active',
           `illegal lifecycle change ${pair.baseState} → ${pair.headState}: ${pair.transition.illegal}`,
-          'restore the base spec and move one step at a time with the promotion commands (stage, schedule, teardown, rollback, abandon)',
+          'restore the base spec and move one step at a time with the promotion commands (stage, schedule, cancel, teardown, rollback, abandon)',
         ),
       ];
     }
@@ -43,7 +43,7 @@ export const lifecycleTransition: Rule = {
       ];
     }
     const fix =
-      'pass --status with the <pipeline>-cutover-status ConfigMap showing Pending or Rejected, or roll back instead';
+      'pass --status with the <pipeline>-cutover-status ConfigMap showing Pending or Rejected (flink-cutover cancel --status), or roll back instead';
     // A status of another generation: the controller has not decided this one yet (a warning, as
     // before); no status at all cannot tell anything.
     const m = status ? { severity: 'warning' as const, fix } : missingStatus(allowUnknownStatus, fix);

@@ -5,7 +5,7 @@ export const rollbackBeforeArmed: Rule = {
   id: 'rollback-before-armed',
   severity: 'error',
   summary: 'A rollback of a cutover that has not completed (the id predates the stricter rule).',
-  doc: 'A rollback makes the color that took over the active one and commits a new generation back to the old color (the lifecycle: Cutover(g), Completed --rollback--> Cutover(g+1)). That is right only once the previous cutover is Completed: both colors have then committed past W + lateness, so every record before W is settled. While it is only Armed, the cutover ConfigMap of the new generation no longer carries the previous W, so a color still behind W would decide records before it by the new generation and emit them a second time (or drop them); and if it was Pending or Rejected the new color never owned anything, and the rollback would hand it the output until the new generation arms. Wait for Completed (a cutover never leaves Armed except to Completed), or withdraw or reschedule a Pending/Rejected cutover instead (edit or remove the cutover block); pass --status so the check can tell (without it the rollback is refused; --allow-unknown-status makes that a warning).',
+  doc: 'A rollback makes the color that took over the active one and commits a new generation back to the old color (the lifecycle: Cutover(g), Completed --rollback--> Cutover(g+1)). That is right only once the previous cutover is Completed: both colors have then committed past W + lateness, so every record before W is settled. While it is only Armed, the cutover ConfigMap of the new generation no longer carries the previous W, so a color still behind W would decide records before it by the new generation and emit them a second time (or drop them); and if it was Pending or Rejected the new color never owned anything, and the rollback would hand it the output until the new generation arms. Wait for Completed (a cutover never leaves Armed except to Completed), or withdraw (`flink-cutover cancel`) or reschedule (`flink-cutover schedule`) a Pending/Rejected cutover instead; pass --status so the check can tell (without it the rollback is refused; --allow-unknown-status makes that a warning).',
   check: ({ pair, status, allowUnknownStatus }: RuleContext): Finding[] => {
     const { base, head } = pair;
     if (!head || !base?.pipeline.spec.cutover || !pair.transition.steps.includes('rollback')) return [];
@@ -44,7 +44,7 @@ export const rollbackBeforeArmed: Rule = {
         head,
         '/spec/cutover',
         `rolls back cutover #${g}, but the status says ${status.generation === g ? status.phase : `generation ${status.generation}`}: ${base.pipeline.spec.cutover.to} never took over`,
-        'remove or reschedule the cutover block instead of rolling back',
+        'withdraw it (flink-cutover cancel --status) or reschedule it (flink-cutover schedule --status) instead of rolling back',
       ),
     ];
   },

@@ -43,7 +43,7 @@ export const teardownBeforeComplete: Rule = {
           at,
           `tears down ${old} but ${what}`,
           status.phase === 'Rejected' && status.generation === g
-            ? 'schedule a later watermark (new generation) or abandon the standby; keep the old color'
+            ? `keep the old color: schedule a later watermark (flink-cutover schedule ${head.pipeline.metadata.name} --at +30m --status status.yaml, a new generation), or withdraw the cutover (flink-cutover cancel ${head.pipeline.metadata.name} --status status.yaml) and then abandon the standby`
             : 'wait until the controller reports Completed for this generation',
         ),
       ];

@@ -1,5 +1,5 @@
 import { formatDiagnostic } from '../../spec/diagnostics.js';
-import type { PromoteResult } from './run.js';
+import type { PromoteResult } from '../../policy/promote/run.js';
 
 /** The text a promotion command prints: the refusal, or the PR title and body. */
 export function formatPromotion(r: PromoteResult): { out: string; err: string } {
@@ -15,6 +15,11 @@ export function formatPromotion(r: PromoteResult): { out: string; err: string } 
     ...o.summary.map((s) => `- ${s}`),
     '',
     `Changed: \`${r.file}\` (one lifecycle step: ${o.step}; checked with the same rules as \`flink-cutover check\`).`,
+    ...(r.rendered && r.rendered.length > 0
+      ? [
+          `Rendered: ${r.rendered.map((f) => `\`${f}\``).join(', ')} (\`flink-cutover synth\`, so the merge changes the cluster).`,
+        ]
+      : []),
     ...(r.findings.length > 0
       ? ['', 'Warnings:', ...r.findings.map((f) => `- ${f.ruleId}: ${f.message}`)]
       : []),
@@ -24,6 +29,7 @@ export function formatPromotion(r: PromoteResult): { out: string; err: string } 
   const out =
     [
       `${r.written ? 'edited' : 'would edit'} ${r.file}`,
+      ...(r.rendered ?? []).map((f) => `${r.written ? 'rendered' : 'would render'} ${f}`),
       '',
       `PR title: ${o.title}`,
       '',

@@ -1,14 +1,15 @@
 import type { Command } from 'commander';
-import type { Document } from 'yaml';
-import type { CliIO } from '../../cli/io.js';
-import { defineAction, UsageError } from '../../cli/io.js';
+import { resolve } from 'node:path';
+import type { SpecEdit } from '../../policy/promote/yaml-edit.js';
+import type { CliIO } from '../io.js';
+import { defineAction, UsageError } from '../io.js';
 import type { Pipeline } from '../../spec/types.js';
-import { InputError, parseNow, readStatuses } from '../inputs.js';
-import type { CutoverStatus } from '../status.js';
-import { parseAt, PromotionArgError } from './at.js';
-import { formatPromotion } from './report.js';
-import { promote } from './run.js';
-import type { PromotionOutcome, ScheduleOptions } from './steps.js';
+import { InputError, parseNow, readStatuses } from '../../policy/inputs.js';
+import type { CutoverStatus } from '../../policy/status.js';
+import { parseAt, PromotionArgError } from '../../policy/promote/at.js';
+import { formatPromotion } from './promotion-report.js';
+import { promote } from '../../policy/promote/run.js';
+import type { PromotionOutcome, ScheduleOptions } from '../../policy/promote/steps.js';
 
 /** Options every promotion command shares. */
 export interface CommonPromotionOpts {
@@ -16,7 +17,11 @@ export interface CommonPromotionOpts {
   namespace?: string;
   now?: string;
   status?: string;
+  allowUnknownStatus?: boolean;
   dryRun?: boolean;
+  synth?: boolean;
+  baseRef?: string;
+  out: string;
 }
 
 /** Adds the shared options (`--pipelines`, `--namespace`, `--now`, `--status`, `--dry-run`). */
@@ -29,10 +34,24 @@ export function withCommonOptions(cmd: Command): Command {
       '--status <file>',
       'the <pipeline>-cutover-status ConfigMap (JSON or YAML), checked like `check --status`',
     )
+    .option(
+      '--allow-unknown-status',
+      'without --status, judge the edit as `check --allow-unknown-status` does: a teardown, rollback or reschedule is then a warning, not refused (the pull-request check needs the same flag or the status)',
+    )
     .option('--dry-run', 'print the PR title and body but do not write the file')
+    .option(
+      '--base-ref <ref>',
+      'compare with the merge base of HEAD and this ref, as the pull-request check will (default: origin/HEAD, else main, else master)',
+    )
+    .option(
+      '--out <dir>',
+      'output folder of `flink-cutover synth`, where the pipeline is rendered again',
+      'dist',
+    )
+    .option('--no-synth', 'edit only the spec; do not re-render its files in the output folder')
     .addHelpText(
       'after',
-      '\nThe spec is edited in place, comments and formatting kept. The step is refused (exit 1, nothing written) when it is illegal from the current state or the edit would fail `flink-cutover check`.\nExit codes: 0 edited, 1 refused, 2 usage error.',
+      "\nThe spec is edited in place, comments and formatting kept, and the pipeline's files in the output folder are rendered again (as `flink-cutover synth` would). The step is refused (exit 1, nothing written) when it is illegal from the current state, the edit would fail `flink-cutover check`, or, in a git repository, the pull request would take two steps from the merge base (a step not merged yet plus this one).\nExit codes: 0 edited, 1 refused, 2 usage error.",
     );
 }
 
@@ -44,12 +63,14 @@ export async function runPromotion(
   makeEdit: (
     now: number,
   ) =>
-    | Promise<(doc: Document, p: Pipeline, status: CutoverStatus | undefined) => PromotionOutcome>
-    | ((doc: Document, p: Pipeline, status: CutoverStatus | undefined) => PromotionOutcome),
+    | Promise<(doc: SpecEdit, p: Pipeline, status: CutoverStatus | undefined) => PromotionOutcome>
+    | ((doc: SpecEdit, p: Pipeline, status: CutoverStatus | undefined) => PromotionOutcome),
 ): Promise<number> {
   try {
     // Whole seconds: `--at +30m` then lands exactly 30m after now, and the PR body says "30m", not "30m0s769ms".
     const now = Math.floor(parseNow(opts.now) / 1000) * 1000;
+    if (opts.allowUnknownStatus && opts.status !== undefined)
+      throw new UsageError('--allow-unknown-status and --status contradict each other: give one of them');
     const statuses = readStatuses(io.cwd, opts.status);
     const apply = await makeEdit(now);
     const r = promote({
@@ -59,11 +80,15 @@ export async function runPromotion(
       namespace: opts.namespace,
       now,
       statuses,
+      allowUnknownStatus: opts.allowUnknownStatus === true && !statuses ? true : undefined,
       dryRun: opts.dryRun,
+      baseRef: opts.baseRef,
+      synth: opts.synth === false ? undefined : { outDir: resolve(io.cwd, opts.out), outShown: opts.out },
       apply,
     });
     const text = formatPromotion(r);
     if (text.err) io.err(text.err);
+    if (r.note && !r.refused) io.err(`note: ${r.note}\n`);
     if (text.out) io.out(text.out);
     return r.refused ? 1 : 0;
   } catch (err) {
@@ -97,7 +122,7 @@ export function watermarkCommand(
   program: Command,
   io: CliIO,
   spec: { name: string; description: string; atHelp: string },
-  step: (doc: Document, p: Pipeline, o: ScheduleOptions) => PromotionOutcome,
+  step: (doc: SpecEdit, p: Pipeline, o: ScheduleOptions) => PromotionOutcome,
 ): void {
   promotionCommand(
     program,
