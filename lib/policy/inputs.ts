@@ -46,6 +46,12 @@ export interface SidesOptions {
   head: string;
   base?: string;
   baseRef?: string;
+  /**
+   * Read plain specs with the fast reader, positions only where reported (false: every spec with
+   * positions, the reference the fast path is tested against).
+   * @default true
+   */
+  fast?: boolean;
 }
 
 /** Loads head and base pipelines; base files are named like the head files so findings point at head paths. */
@@ -60,7 +66,7 @@ export function loadSides(
   const shown = displayDir(headAbs);
   // One memory for both sides: a file with the same text at base and head is parsed once, and a
   // git blob that is the file at head is not read from git at all.
-  const memo = new LoadMemo();
+  const memo = new LoadMemo({ fast: opts.fast ?? true });
   const readDir = (abs: string, flag: string, given: string): LoadResult => {
     try {
       return loadPipelineDir(abs, memo);

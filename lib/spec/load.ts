@@ -673,6 +673,11 @@ function displayPath(path: string): string {
  * parsed once.
  */
 export class LoadMemo {
+  /** Whether the fast reader is used (false: every text is read with positions, as before). */
+  readonly fast: boolean;
+  constructor(options: { fast?: boolean } = {}) {
+    this.fast = options.fast ?? true;
+  }
   /** Texts read by loadPipelineFile, by the path it was given. */
   readonly texts = new Map<string, string>();
   /** The fast reader's value of a text (undefined: the full reader is needed). */
@@ -681,6 +686,7 @@ export class LoadMemo {
   readonly results = new Map<string, { file: string; result: LoadResult & { source: SourceFile } }>();
 
   fastValue(text: string): unknown {
+    if (!this.fast) return undefined;
     if (this.values.has(text)) return this.values.get(text);
     const v = fastParseYaml(text);
     this.values.set(text, v);
