@@ -38,12 +38,8 @@ edit('clickstream-3.yaml', (t) =>
 edit('clickstream-6.yaml', (t) => t.replace('to: blue', 'to: purple'));
 // Both colors share a literal consumer group (payments-11) and a state path (payments-2, -8).
 edit('payments-11.yaml', (t) => t.replace(/consumerGroup: .*/, 'consumerGroup: shared-group'));
-edit('payments-2.yaml', (t) =>
-  t.replace(/checkpoints\.dir: .*/, 'checkpoints.dir: s3://shared/chk'),
-);
-edit('payments-8.yaml', (t) =>
-  t.replace(/checkpoints\.dir: .*/, 'checkpoints.dir: s3://shared/chk'),
-);
+edit('payments-2.yaml', (t) => t.replace(/checkpoints\.dir: .*/, 'checkpoints.dir: s3://shared/chk'));
+edit('payments-8.yaml', (t) => t.replace(/checkpoints\.dir: .*/, 'checkpoints.dir: s3://shared/chk'));
 // A file the fast reader declines (an anchor), with a finding; a removed and a new pipeline.
 edit('orders-13.yaml', (t) => t.replace('parallelism: 8', 'parallelism: &p 9'));
 rmSync(join(pipelines, 'orders-16.yaml'));
