@@ -25,3 +25,27 @@ export function medianMs(fn: () => void, runs = 5): number {
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)]!;
 }
+
+/** Medians of `a` and `b` run alternately `runs` times each (after one warm-up of each), in ms. */
+export function pairedMedians(a: () => void, b: () => void, runs = 5): [number, number] {
+  a();
+  b();
+  const ta: number[] = [];
+  const tb: number[] = [];
+  const time = (fn: () => void) => {
+    const t0 = process.hrtime.bigint();
+    fn();
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
+  for (let i = 0; i < runs; i++) {
+    ta.push(time(a));
+    tb.push(time(b));
+  }
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+  return [median(ta), median(tb)];
+}
+
+/** Reports `name` (ms) with its ratio to `baseline` (ms), both measured in this run. */
+export function reportRatio(name: string, value: number, baseline: string, base: number): void {
+  report({ name, value: +value.toFixed(1), unit: 'ms', baseline, ratio: +(value / base).toFixed(3) });
+}

@@ -1,10 +1,11 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import { DiagnosticError, formatDiagnostic } from '../spec/diagnostics.js';
 import { packageVersion } from '../spec/paths.js';
-import { commands } from './commands/index.js';
-import type { CliIO } from './io.js';
+import { commandDescriptors } from './commands/index.js';
+import type { CommandDescriptor } from './commands/index.js';
+import type { CliIO, CommandModule } from './io.js';
 import { ExitCode, UsageError, exitCodeOf } from './io.js';
 
 /** A reader that stops early (`flink-cutover ... | head`) closes the pipe: end quietly. */
@@ -26,15 +27,32 @@ function defaultIO(): CliIO {
   };
 }
 
-/** Builds the `flink-cutover` program with every command registered. */
-export function buildProgram(io: CliIO, onExit: (code: number) => void): Command {
+/**
+ * Builds the `flink-cutover` program: the commands in `loaded` registered fully, every other one
+ * from its descriptor (listed by `--help`, never run).
+ */
+export function buildProgram(
+  io: CliIO,
+  onExit: (code: number) => void,
+  loaded: ReadonlyMap<string, CommandModule> = new Map(),
+): Command {
+  const terms = new Map<string, string>();
+  const help = new Help();
   const program = new Command('flink-cutover')
     .description('Zero-downtime blue/green deployments for Apache Flink jobs on Kubernetes, driven from git.')
     .version(packageVersion())
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .configureHelp({ subcommandTerm: (c) => terms.get(c.name()) ?? help.subcommandTerm(c) })
     .exitOverride();
-  for (const register of commands) register(program, io);
+  for (const d of commandDescriptors) {
+    const register = loaded.get(d.name);
+    if (register) register(program, io);
+    else {
+      program.command(d.name).description(d.description).allowUnknownOption().allowExcessArguments();
+      terms.set(d.name, d.term);
+    }
+  }
   program.hook('postAction', (_this, actionCommand) => {
     const code = exitCodeOf(actionCommand);
     if (code !== undefined) onExit(code);
@@ -43,13 +61,35 @@ export function buildProgram(io: CliIO, onExit: (code: number) => void): Command
 }
 
 /**
+ * The command `argv` runs (or asks help for: `help <command>`), when it names one. The program's
+ * own options take no value, so the first word that is not an option is the command.
+ */
+export function invokedCommand(argv: readonly string[]): CommandDescriptor | undefined {
+  const words = argv.filter((a) => !a.startsWith('-'));
+  const name = words[0] === 'help' ? words[1] : words[0];
+  return commandDescriptors.find((d) => d.name === name);
+}
+
+/** The program for `argv`: the command it runs loaded, the others listed only. */
+export async function programFor(
+  argv: readonly string[],
+  io: CliIO,
+  onExit: (code: number) => void,
+): Promise<Command> {
+  const invoked = invokedCommand(argv);
+  const loaded = new Map<string, CommandModule>();
+  if (invoked) loaded.set(invoked.name, await invoked.load());
+  return buildProgram(io, onExit, loaded);
+}
+
+/**
  * Runs the CLI with `argv` (without `node` and the script) and returns the exit code:
  * 0 ok, 1 findings or failed checks, 2 usage or internal error.
  */
 export async function run(argv: string[], io: CliIO = defaultIO()): Promise<number> {
   let code = 0;
-  const program = buildProgram(io, (c) => (code = c));
   try {
+    const program = await programFor(argv, io, (c) => (code = c));
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (err) {

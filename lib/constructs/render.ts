@@ -1,9 +1,10 @@
-import { ApiObject, App, Chart, Yaml } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import type { LoadedPipeline } from '../spec/load.js';
 import type { Color, Pipeline } from '../spec/types.js';
 import { CONTROLLER_NAME, CutoverController } from './cutover-controller.js';
 import type { CutoverControllerProps } from './cutover-controller.js';
+import { emitYaml } from './emit-yaml.js';
 import { FlinkBlueGreenPipeline } from './pipeline.js';
 import type { FlinkBlueGreenPipelineProps } from './pipeline.js';
 
@@ -89,9 +90,54 @@ export function renderPipelines(
       pipeline: construct.pipeline,
       fileName: renderedFileName(construct.pipeline),
       manifests,
-      yaml: header(options?.sourceFile) + Yaml.stringify(...manifests),
+      yaml: header(options?.sourceFile) + emitYaml(...manifests),
     };
   });
+}
+
+function chartId(spec: unknown): string {
+  const meta = (spec as { metadata?: { name?: unknown; namespace?: unknown } })?.metadata;
+  return `${typeof meta?.namespace === 'string' ? meta.namespace + '.' : ''}${typeof meta?.name === 'string' ? meta.name : 'pipeline'}`;
+}
+
+/**
+ * Renders pipelines one at a time, each in an App of its own, handing each result to `each` and
+ * keeping none: the memory of a synth of thousands of pipelines is that of one. Same objects and
+ * bytes as renderPipelines, and the same errors (a DiagnosticError for an invalid spec, an Error
+ * for a failed construct validation or a pipeline given twice).
+ */
+export function renderEach(
+  inputs: Iterable<{ spec: unknown; options?: RenderOptions }>,
+  each: (r: RenderedPipeline) => void,
+): void {
+  const ids = new Set<string>();
+  for (const { spec, options } of inputs) {
+    const id = chartId(spec);
+    if (ids.has(id)) throw new Error(`pipeline ${id} is rendered twice`);
+    ids.add(id);
+    each(renderAlone(spec, options));
+  }
+}
+
+function renderAlone(spec: unknown, options: RenderOptions | undefined): RenderedPipeline {
+  const id = chartId(spec);
+  const app = new App({ outdir: '/nonexistent-not-written' });
+  const chart = new Chart(app, id, { disableResourceNameHashes: true });
+  const construct = new FlinkBlueGreenPipeline(chart, 'Pipeline', {
+    spec,
+    file: options?.sourceFile ?? `<${id}>`,
+    restUrls: options?.restUrls,
+    verify: options?.verify,
+  });
+  const errors = validateTree(app);
+  if (errors.length > 0) throw new Error(`validation failed:\n${errors.join('\n')}`);
+  const manifests = chartManifests(chart);
+  return {
+    pipeline: construct.pipeline,
+    fileName: renderedFileName(construct.pipeline),
+    manifests,
+    yaml: header(options?.sourceFile) + emitYaml(...manifests),
+  };
 }
 
 /** Renders one pipeline. */
@@ -139,5 +185,5 @@ export function renderController(
   const manifests = chartManifests(chart);
   const head =
     '# Rendered by flink-cutover: the cutover controller for every pipeline. Do not edit: run `flink-cutover synth`.\n';
-  return { fileName: CONTROLLER_FILE, manifests, yaml: head + Yaml.stringify(...manifests) };
+  return { fileName: CONTROLLER_FILE, manifests, yaml: head + emitYaml(...manifests) };
 }

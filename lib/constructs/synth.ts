@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import {
   existsSync,
   lstatSync,
+  realpathSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -18,8 +20,16 @@ import { loadProjectConfig, PROJECT_CONFIG_FILE, projectConfigPath } from '../sp
 import type { ProjectConfig } from '../spec/project-config.js';
 import { applicationNameClashes } from './argocd-application.js';
 import { ARGOCD_DIR, renderArgoCd } from './argocd-render.js';
-import { CONTROLLER_FILE, CONTROLLER_NAMESPACE, renderController, renderLoaded } from './render.js';
-import type { RenderedPipeline } from './render.js';
+import {
+  CONTROLLER_FILE,
+  CONTROLLER_NAMESPACE,
+  renderController,
+  renderEach,
+  renderLoaded,
+  renderedFileName,
+  renderPipeline,
+} from './render.js';
+import type { RenderedPipeline, RenderOptions } from './render.js';
 
 export const RENDERED_SUFFIX = '.k8s.yaml';
 
@@ -35,6 +45,12 @@ export interface SynthOptions {
    * @default read from `flink-cutover.yaml` in the project root, when it exists
    */
   readonly config?: ProjectConfig;
+  /**
+   * With `check`: skip rendering pipelines git shows unchanged since the output was last
+   * committed (see knownOutput). `false` renders everything.
+   * @default true
+   */
+  readonly incremental?: boolean;
 }
 
 export interface SynthResult {
@@ -74,11 +90,19 @@ export function collisions(
   rendered: readonly RenderedPipeline[],
   fileOf: (r: RenderedPipeline) => string,
 ): Diagnostic[] {
+  return collisionsOf(rendered, (r) => r.manifests, fileOf);
+}
+
+function collisionsOf(
+  rendered: readonly RenderedPipeline[],
+  objectsOf: (r: RenderedPipeline) => readonly Record<string, unknown>[],
+  fileOf: (r: RenderedPipeline) => string,
+): Diagnostic[] {
   const seen = new Map<string, RenderedPipeline>();
   const out: Diagnostic[] = [];
   for (const r of rendered) {
     const mine = new Set<string>();
-    for (const m of r.manifests) {
+    for (const m of objectsOf(r)) {
       const meta = (m.metadata ?? {}) as { name?: string; namespace?: string };
       const group = String(m.apiVersion ?? '')
         .split('/')
@@ -152,12 +176,95 @@ function existingRendered(outDir: string): string[] {
   return [...top, ...own].sort();
 }
 
+/** The output folder's files a synth may take over from the last commit that changed it. */
+export interface KnownOutput {
+  /** Spec files (absolute) whose rendered files need no render: they are as committed. */
+  readonly specs: ReadonlySet<string>;
+  /** Rendered files (names in the output folder) as committed. */
+  readonly files: ReadonlySet<string>;
+}
+
+/**
+ * What `synth --check` need not render, from git: when nothing but spec files and rendered files
+ * differs from the last commit that changed the output folder (no other file, no configuration,
+ * no lock file, no code), a spec file unchanged since that commit renders what its rendered file
+ * held then, and that file is unchanged too. That commit's output is trusted (CI checked it when
+ * it was made). Undefined (render everything) when unsure: not a git repository, no such commit,
+ * anything else changed, or git failing.
+ */
+export function knownOutput(pipelinesDir: string, outDir: string): KnownOutput | undefined {
+  const run = (cwd: string, args: string[]): string =>
+    execFileSync('git', args, {
+      cwd,
+      stdio: ['ignore', 'pipe', 'ignore'],
+      maxBuffer: 256 * 1024 * 1024,
+    }).toString();
+  try {
+    const pipes = resolve(pipelinesDir);
+    const out = resolve(outDir);
+    if (!existsSync(out)) return undefined;
+    const top = realpathSync(run(pipes, ['rev-parse', '--show-toplevel']).trim());
+    const rel = (abs: string) => relative(top, realpathSync(abs)).replace(/\\/g, '/');
+    const relPipes = rel(pipes);
+    const relOut = rel(out);
+    if (relPipes.startsWith('..') || relOut.startsWith('..') || relOut === '' || relPipes === '')
+      return undefined;
+    const commit = run(top, ['log', '-1', '--format=%H', '--', relOut]).trim();
+    if (!/^[0-9a-f]{40,64}$/.test(commit)) return undefined;
+    const changed = [
+      ...run(top, ['diff', '--name-only', '-z', '--no-renames', commit, '--']).split('\0'),
+      ...run(top, ['ls-files', '--others', '--exclude-standard', '-z']).split('\0'),
+    ].filter(Boolean);
+    const inside = (f: string, dir: string) =>
+      f.startsWith(dir + '/') && !f.slice(dir.length + 1).includes('/');
+    const changedSpecs = new Set<string>();
+    const changedFiles = new Set<string>();
+    for (const f of changed) {
+      if (inside(f, relPipes)) changedSpecs.add(f.slice(relPipes.length + 1));
+      else if (f.startsWith(relOut + '/')) changedFiles.add(f.slice(relOut.length + 1));
+      else return undefined; // anything else changed: the output may differ everywhere
+    }
+    const committed = (dir: string) =>
+      run(top, ['ls-tree', '-r', '--name-only', '-z', commit, '--', dir + '/'])
+        .split('\0')
+        .filter(Boolean)
+        .map((f) => f.slice(dir.length + 1));
+    const specs = new Set(
+      committed(relPipes)
+        .filter((f) => !f.includes('/') && !changedSpecs.has(f))
+        .map((f) => join(pipes, f)),
+    );
+    const files = new Set(committed(relOut).filter((f) => !changedFiles.has(f)));
+    return { specs, files };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The kind/name identity of each object in a rendered file (as written by this tool), for collisions. */
+function objectIds(text: string): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const doc of text.split(/^---\n/m)) {
+    const apiVersion = /^apiVersion: (.*)$/m.exec(doc)?.[1];
+    const kind = /^kind: (.*)$/m.exec(doc)?.[1];
+    const meta = /^metadata:\n((?: {2}.*\n)*)/m.exec(doc)?.[1] ?? '';
+    const name = /^ {2}name: (.*)$/m.exec(meta)?.[1];
+    const namespace = /^ {2}namespace: (.*)$/m.exec(meta)?.[1];
+    if (kind === undefined) continue;
+    out.push({ apiVersion, kind, metadata: { name, ...(namespace !== undefined ? { namespace } : {}) } });
+  }
+  return out;
+}
+
 /**
  * Renders every pipeline of `pipelinesDir` and writes one `*.k8s.yaml` per pipeline into `outDir`,
  * plus `flink-cutover-controller.k8s.yaml` (the CutoverController for all of them).
- * Everything is rendered and validated in memory first: on any error nothing in `outDir` changes.
- * Files are replaced by rename, so a reader never sees half a file; stale `*.k8s.yaml` files (of
- * removed pipelines) are deleted. Other files in `outDir` are left alone.
+ * Everything is rendered and validated first: on any error nothing in `outDir` changes (files are
+ * written to temporary names as they are rendered, and renamed only when all are good). Files are
+ * replaced by rename, so a reader never sees half a file; stale `*.k8s.yaml` files (of removed
+ * pipelines) are deleted. Other files in `outDir` are left alone. No rendered text is kept after
+ * it is written or compared. With `check` and a git repository, a pipeline whose spec and rendered
+ * file are as in the last commit that changed the output folder is not rendered (see knownOutput).
  */
 export function synth(options: SynthOptions): SynthResult {
   // Name each spec relative to the project root (the nearest folder above the specs with .git,
@@ -179,74 +286,190 @@ export function synth(options: SynthOptions): SynthResult {
   const clashes = config.argocd ? applicationNameClashes(pipelines) : [];
   if (clashes.length > 0)
     return { diagnostics: clashes, rendered: [], changed: [], removed: [], unchanged: [] };
-  const rendered = renderLoaded(
-    pipelines,
-    (lp) => relative(base, resolve(lp.file)).replace(/\\/g, '/'),
-    config.verify,
-  );
-  const collided = collisions(
-    rendered,
-    (r) =>
-      pipelines.find(
-        (lp) =>
-          lp.pipeline.metadata.name === r.pipeline.metadata.name &&
-          lp.pipeline.metadata.namespace === r.pipeline.metadata.namespace,
-      )?.file ?? r.fileName,
-  );
-  if (collided.length > 0)
-    return { diagnostics: collided, rendered: [], changed: [], removed: [], unchanged: [] };
-  const wanted = new Map(rendered.map((r) => [r.fileName, r.yaml]));
-  // The controller that decides every pipeline's cutovers, in a file of its own.
-  if (rendered.length > 0) {
-    const controller = renderController(
-      rendered.map((r) => r.pipeline),
-      config.verify?.image ? { image: config.verify.image } : {},
-    );
-    wanted.set(controller.fileName, controller.yaml);
-  }
-  for (const f of renderArgoCd(rendered, config.argocd, {
-    fileName: CONTROLLER_FILE,
-    namespace: CONTROLLER_NAMESPACE,
-  }))
-    wanted.set(f.fileName, f.yaml);
+  const verify = config.verify;
+  const sourceName = (lp: LoadedPipeline) => relative(base, resolve(lp.file)).replace(/\\/g, '/');
+  const renderOptions = (lp: LoadedPipeline): RenderOptions => ({
+    sourceFile: sourceName(lp),
+    ...(verify ? { verify } : {}),
+  });
+  const known =
+    options.check && options.incremental !== false
+      ? knownOutput(options.pipelinesDir, options.outDir)
+      : undefined;
+
+  const outDir = options.outDir;
   const changed: string[] = [];
   const unchanged: string[] = [];
-  for (const [name, yaml] of wanted) {
-    const path = join(options.outDir, name);
+  const wantedNames = new Set<string>();
+  const temps: [string, string][] = [];
+  let created: string | undefined;
+  let outputProblem: SynthOutputError | undefined;
+  if (!options.check) {
+    try {
+      checkOutput(resolve(outDir), [], []);
+    } catch (err) {
+      outputProblem = err as SynthOutputError;
+    }
+  }
+  const cleanUp = () => {
+    for (const [tmp] of temps) rmSync(tmp, { force: true });
+    temps.length = 0;
+    if (created) rmSync(created, { recursive: true, force: true });
+  };
+  /** Compares one wanted file with the output folder and, unless checking, writes it to a temporary name. */
+  const offer = (name: string, yaml: string) => {
+    wantedNames.add(name);
+    const path = join(outDir, name);
     let current: string | undefined;
     try {
       current = lstatSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
     } catch {
       current = undefined;
     }
-    (current === yaml ? unchanged : changed).push(name);
-  }
-  const removed = existingRendered(options.outDir).filter((f) => !wanted.has(f));
-  if (!options.check) {
-    checkOutput(resolve(options.outDir), changed, removed);
-    const temps: [string, string][] = [];
+    if (current === yaml) {
+      unchanged.push(name);
+      return;
+    }
+    changed.push(name);
+    if (options.check || outputProblem) return;
     try {
-      mkdirSync(options.outDir, { recursive: true });
-      for (const name of changed) {
-        const dest = join(options.outDir, name);
-        mkdirSync(dirname(dest), { recursive: true });
-        const tmp = join(
-          dirname(dest),
-          `.${basename(dest)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
-        );
-        writeFileSync(tmp, wanted.get(name)!, { flag: 'wx' });
-        temps.push([tmp, dest]);
-      }
+      checkOutput(resolve(outDir), [name], []);
     } catch (err) {
-      for (const [tmp] of temps) rmSync(tmp, { force: true });
+      outputProblem = err as SynthOutputError;
+      return;
+    }
+    try {
+      if (!created && !existsSync(outDir)) created = mkdirSync(outDir, { recursive: true });
+      mkdirSync(dirname(path), { recursive: true });
+      const tmp = join(
+        dirname(path),
+        `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
+      );
+      writeFileSync(tmp, yaml, { flag: 'wx' });
+      temps.push([tmp, path]);
+    } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      throw new SynthOutputError(
-        options.outDir,
-        `cannot write into ${options.outDir} (${e.code ?? e.message})${e.code === 'EACCES' || e.code === 'EROFS' ? ': the folder is read-only' : ''}; nothing was changed`,
+      outputProblem = new SynthOutputError(
+        outDir,
+        `cannot write into ${outDir} (${e.code ?? e.message})${e.code === 'EACCES' || e.code === 'EROFS' ? ': the folder is read-only' : ''}; nothing was changed`,
       );
     }
+  };
+
+  // Light records of what was rendered: enough for collisions, the controller and Argo CD; the
+  // full objects and text are rendered again only if a caller asks for them.
+  const rendered: RenderedPipeline[] = [];
+  const light = (lp: LoadedPipeline, fileName: string, ids: Record<string, unknown>[]): RenderedPipeline => {
+    let full: RenderedPipeline | undefined;
+    const again = () => (full ??= renderPipeline(lp.pipeline, renderOptions(lp)));
+    return {
+      pipeline: lp.pipeline,
+      fileName,
+      get manifests() {
+        return again().manifests;
+      },
+      get yaml() {
+        return again().yaml;
+      },
+      ids,
+    } as RenderedPipeline & { ids: Record<string, unknown>[] };
+  };
+  const idsOf = (r: RenderedPipeline) => (r as RenderedPipeline & { ids: Record<string, unknown>[] }).ids;
+  try {
+    const toRender: LoadedPipeline[] = [];
+    const order = new Map<LoadedPipeline, number>();
+    pipelines.forEach((lp, i) => order.set(lp, i));
+    const slots: (RenderedPipeline | undefined)[] = new Array(pipelines.length);
+    for (const lp of pipelines) {
+      const fileName = renderedFileName(lp.pipeline);
+      if (
+        known &&
+        known.specs.has(resolve(lp.file)) &&
+        known.files.has(fileName) &&
+        !wantedNames.has(fileName)
+      ) {
+        let text: string | undefined;
+        try {
+          text = readFileSync(join(outDir, fileName), 'utf8');
+        } catch {
+          text = undefined;
+        }
+        if (text !== undefined) {
+          wantedNames.add(fileName);
+          unchanged.push(fileName);
+          slots[order.get(lp)!] = light(lp, fileName, objectIds(text));
+          continue;
+        }
+      }
+      toRender.push(lp);
+    }
+    let k = 0;
+    renderEach(
+      toRender.map((lp) => ({ spec: lp.pipeline, options: renderOptions(lp) })),
+      (r) => {
+        const lp = toRender[k++]!;
+        offer(r.fileName, r.yaml);
+        const ids = r.manifests.map((m) => ({
+          apiVersion: m.apiVersion,
+          kind: m.kind,
+          metadata: {
+            name: (m.metadata as { name?: string } | undefined)?.name,
+            ...((m.metadata as { namespace?: string } | undefined)?.namespace !== undefined
+              ? { namespace: (m.metadata as { namespace?: string }).namespace }
+              : {}),
+          },
+        }));
+        slots[order.get(lp)!] = light(lp, r.fileName, ids);
+      },
+    );
+    rendered.push(...(slots as RenderedPipeline[]));
+    const collided = collisionsOf(
+      rendered,
+      idsOf,
+      (r) =>
+        pipelines.find(
+          (lp) =>
+            lp.pipeline.metadata.name === r.pipeline.metadata.name &&
+            lp.pipeline.metadata.namespace === r.pipeline.metadata.namespace,
+        )?.file ?? r.fileName,
+    );
+    if (collided.length > 0) {
+      cleanUp();
+      return { diagnostics: collided, rendered: [], changed: [], removed: [], unchanged: [] };
+    }
+    // The controller that decides every pipeline's cutovers, in a file of its own.
+    if (rendered.length > 0) {
+      const controller = renderController(
+        rendered.map((r) => r.pipeline),
+        config.verify?.image ? { image: config.verify.image } : {},
+      );
+      offer(controller.fileName, controller.yaml);
+    }
+    for (const f of renderArgoCd(rendered, config.argocd, {
+      fileName: CONTROLLER_FILE,
+      namespace: CONTROLLER_NAMESPACE,
+    }))
+      offer(f.fileName, f.yaml);
+  } catch (err) {
+    cleanUp();
+    throw err;
+  }
+  const removed = existingRendered(outDir).filter((f) => !wantedNames.has(f));
+  if (!options.check) {
+    if (!outputProblem) {
+      try {
+        checkOutput(resolve(outDir), [], removed);
+      } catch (err) {
+        outputProblem = err as SynthOutputError;
+      }
+    }
+    if (outputProblem) {
+      cleanUp();
+      throw outputProblem;
+    }
+    mkdirSync(outDir, { recursive: true });
     for (const [tmp, dest] of temps) renameSync(tmp, dest);
-    for (const name of removed) rmSync(join(options.outDir, name), { force: true });
+    for (const name of removed) rmSync(join(outDir, name), { force: true });
   }
   return { diagnostics: [], rendered, changed, removed, unchanged };
 }

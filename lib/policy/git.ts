@@ -1,7 +1,10 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import type { Diagnostic } from '../spec/diagnostics.js';
 import type { LoadedPipeline, LoadResult } from '../spec/load.js';
 import { loadPipelineText, pipelineKey } from '../spec/load.js';
+import type { LoadMemo } from '../spec/load.js';
 import { positionOf } from '../spec/yaml-source.js';
 
 /** A problem reading git (bad ref, not a repository): the CLI turns it into a usage error. */
@@ -27,8 +30,21 @@ function git(cwd: string, args: string[], input?: string): Buffer {
   }
 }
 
-/** The `*.yaml` / `*.yml` files directly in `dir` at `ref`, read from git without checking out. */
-export function readDirAtRef(dir: string, ref: string): { name: string; text: string }[] {
+/** Git's object id of a blob with this content (`git hash-object`), SHA-1 repositories. */
+export function blobId(content: Buffer): string {
+  return createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
+}
+
+/**
+ * The `*.yaml` / `*.yml` files directly in `dir` at `ref`, read from git without checking out.
+ * `known(name, blobId)` may give a file's text without asking git (e.g. the file at head, when its
+ * content has that blob id).
+ */
+export function readDirAtRef(
+  dir: string,
+  ref: string,
+  known?: (name: string, blob: string) => string | undefined,
+): { name: string; text: string }[] {
   const prefix = git(dir, ['rev-parse', '--show-prefix']).toString().trim();
   try {
     git(dir, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
@@ -65,34 +81,54 @@ export function readDirAtRef(dir: string, ref: string): { name: string; text: st
     .filter((e) => e.type === 'blob' && /\.ya?ml$/i.test(e.name))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   if (blobs.length === 0) return [];
-  // One `git cat-file --batch` for all files instead of one `git show` each.
-  const out = git(dir, ['cat-file', '--batch'], blobs.map((b) => b.sha).join('\n') + '\n');
-  const files: { name: string; text: string }[] = [];
-  let pos = 0;
+  const texts = new Map<string, string>();
   for (const b of blobs) {
+    const t = known?.(b.name, b.sha);
+    if (t !== undefined) texts.set(b.name, t);
+  }
+  const toRead = blobs.filter((b) => !texts.has(b.name));
+  // One `git cat-file --batch` for all files instead of one `git show` each.
+  const out =
+    toRead.length > 0
+      ? git(dir, ['cat-file', '--batch'], toRead.map((b) => b.sha).join('\n') + '\n')
+      : Buffer.alloc(0);
+  let pos = 0;
+  for (const b of toRead) {
     const nl = out.indexOf(0x0a, pos);
     const header = out.subarray(pos, nl).toString();
     const size = Number(header.split(' ')[2]);
     if (!Number.isFinite(size))
       throw new GitReadError(`git cat-file: unexpected answer "${header}" for ${b.name}`);
-    files.push({ name: b.name, text: out.subarray(nl + 1, nl + 1 + size).toString('utf8') });
+    texts.set(b.name, out.subarray(nl + 1, nl + 1 + size).toString('utf8'));
     pos = nl + 1 + size + 1;
   }
-  return files;
+  return blobs.map((b) => ({ name: b.name, text: texts.get(b.name)! }));
 }
 
 /**
  * Loads the pipelines of `dir` as they were at `ref` (same rules as loadPipelineDir: one file per
  * `*.yaml`, duplicates reported). Files are named `<displayDir>/<name>`, like the head side.
  */
-export function loadPipelinesAtRef(dir: string, ref: string, displayDir: string): LoadResult {
+export function loadPipelinesAtRef(
+  dir: string,
+  ref: string,
+  displayDir: string,
+  memo?: LoadMemo,
+): LoadResult {
   const pipelines: LoadedPipeline[] = [];
   const diagnostics: Diagnostic[] = [];
   const byKey = new Set<string>();
-  for (const f of readDirAtRef(dir, ref)) {
+  // A file read at head (in `memo`) whose content is the blob at `ref` needs no read from git.
+  const known = memo
+    ? (name: string, blob: string): string | undefined => {
+        const text = memo.texts.get(join(dir, name));
+        return text !== undefined && blobId(Buffer.from(text, 'utf8')) === blob ? text : undefined;
+      }
+    : undefined;
+  for (const f of readDirAtRef(dir, ref, known)) {
     const file =
       displayDir === '' || displayDir === '.' ? f.name : `${displayDir.replace(/\/+$/, '')}/${f.name}`;
-    const r = loadPipelineText(file, f.text);
+    const r = loadPipelineText(file, f.text, memo);
     diagnostics.push(...r.diagnostics);
     for (const lp of r.pipelines) {
       const key = pipelineKey(lp.pipeline);

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, isAbsolute, relative, resolve } from 'node:path';
-import { loadPipelineDir } from '../spec/load.js';
+import { LoadMemo, loadPipelineDir } from '../spec/load.js';
 import { parseIsoStrict } from '../spec/time.js';
 import type { LoadedPipeline, LoadResult } from '../spec/load.js';
 import { GitReadError, loadPipelinesAtRef } from './git.js';
@@ -30,7 +30,14 @@ function requireDir(abs: string, flag: string, given: string): void {
 function renamed(r: LoadResult, dir: string): LoadResult {
   const name = (f: string) => (dir === '.' ? basename(f) : `${dir}/${basename(f)}`);
   return {
-    pipelines: r.pipelines.map((lp): LoadedPipeline => ({ ...lp, file: name(lp.file) })),
+    // Copies the properties as they are: a lazily built `source` stays lazy.
+    pipelines: r.pipelines.map(
+      (lp): LoadedPipeline =>
+        Object.defineProperties(
+          {},
+          { ...Object.getOwnPropertyDescriptors(lp), file: { value: name(lp.file), enumerable: true } },
+        ) as LoadedPipeline,
+    ),
     diagnostics: r.diagnostics.map((d) => ({ ...d, file: name(d.file) })),
   };
 }
@@ -39,6 +46,12 @@ export interface SidesOptions {
   head: string;
   base?: string;
   baseRef?: string;
+  /**
+   * Read plain specs with the fast reader, positions only where reported (false: every spec with
+   * positions, the reference the fast path is tested against).
+   * @default true
+   */
+  fast?: boolean;
 }
 
 /** Loads head and base pipelines; base files are named like the head files so findings point at head paths. */
@@ -51,9 +64,12 @@ export function loadSides(
   const headAbs = resolve(cwd, opts.head);
   requireDir(headAbs, '--head', opts.head);
   const shown = displayDir(headAbs);
+  // One memory for both sides: a file with the same text at base and head is parsed once, and a
+  // git blob that is the file at head is not read from git at all.
+  const memo = new LoadMemo({ fast: opts.fast ?? true });
   const readDir = (abs: string, flag: string, given: string): LoadResult => {
     try {
-      return loadPipelineDir(abs);
+      return loadPipelineDir(abs, memo);
     } catch (err) {
       throw new InputError(`${flag} ${given}: ${(err as Error).message}`);
     }
@@ -66,7 +82,7 @@ export function loadSides(
     base = renamed(readDir(baseAbs, '--base', opts.base), shown);
   } else if (opts.baseRef !== undefined) {
     try {
-      base = loadPipelinesAtRef(headAbs, opts.baseRef, shown);
+      base = loadPipelinesAtRef(headAbs, opts.baseRef, shown, memo);
     } catch (err) {
       if (err instanceof GitReadError) throw new InputError(`--base-ref ${opts.baseRef}: ${err.message}`);
       throw err;

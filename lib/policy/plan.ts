@@ -127,13 +127,19 @@ function render(p: Pipeline | undefined): Record<string, unknown>[] {
   return p ? renderPipeline(p).manifests : [];
 }
 
+function samePipeline(a: Pipeline | undefined, b: Pipeline | undefined): boolean {
+  return a !== undefined && b !== undefined && (a === b || JSON.stringify(a) === JSON.stringify(b));
+}
+
 /** The plan of every pipeline pair: its step in words and the rendered objects that change. */
 export function planPairs(pairs: readonly PipelinePair[], now: number): PipelinePlan[] {
   return pairs.map((pair) => {
     let objects: ObjectChange[] = [];
     let renderError: string | undefined;
     try {
-      objects = diffObjects(render(pair.base?.pipeline), render(pair.head?.pipeline));
+      // Rendering is a function of the spec alone: the same spec at base and head changes nothing.
+      if (!samePipeline(pair.base?.pipeline, pair.head?.pipeline))
+        objects = diffObjects(render(pair.base?.pipeline), render(pair.head?.pipeline));
     } catch (err) {
       renderError = (err as Error).message;
     }

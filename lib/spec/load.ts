@@ -11,6 +11,7 @@ import type { ErrorObject } from './schema.js';
 import type { JsonObject, Pipeline, PipelineInput } from './types.js';
 import { describeFlinkConfigurationConflict, normalizeFlinkConfiguration } from './flink-configuration.js';
 import { API_VERSION, KIND } from './types.js';
+import { fastParseYaml } from './fast-yaml.js';
 import { parseYamlSource, positionOf } from './yaml-source.js';
 import type { SourceDocument, SourceFile } from './yaml-source.js';
 import { InputFileError, readRegularFile } from './read-file.js';
@@ -691,8 +692,105 @@ function displayPath(path: string): string {
   return rel && !rel.startsWith('..') ? rel : path;
 }
 
-/** Loads every BlueGreenPipeline document of a YAML text. */
-export function loadPipelineText(file: string, text: string): LoadResult & { source: SourceFile } {
+/**
+ * Memory shared by the loads of one run (e.g. base and head of a check): texts already read, by
+ * path, and the values of texts already parsed, so that a file that is the same on both sides is
+ * parsed once.
+ */
+export class LoadMemo {
+  /** Whether the fast reader is used (false: every text is read with positions, as before). */
+  readonly fast: boolean;
+  constructor(options: { fast?: boolean } = {}) {
+    this.fast = options.fast ?? true;
+  }
+  /** Texts read by loadPipelineFile, by the path it was given. */
+  readonly texts = new Map<string, string>();
+  /** The fast reader's value of a text (undefined: the full reader is needed). */
+  readonly values = new Map<string, unknown>();
+  /** loadPipelineText's result for a text, and the file it was loaded as. */
+  readonly results = new Map<string, { file: string; result: LoadResult & { source: SourceFile } }>();
+
+  fastValue(text: string): unknown {
+    if (!this.fast) return undefined;
+    if (this.values.has(text)) return this.values.get(text);
+    const v = fastParseYaml(text);
+    this.values.set(text, v);
+    return v;
+  }
+}
+
+/**
+ * Loads every BlueGreenPipeline document of a YAML text. A one-document spec of the plain kind is
+ * read by the fast reader; its positioned parse (`source`) is built only when something asks for a
+ * line (a diagnostic, a finding). Anything else is read by the full reader. Both give the same
+ * pipelines and diagnostics.
+ */
+export function loadPipelineText(
+  file: string,
+  text: string,
+  memo?: LoadMemo,
+): LoadResult & { source: SourceFile } {
+  if (!memo) {
+    const fast = fastParseYaml(text);
+    return fast !== undefined ? loadFastValue(file, text, fast) : loadPipelineTextFully(file, text);
+  }
+  const hit = memo.results.get(text);
+  if (hit) return hit.file === file ? hit.result : renamedResult(hit.result, file);
+  const fast = memo.fastValue(text);
+  const result = fast !== undefined ? loadFastValue(file, text, fast) : loadPipelineTextFully(file, text);
+  memo.results.set(text, { file, result });
+  return result;
+}
+
+/** The same load of the same text, as if read from `file` (no message names its own file). */
+function renamedResult(
+  r: LoadResult & { source: SourceFile },
+  file: string,
+): LoadResult & { source: SourceFile } {
+  const descriptors = <T extends object>(o: T): PropertyDescriptorMap => Object.getOwnPropertyDescriptors(o);
+  return Object.defineProperties(
+    {
+      pipelines: r.pipelines.map(
+        (lp) =>
+          Object.defineProperties(
+            {},
+            { ...descriptors(lp), file: { value: file, enumerable: true } },
+          ) as LoadedPipeline,
+      ),
+      diagnostics: r.diagnostics.map((d) => ({ ...d, file })),
+    },
+    { source: Object.getOwnPropertyDescriptor(r, 'source')! },
+  ) as LoadResult & { source: SourceFile };
+}
+
+function loadFastValue(file: string, text: string, value: unknown): LoadResult & { source: SourceFile } {
+  let parsed: SourceFile | undefined;
+  const sourceFile = (): SourceFile => (parsed ??= parseYamlSource(file, text));
+  const document = (): SourceDocument | undefined => sourceFile().documents[0];
+  const r = validateData(value, file, document);
+  const pipelines: LoadedPipeline[] = [];
+  if (r.pipeline && r.diagnostics.length === 0) {
+    const pipeline = r.pipeline;
+    pipelines.push({
+      file,
+      raw: value,
+      pipeline,
+      get source(): SourceDocument {
+        return document()!;
+      },
+    });
+  }
+  return {
+    pipelines,
+    diagnostics: r.diagnostics,
+    get source(): SourceFile {
+      return sourceFile();
+    },
+  };
+}
+
+/** loadPipelineText with the full (positioned) reader only. */
+export function loadPipelineTextFully(file: string, text: string): LoadResult & { source: SourceFile } {
   const source = parseYamlSource(file, text);
   const diagnostics: Diagnostic[] = source.syntaxErrors.map((e) => ({
     ruleId: 'schema',
@@ -728,7 +826,7 @@ export function loadPipelineText(file: string, text: string): LoadResult & { sou
 }
 
 /** Loads one pipeline file; unreadable files become diagnostics, not exceptions. */
-export function loadPipelineFile(path: string): LoadResult {
+export function loadPipelineFile(path: string, memo?: LoadMemo): LoadResult {
   const file = displayPath(path);
   let text: string;
   try {
@@ -759,7 +857,8 @@ export function loadPipelineFile(path: string): LoadResult {
       ],
     };
   }
-  const { pipelines, diagnostics } = loadPipelineText(file, text);
+  memo?.texts.set(path, text);
+  const { pipelines, diagnostics } = loadPipelineText(file, text, memo);
   return { pipelines, diagnostics };
 }
 
@@ -788,7 +887,7 @@ export function pipelineFiles(dir: string): string[] {
  * Loads every pipeline in a folder. Also reports two files defining the same namespace/name.
  * Throws only when the folder itself cannot be read (a usage error for the CLI).
  */
-export function loadPipelineDir(dir: string): LoadResult {
+export function loadPipelineDir(dir: string, memo?: LoadMemo): LoadResult {
   let files: string[];
   try {
     files = pipelineFiles(dir);
@@ -802,7 +901,7 @@ export function loadPipelineDir(dir: string): LoadResult {
   const diagnostics: Diagnostic[] = [];
   const byKey = new Map<string, LoadedPipeline>();
   for (const f of files) {
-    const r = loadPipelineFile(f);
+    const r = loadPipelineFile(f, memo);
     diagnostics.push(...r.diagnostics);
     for (const lp of r.pipelines) {
       const key = pipelineKey(lp.pipeline);

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { formatDiagnostic } from '../../spec/diagnostics.js';
 import { pairPipelines } from '../../policy/engine.js';
 import { InputError, loadSides, parseNow } from '../../policy/inputs.js';
-import { formatPlan, planPairs } from '../../policy/plan.js';
 import type { CliIO } from '../io.js';
 import { defineAction, UsageError } from '../io.js';
 
@@ -27,7 +26,7 @@ export function registerPlan(program: Command, io: CliIO): void {
     .option('--now <iso>', 'the time relative times are measured from (ISO-8601); default: now')
     .option('--format <format>', 'output format: text or json', 'text')
     .addHelpText('after', '\nExit codes: 0 ok, 1 a spec at head is invalid, 2 usage error.');
-  defineAction(cmd, (opts: PlanOpts) => {
+  defineAction(cmd, async (opts: PlanOpts) => {
     if (opts.format !== 'text' && opts.format !== 'json')
       throw new UsageError(`--format ${opts.format}: use text or json`);
     let sides;
@@ -46,6 +45,8 @@ export function registerPlan(program: Command, io: CliIO): void {
       );
       return 1;
     }
+    // The plan renders the pairs that change (cdk8s): loaded only when a plan is made.
+    const { formatPlan, planPairs } = await import('../../policy/plan.js');
     const plans = planPairs(pairPipelines(sides.head.pipelines, sides.base?.pipelines ?? []), now);
     io.out(opts.format === 'json' ? JSON.stringify({ pipelines: plans }, null, 2) + '\n' : formatPlan(plans));
     return 0;

@@ -10,6 +10,7 @@ interface SynthOpts {
   pipelines: string;
   out: string;
   check?: boolean;
+  full?: boolean;
 }
 
 /** `flink-cutover synth`: render every pipeline spec into manifests. */
@@ -25,6 +26,10 @@ export function registerSynth(program: Command, io: CliIO): void {
       '--check',
       'write nothing; exit 1 and name the files when the output folder is not what synth renders now',
     )
+    .option(
+      '--full',
+      'with --check, render every pipeline, also those git shows unchanged since the output folder was last committed',
+    )
     .addHelpText(
       'after',
       "\nflink-cutover.yaml in the project root (the nearest folder above the specs with .git, cdk8s.yaml or package.json), when present, sets the verify Job's image (verify.image) and, with an argocd section, adds <out>/argocd/applications.yaml (one Argo CD Application per pipeline) and <out>/argocd/argocd-cm.patch.yaml (the FlinkDeployment health check).\nExit codes: 0 ok, 1 invalid specs or configuration, or (with --check) stale output, 2 usage error.",
@@ -39,7 +44,7 @@ export function registerSynth(program: Command, io: CliIO): void {
       throw new UsageError(`--out ${opts.out}: not a folder`);
     let r;
     try {
-      r = synth({ pipelinesDir, outDir, check: opts.check });
+      r = synth({ pipelinesDir, outDir, check: opts.check, incremental: !opts.full });
     } catch (err) {
       if (err instanceof SynthOutputError) throw new UsageError(`--out ${opts.out}: ${err.message}`);
       throw err;

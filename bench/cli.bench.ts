@@ -1,0 +1,56 @@
+/**
+ * Whole-process costs of the CLI as a pull request's CI runs it, on a generated project of 1000
+ * pipelines of the example kinds (bench/support/corpus.ts) with one pipeline changed, each as a
+ * ratio to `node -e 0` measured alternately in the same run (medians of paired runs):
+ * - startup.help: `flink-cutover --help` (goal: within 2.5×);
+ * - check.1000.base-ref / check.1000.base-dir: `check` with one pipeline changed (goal: 1 s);
+ * - synth-check.1000.one-changed: `synth --check` after one spec and its file changed (goal: 1 s),
+ *   and synth-check.1000.full (`--full`, every pipeline rendered) for comparison.
+ * FLINK_CUTOVER_BENCH_CLI runs another build of the CLI (e.g. an older commit's) instead.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { synth } from '../lib/constructs/synth.js';
+import { pairedMedians, report, reportRatio } from './report.js';
+import { corpusRepo, git } from './support/corpus.js';
+import { CLI, node } from './support/process.js';
+
+const cli = process.env.FLINK_CUTOVER_BENCH_CLI ?? CLI;
+const N = Number(process.env.FLINK_CUTOVER_BENCH_N ?? 1000);
+const RUNS = 5;
+const { root, pipelines } = corpusRepo(N, 'fc-bench-cli-');
+synth({ pipelinesDir: pipelines, outDir: join(root, 'dist') });
+git(root, 'add', '.');
+git(root, 'commit', '-q', '-m', 'dist');
+const baseDir = mkdtempSync(join(tmpdir(), 'fc-bench-cli-base-'));
+cpSync(pipelines, baseDir, { recursive: true });
+// The pull request: one pipeline's active image changes (a finding), and synth has been run.
+const changed = join(pipelines, 'orders-1.yaml');
+writeFileSync(changed, readFileSync(changed, 'utf8').replace('orders:1.4.2', 'orders:1.4.3'));
+synth({ pipelinesDir: pipelines, outDir: join(root, 'dist') });
+
+const nodeE0 = node(['-e', '0'], root);
+const measure = (name: string, args: string[]) => {
+  const [v, b] = pairedMedians(node([cli, ...args], root), nodeE0, RUNS);
+  reportRatio(name, v, 'node -e 0', b);
+  return [v, b] as const;
+};
+const NOW = ['--now', '2026-12-01T10:00:00Z'];
+const [, e0] = measure('startup.help', ['--help']);
+measure('startup.check-help', ['check', '--help']);
+measure(`check.${N}.base-ref`, ['check', '--head', 'apps/pipelines', '--base-ref', 'HEAD', ...NOW]);
+measure(`check.${N}.base-dir`, ['check', '--head', 'apps/pipelines', '--base', baseDir, ...NOW]);
+const [incr] = measure(`synth-check.${N}.one-changed`, ['synth', '--check']);
+const [full] = pairedMedians(node([cli, 'synth', '--check', '--full'], root), nodeE0, 3);
+reportRatio(`synth-check.${N}.full`, full, 'node -e 0', e0);
+report({
+  name: `synth-check.${N}.one-changed-vs-full`,
+  value: +incr.toFixed(1),
+  unit: 'ms',
+  baseline: `synth-check.${N}.full`,
+  ratio: +(incr / full).toFixed(3),
+});
+report({ name: 'startup.node-e-0', value: +e0.toFixed(1), unit: 'ms', baseline: null, ratio: null });
+rmSync(root, { recursive: true, force: true });
+rmSync(baseDir, { recursive: true, force: true });

@@ -1,0 +1,106 @@
+/**
+ * `synth --check` renders only what git shows changed since the output folder was last committed,
+ * and still fails on every stale, missing or extra file: each case against the full render.
+ */
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { knownOutput, synth } from '../../lib/constructs/synth.js';
+import { corpusRepo, git } from '../../bench/support/corpus.js';
+
+const { root, pipelines } = corpusRepo(24, 'fc-synth-incr-');
+const out = join(root, 'dist');
+synth({ pipelinesDir: pipelines, outDir: out });
+git(root, 'add', '.');
+git(root, 'commit', '-q', '-m', 'dist');
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+beforeEach(() => {
+  git(root, 'reset', '-q', '--hard');
+  git(root, 'clean', '-q', '-fd');
+});
+
+function both() {
+  const incremental = synth({ pipelinesDir: pipelines, outDir: out, check: true });
+  const full = synth({ pipelinesDir: pipelines, outDir: out, check: true, incremental: false });
+  expect(incremental.diagnostics).toStrictEqual(full.diagnostics);
+  expect(incremental.changed).toStrictEqual(full.changed);
+  expect(incremental.removed).toStrictEqual(full.removed);
+  expect([...incremental.unchanged].sort()).toStrictEqual([...full.unchanged].sort());
+  expect(incremental.rendered.map((r) => r.fileName)).toStrictEqual(full.rendered.map((r) => r.fileName));
+  return incremental;
+}
+
+describe('synth --check, incremental', () => {
+  it('up to date: nothing to render, every spec known from git', () => {
+    const known = knownOutput(pipelines, out)!;
+    expect(known.specs.size).toBe(24);
+    expect(known.files.has('streaming.orders-1.k8s.yaml')).toBe(true);
+    const r = both();
+    expect(r.changed).toEqual([]);
+    expect(r.removed).toEqual([]);
+  });
+
+  it('a spec changed without synth: its file is stale', () => {
+    const f = join(pipelines, 'orders-4.yaml');
+    writeFileSync(f, readFileSync(f, 'utf8').replace('parallelism: 8', 'parallelism: 9'));
+    expect(knownOutput(pipelines, out)!.specs.has(f)).toBe(false);
+    expect(both().changed).toEqual(['streaming.orders-4.k8s.yaml']);
+  });
+
+  it('a spec changed and committed without synth: still stale', () => {
+    const f = join(pipelines, 'orders-4.yaml');
+    writeFileSync(f, readFileSync(f, 'utf8').replace('parallelism: 8', 'parallelism: 9'));
+    git(root, 'commit', '-q', '-am', 'spec only');
+    expect(both().changed).toEqual(['streaming.orders-4.k8s.yaml']);
+    git(root, 'reset', '-q', '--hard', 'HEAD~1');
+  });
+
+  it('a rendered file edited, missing, or extra', () => {
+    appendFileSync(join(out, 'streaming.payments-5.k8s.yaml'), '# edited\n');
+    rmSync(join(out, 'analytics.clickstream-3.k8s.yaml'));
+    writeFileSync(join(out, 'streaming.gone.k8s.yaml'), 'kind: ConfigMap\n');
+    const r = both();
+    expect(r.changed.sort()).toEqual(['analytics.clickstream-3.k8s.yaml', 'streaming.payments-5.k8s.yaml']);
+    expect(r.removed).toEqual(['streaming.gone.k8s.yaml']);
+  });
+
+  it('a new and a removed spec', () => {
+    writeFileSync(
+      join(pipelines, 'zz.yaml'),
+      readFileSync(join(pipelines, 'orders-7.yaml'), 'utf8').replace('name: orders-7', 'name: zz'),
+    );
+    rmSync(join(pipelines, 'orders-10.yaml'));
+    const r = both();
+    expect(r.changed).toContain('streaming.zz.k8s.yaml');
+    expect(r.changed).toContain('flink-cutover-controller.k8s.yaml');
+    expect(r.removed).toEqual(['streaming.orders-10.k8s.yaml']);
+  });
+
+  it('a collision with a pipeline not rendered is found', () => {
+    const f = join(pipelines, 'orders-7.yaml');
+    writeFileSync(
+      f,
+      readFileSync(f, 'utf8').replace(
+        'image: registry',
+        'deploymentName: orders-4-blue\n      image: registry',
+      ),
+    );
+    const r = both();
+    expect(r.diagnostics.map((d) => d.message).join('\n')).toMatch(/orders-4-blue/);
+  });
+
+  it('anything else changed (configuration, lock file, code): everything is rendered', () => {
+    writeFileSync(join(root, 'flink-cutover.yaml'), 'verify:\n  image: reg/verify:2\n');
+    expect(knownOutput(pipelines, out)).toBeUndefined();
+    expect(both().changed.length).toBeGreaterThan(10); // every file with a verify Job, and the controller
+  });
+
+  it('not a git repository: everything is rendered', () => {
+    rmSync(join(root, '.git'), { recursive: true, force: true });
+    try {
+      expect(knownOutput(pipelines, out)).toBeUndefined();
+    } finally {
+      git(root, 'init', '-q');
+    }
+  });
+});
