@@ -412,6 +412,23 @@ describe('teardown-before-complete', () => {
       findings('teardown-before-complete', cut(), tornDown(), { allowUnknownStatus: true })[0]!.severity,
     ).toBe('warning');
   });
+  it('measures teardownDelay in whole seconds, as promotion commands measure now', () => {
+    // A teardown run the moment the status says Completed (completedAt with milliseconds, now
+    // truncated to the second) and teardownDelay 30m: 30m after the completing second is enough.
+    const ms = { ...done, completedAt: '2026-12-01T12:30:00.750Z' };
+    expect(
+      findings('teardown-before-complete', cut(), tornDown(), {
+        status: ms,
+        now: Date.parse('2026-12-01T13:00:00Z'),
+      }),
+    ).toEqual([]);
+    expect(
+      findings('teardown-before-complete', cut(), tornDown(), {
+        status: ms,
+        now: Date.parse('2026-12-01T12:59:59Z'),
+      }),
+    ).toHaveLength(1);
+  });
   it('passes once Completed and the delay passed', () => {
     expect(
       findings('teardown-before-complete', cut(), tornDown(), {

@@ -61,7 +61,9 @@ export const teardownBeforeComplete: Rule = {
         ),
       ];
     }
-    const waited = now - status.completedAt;
+    // Whole seconds, as promotion commands measure `now` (a teardown right after completion must not
+    // be refused because completedAt carries milliseconds the truncated now lacks).
+    const waited = now - Math.floor(status.completedAt / 1000) * 1000;
     if (waited < delay) {
       return [
         findingAt(
