@@ -9,10 +9,18 @@
  *
  * Usage: npm run e2e [-- --only NAME[,NAME]] [--keep]   (prints one line per scenario; exit 1 on any loss)
  */
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { stringify } from 'yaml';
 import type { Phase } from '../../lib/gate/contract.js';
 import type { Color } from '../../lib/spec/types.js';
@@ -451,6 +459,12 @@ async function main(): Promise<number> {
     process.stderr.write('e2e: build/ is missing; run npm run build (or npm ci) first\n');
     return 2;
   }
+  // The scenarios run the installed CLI (bin/ → build/): a build older than lib/ tests old code.
+  const stale = staleBuild();
+  if (stale) {
+    process.stderr.write(`e2e: build/ is older than ${stale}; run npm run build first\n`);
+    return 2;
+  }
   const root = mkdtempSync(join(tmpdir(), 'flink-cutover-e2e-'));
   const t0 = Date.now();
   const server = await startKubeApiServer();
@@ -508,3 +522,20 @@ main().then(
     process.exit(2);
   },
 );
+
+/** A source under lib/ newer than the compiled CLI, if any. */
+function staleBuild(): string | undefined {
+  const built = statSync(join(REPO, 'build', 'lib', 'cli', 'main.js'), { throwIfNoEntry: false });
+  if (!built) return 'lib/ (build/lib/cli/main.js is missing)';
+  const walk = (dir: string): string | undefined => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) {
+        const found = walk(p);
+        if (found) return found;
+      } else if (e.name.endsWith('.ts') && statSync(p).mtimeMs > built.mtimeMs) return relative(REPO, p);
+    }
+    return undefined;
+  };
+  return walk(join(REPO, 'lib'));
+}
