@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { promotionCommand, runPromotion } from './promotion.js';
 import { abandon } from '../../policy/promote/steps.js';
 import type { CliIO } from '../io.js';
+import { COMMAND_DESCRIPTIONS } from './descriptions.js';
 
 /** `flink-cutover abandon <pipeline>`: Staged → Steady. */
 export function registerAbandon(program: Command, io: CliIO): void {
@@ -9,8 +10,7 @@ export function registerAbandon(program: Command, io: CliIO): void {
     program,
     {
       name: 'abandon',
-      description:
-        'Remove the staged standby color without a cutover (Staged → Steady); the active color never stopped owning the output.',
+      description: COMMAND_DESCRIPTIONS.abandon,
     },
     async (pipeline, opts) => runPromotion(io, pipeline, opts, () => (doc, p) => abandon(doc, p)),
   );

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { cancel } from '../../policy/promote/steps.js';
 import type { CliIO } from '../io.js';
 import { promotionCommand, runPromotion } from './promotion.js';
+import { COMMAND_DESCRIPTIONS } from './descriptions.js';
 
 /** `flink-cutover cancel <pipeline>`: Cutover(g) → Staged, while g is Pending or Rejected. */
 export function registerCancel(program: Command, io: CliIO): void {
@@ -9,8 +10,7 @@ export function registerCancel(program: Command, io: CliIO): void {
     program,
     {
       name: 'cancel',
-      description:
-        'Withdraw a committed cutover the controller has not armed (Cutover → Staged): the cutover block is removed, the active color keeps the output and the controller records the generation as Rejected (withdrawn). Needs --status showing Pending or Rejected for that generation, or --assume-pending; refused once Armed or Completed (an Armed cutover always completes: tear down or roll back then).',
+      description: COMMAND_DESCRIPTIONS.cancel,
       configure: (cmd) =>
         cmd.option(
           '--assume-pending',

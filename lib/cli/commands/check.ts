@@ -16,6 +16,7 @@ import { defineAction, UsageError } from '../io.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../spec/paths.js';
+import { COMMAND_DESCRIPTIONS } from './descriptions.js';
 
 interface CheckOpts {
   head: string;
@@ -36,9 +37,7 @@ function toolVersion(): string {
 export function registerCheck(program: Command, io: CliIO): void {
   const cmd = program
     .command('check')
-    .description(
-      'Compare the pipeline specs at base and head (a pull request) and refuse unsafe transitions: one lifecycle step per PR, no restart of the color that owns the output, a valid cutover (target, generation, lead time), per-color consumer groups, transactional ids and state paths, and more. Every finding names its rule, file, line and fix.',
-    )
+    .description(COMMAND_DESCRIPTIONS.check)
     .option('--head <dir>', 'folder of pipeline specs at head (the pull request)', 'apps/pipelines')
     .option('--base <dir>', 'folder of pipeline specs at base')
     .option(

@@ -7,6 +7,7 @@ import { loadKubeConfig } from '../../controller/kube.js';
 import { parseDuration } from '../../spec/duration.js';
 import type { CliIO } from '../io.js';
 import { defineAction, UsageError } from '../io.js';
+import { COMMAND_DESCRIPTIONS } from './descriptions.js';
 
 interface ControllerOpts {
   namespace?: string;
@@ -38,9 +39,7 @@ function ms(flag: string, text: string): number {
 export function registerController(program: Command, io: CliIO): void {
   const cmd = program
     .command('controller')
-    .description(
-      "Run the cutover controller: arm, reject and complete committed cutovers by writing <name>-cutover-status (and Events), from the gates' metrics. Runs until SIGTERM; logs one JSON line per phase change and per error.",
-    )
+    .description(COMMAND_DESCRIPTIONS.controller)
     .option('--namespace <ns>', 'watch the desired ConfigMaps of this namespace only')
     .option('-A, --all-namespaces', 'watch every namespace (the default without --namespace)')
     .option('--interval <duration>', 'how often a pipeline with an open cutover is looked at', '10s')

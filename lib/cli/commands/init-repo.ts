@@ -3,6 +3,7 @@ import { relative, resolve } from 'node:path';
 import { initRepo, InitRepoError, packageNameFor, REPO_WORKFLOW_FILE } from '../../repo/init-repo.js';
 import type { CliIO } from '../io.js';
 import { defineAction } from '../io.js';
+import { COMMAND_DESCRIPTIONS } from './descriptions.js';
 
 interface InitRepoOpts {
   name?: string;
@@ -17,9 +18,7 @@ export function registerInitRepo(program: Command, io: CliIO): void {
   const cmd = program
     .command('init-repo')
     .argument('[dir]', 'folder to create (must not exist or be empty)', '.')
-    .description(
-      'Create a GitOps repository for your pipelines: package.json depending on flink-cutover, apps/pipelines/ with an example, dist/ rendered, flink-cutover.yaml (verify image, Argo CD) and a CI workflow running synth --check, check (SARIF) and plan (pull-request comment).',
-    )
+    .description(COMMAND_DESCRIPTIONS['init-repo'])
     .option('--name <name>', 'package name (default: the folder name)')
     .option(
       '--dependency <spec>',

@@ -13,6 +13,7 @@ import { parseYamlSource, positionOf } from '../../spec/yaml-source.js';
 import type { CliIO } from '../io.js';
 import { defineAction, UsageError } from '../io.js';
 import { InputFileError, readRegularFile } from '../../spec/read-file.js';
+import { COMMAND_DESCRIPTIONS } from './descriptions.js';
 
 interface InitOpts {
   from: string;
@@ -89,9 +90,7 @@ function isList(o: unknown): o is { items: unknown[] } {
 export function registerInit(program: Command, io: CliIO): void {
   const cmd = program
     .command('init')
-    .description(
-      "Turn an existing FlinkDeployment (or the operator's native FlinkBlueGreenDeployment) manifest into a steady-state BlueGreenPipeline spec that adopts the running job without restarting it.",
-    )
+    .description(COMMAND_DESCRIPTIONS.init)
     .requiredOption('--from <file>', 'manifest file (YAML, may hold several documents)')
     .option('--name <name>', "pipeline name (default: the deployment's name without a -blue/-green suffix)")
     .option(

@@ -4,6 +4,7 @@ import { pairPipelines } from '../../policy/engine.js';
 import { InputError, loadSides, parseNow } from '../../policy/inputs.js';
 import type { CliIO } from '../io.js';
 import { defineAction, UsageError } from '../io.js';
+import { COMMAND_DESCRIPTIONS } from './descriptions.js';
 
 interface PlanOpts {
   head: string;
@@ -17,9 +18,7 @@ interface PlanOpts {
 export function registerPlan(program: Command, io: CliIO): void {
   const cmd = program
     .command('plan')
-    .description(
-      'State, per pipeline, the lifecycle step a pull request takes in plain words (e.g. "orders: schedule cutover #4 blue → green at 2026-12-01T12:00:00Z, 18h after now") and which rendered Kubernetes objects are added, removed or changed.',
-    )
+    .description(COMMAND_DESCRIPTIONS.plan)
     .requiredOption('--head <dir>', 'folder of pipeline specs at head')
     .option('--base <dir>', 'folder of pipeline specs at base')
     .option('--base-ref <gitref>', 'read the base specs of the same folder from git at this ref')

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { watermarkCommand } from './promotion.js';
 import { schedule } from '../../policy/promote/steps.js';
 import type { CliIO } from '../io.js';
+import { COMMAND_DESCRIPTIONS } from './descriptions.js';
 
 /** `flink-cutover schedule <pipeline> --at W`: Staged → Cutover(g). */
 export function registerSchedule(program: Command, io: CliIO): void {
@@ -10,8 +11,7 @@ export function registerSchedule(program: Command, io: CliIO): void {
     io,
     {
       name: 'schedule',
-      description:
-        'Commit the cutover to the staged standby color at event time W (Staged → Cutover): the next generation, to the standby, watermark W. On a cutover the controller Rejected, commit the next generation with a later W (pass --status; refused once Armed or Completed).',
+      description: COMMAND_DESCRIPTIONS.schedule,
       atHelp:
         'the cutover watermark: ISO-8601 with zone (2026-12-01T12:00:00Z) or +DURATION after --now (+30m, +2h)',
     },

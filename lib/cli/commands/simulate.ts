@@ -14,6 +14,7 @@ import { sweep, sweepScenario } from '../../simulate/sweep.js';
 import { formatDiagnostic } from '../../spec/diagnostics.js';
 import type { CliIO } from '../io.js';
 import { defineAction, UsageError } from '../io.js';
+import { COMMAND_DESCRIPTIONS } from './descriptions.js';
 
 interface SimulateOpts {
   scenario?: string;
@@ -35,11 +36,7 @@ function nonNegativeInt(name: string, v: string, max: number): number {
 export function registerSimulate(program: Command, io: CliIO): void {
   const cmd = program
     .command('simulate')
-    .description(
-      'Simulate blue/green handovers: two jobs read the same partitioned input (out-of-order and late records, idle partitions, different parallelism, ' +
-        'config propagation delays, restarts from checkpoints, exactly-once sinks), each gate subtask runs the reference gate and the controller runs decide(). ' +
-        'The committed output is audited: every input record must be emitted exactly once across both colors.',
-    )
+    .description(COMMAND_DESCRIPTIONS.simulate)
     .option(
       '--scenario <file>',
       'replay one scenario (YAML or JSON; format in the README, examples in apps/scenarios/)',

@@ -6,6 +6,7 @@ import type { CommonPromotionOpts } from './promotion.js';
 import { stage } from '../../policy/promote/steps.js';
 import type { CliIO } from '../io.js';
 import { ExitCode, UsageError } from '../io.js';
+import { COMMAND_DESCRIPTIONS } from './descriptions.js';
 
 interface StageOpts extends CommonPromotionOpts {
   image?: string;
@@ -23,8 +24,7 @@ export function registerStage(program: Command, io: CliIO): void {
     program,
     {
       name: 'stage',
-      description:
-        "Add the standby color with a new image (Steady → Staged). It starts from the active color's state (--from-savepoint, or --from-latest-checkpoint read from the active JobManager) and its gate holds all output until a cutover is committed.",
+      description: COMMAND_DESCRIPTIONS.stage,
       configure: (cmd) =>
         cmd
           .option('--image <image>', 'container image of the new color (required)')

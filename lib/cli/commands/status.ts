@@ -8,6 +8,7 @@ import { pipelineView, renderStatus } from '../../controller/status-view.js';
 import { parseDuration } from '../../spec/duration.js';
 import type { CliIO } from '../io.js';
 import { defineAction, UsageError } from '../io.js';
+import { COMMAND_DESCRIPTIONS } from './descriptions.js';
 
 interface StatusOpts {
   namespace?: string;
@@ -22,9 +23,7 @@ interface StatusOpts {
 export function registerStatus(program: Command, io: CliIO): void {
   const cmd = program
     .command('status')
-    .description(
-      "Show each pipeline's cutover as the cluster has it: active and standby color, generation, phase, W, each color's watermark and its lag to W + lateness, the reason, and the next step allowed as the exact command.",
-    )
+    .description(COMMAND_DESCRIPTIONS.status)
     .argument('[pipeline]', 'only this pipeline (metadata.name)')
     .option('--namespace <ns>', "the pipelines of this namespace (default: the kubeconfig context's)")
     .option('-A, --all-namespaces', 'the pipelines of every namespace')

@@ -5,6 +5,7 @@ import { synth, SynthOutputError } from '../../constructs/synth.js';
 import { formatDiagnostic } from '../../spec/diagnostics.js';
 import type { CliIO } from '../io.js';
 import { defineAction, UsageError } from '../io.js';
+import { COMMAND_DESCRIPTIONS } from './descriptions.js';
 
 interface SynthOpts {
   pipelines: string;
@@ -17,9 +18,7 @@ interface SynthOpts {
 export function registerSynth(program: Command, io: CliIO): void {
   const cmd = program
     .command('synth')
-    .description(
-      'Render every BlueGreenPipeline in the pipelines folder into one manifest file per pipeline (FlinkDeployments, cutover ConfigMap, RBAC, gate Jobs). Nothing is written when any spec is invalid.',
-    )
+    .description(COMMAND_DESCRIPTIONS.synth)
     .option('--pipelines <dir>', 'folder of pipeline specs (*.yaml)', 'apps/pipelines')
     .option('--out <dir>', 'output folder for the rendered *.k8s.yaml files', 'dist')
     .option(

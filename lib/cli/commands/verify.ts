@@ -23,6 +23,7 @@ import {
 import type { VerifySettings } from '../../verify/types.js';
 import type { CliIO } from '../io.js';
 import { defineAction, UsageError } from '../io.js';
+import { COMMAND_DESCRIPTIONS } from './descriptions.js';
 
 interface VerifyOpts {
   spec?: string;
@@ -178,9 +179,7 @@ function approvalSource(opts: VerifyOpts, settings: VerifySettings, io: CliIO): 
 export function registerVerify(program: Command, io: CliIO): void {
   const cmd = program
     .command('verify')
-    .description(
-      "Validate a color (the standby) before a cutover: poll its JobManager (and the active color's, Prometheus, HTTP endpoints and the approval) until every check of spec.validation passes or the timeout elapses. Checks: running (RUNNING, every vertex too, for minRunning, restarting the soak on every restart), checkpoints (minCompletedCheckpoints completed, none failing), restarts (<= maxRestarts), watermark-lag (behind the active color <= maxWatermarkLag), prometheus:<name>, http:<name>, approval.",
-    )
+    .description(COMMAND_DESCRIPTIONS.verify)
     .option('--spec <file>', 'the pipeline spec (BlueGreenPipeline YAML)')
     .option(
       '--validation-json <json>',
