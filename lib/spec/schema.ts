@@ -20,6 +20,9 @@ export function createAjv(options: { useDefaults?: boolean } = {}): Ajv {
     strict: true,
     useDefaults: options.useDefaults ?? false,
     allowUnionTypes: true,
+    // The schemas are ours and tested (test/spec): not checked against the meta-schema on every
+    // start, which costs more than compiling them.
+    validateSchema: false,
   });
   addFormats(ajv);
   return ajv;
