@@ -825,8 +825,23 @@ export function loadPipelineTextFully(file: string, text: string): LoadResult & 
   return { pipelines, diagnostics, source };
 }
 
+/**
+ * Which files a load reads: given a file's text, whether to load it (a file not selected gives no
+ * pipelines and no diagnostics). E.g. only the files that can define a pipeline of a given name.
+ */
+export type TextSelector = (text: string) => boolean;
+
+/**
+ * Selects the texts that may define a pipeline named `name`: those holding the name as written,
+ * and those with an escape (a double-quoted `\u0065` could spell it). A valid name has only
+ * lowercase letters, digits and "-", so no other text can define it.
+ */
+export function mayDefine(name: string): TextSelector {
+  return (text) => text.includes(name) || text.includes('\\');
+}
+
 /** Loads one pipeline file; unreadable files become diagnostics, not exceptions. */
-export function loadPipelineFile(path: string, memo?: LoadMemo): LoadResult {
+export function loadPipelineFile(path: string, memo?: LoadMemo, select?: TextSelector): LoadResult {
   const file = displayPath(path);
   let text: string;
   try {
@@ -858,6 +873,7 @@ export function loadPipelineFile(path: string, memo?: LoadMemo): LoadResult {
     };
   }
   memo?.texts.set(path, text);
+  if (select && !select(text)) return { pipelines: [], diagnostics: [] };
   const { pipelines, diagnostics } = loadPipelineText(file, text, memo);
   return { pipelines, diagnostics };
 }
@@ -887,7 +903,7 @@ export function pipelineFiles(dir: string): string[] {
  * Loads every pipeline in a folder. Also reports two files defining the same namespace/name.
  * Throws only when the folder itself cannot be read (a usage error for the CLI).
  */
-export function loadPipelineDir(dir: string, memo?: LoadMemo): LoadResult {
+export function loadPipelineDir(dir: string, memo?: LoadMemo, select?: TextSelector): LoadResult {
   let files: string[];
   try {
     files = pipelineFiles(dir);
@@ -901,7 +917,7 @@ export function loadPipelineDir(dir: string, memo?: LoadMemo): LoadResult {
   const diagnostics: Diagnostic[] = [];
   const byKey = new Map<string, LoadedPipeline>();
   for (const f of files) {
-    const r = loadPipelineFile(f, memo);
+    const r = loadPipelineFile(f, memo, select);
     diagnostics.push(...r.diagnostics);
     for (const lp of r.pipelines) {
       const key = pipelineKey(lp.pipeline);
