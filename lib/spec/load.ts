@@ -615,6 +615,8 @@ export const MAX_DEPTH = 64;
  * rounded: 9007199254740993 reads as ...992, 1e300 is no generation). Walks with a stack.
  */
 export function unsafeNumbers(raw: unknown): { path: string; text: string; why: string }[] {
+  // Nearly every spec has none: first a walk without paths, the one below only when it finds one.
+  if (!suspect(raw, 0)) return [];
   const out: { path: string; text: string; why: string }[] = [];
   const EXIT = Symbol('exit');
   const stack: [unknown, string][] = [[raw, '']];
@@ -658,6 +660,23 @@ export function unsafeNumbers(raw: unknown): { path: string; text: string; why: 
     }
   }
   return out.reverse();
+}
+
+/**
+ * Whether unsafeNumbers may find something: a number that is not finite or not a safe integer, or
+ * maps and lists nested nearly MAX_DEPTH deep (also what a value containing itself leads to).
+ */
+function suspect(v: unknown, depth: number): boolean {
+  if (typeof v === 'number') return !Number.isFinite(v) || (Number.isInteger(v) && !Number.isSafeInteger(v));
+  if (v === null || typeof v !== 'object') return false;
+  if (depth >= MAX_DEPTH - 2) return true;
+  if (Array.isArray(v)) {
+    for (const x of v) if (suspect(x, depth + 1)) return true;
+    return false;
+  }
+  for (const k in v)
+    if (Object.hasOwn(v, k) && suspect((v as Record<string, unknown>)[k], depth + 1)) return true;
+  return false;
 }
 
 /** Validates one parsed document as a BlueGreenPipeline. */
