@@ -67,7 +67,8 @@ export function stringsOf(value: unknown, base = ''): { pointer: string; key?: s
   const stack: [unknown, string, string | undefined][] = [[value, base, undefined]];
   while (stack.length > 0) {
     const [v, p, key] = stack.pop()!;
-    if (typeof v === 'string') out.push({ pointer: p, ...(key !== undefined ? { key } : {}), value: v });
+    if (typeof v === 'string')
+      out.push(key !== undefined ? { pointer: p, key, value: v } : { pointer: p, value: v });
     else if (Array.isArray(v)) v.forEach((x, i) => stack.push([x, `${p}/${i}`, undefined]));
     else if (v !== null && typeof v === 'object') {
       const o = v as Record<string, unknown>;
