@@ -7,6 +7,8 @@ export interface BenchResult {
   baseline: string | null;
   /** value / baseline value, or null. */
   ratio: number | null;
+  /** The goal this figure is held to, in words (e.g. "≤ 1000 ms"), when it has one. */
+  goal?: string;
 }
 
 export function report(r: BenchResult): void {
@@ -46,6 +48,19 @@ export function pairedMedians(a: () => void, b: () => void, runs = 5): [number, 
 }
 
 /** Reports `name` (ms) with its ratio to `baseline` (ms), both measured in this run. */
-export function reportRatio(name: string, value: number, baseline: string, base: number): void {
-  report({ name, value: +value.toFixed(1), unit: 'ms', baseline, ratio: +(value / base).toFixed(3) });
+export function reportRatio(
+  name: string,
+  value: number,
+  baseline: string,
+  base: number,
+  goal?: string,
+): void {
+  report({
+    name,
+    value: +value.toFixed(1),
+    unit: 'ms',
+    baseline,
+    ratio: +(value / base).toFixed(3),
+    ...(goal !== undefined ? { goal } : {}),
+  });
 }

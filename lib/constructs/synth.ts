@@ -19,7 +19,7 @@ import type { LoadedPipeline } from '../spec/load.js';
 import { loadProjectConfig, PROJECT_CONFIG_FILE, projectConfigPath } from '../spec/project-config.js';
 import type { ProjectConfig } from '../spec/project-config.js';
 import { applicationNameClashes } from './argocd-application.js';
-import { ARGOCD_DIR, renderArgoCd } from './argocd-render.js';
+import { ARGOCD_APPLICATIONS_FILE, ARGOCD_CM_PATCH_FILE, ARGOCD_DIR, renderArgoCd } from './argocd-render.js';
 import {
   CONTROLLER_FILE,
   CONTROLLER_NAMESPACE,
@@ -182,6 +182,8 @@ export interface KnownOutput {
   readonly specs: ReadonlySet<string>;
   /** Rendered files (names in the output folder) as committed. */
   readonly files: ReadonlySet<string>;
+  /** Every file of the output folder in that commit (changed since or not). */
+  readonly committed: ReadonlySet<string>;
 }
 
 /**
@@ -234,11 +236,43 @@ export function knownOutput(pipelinesDir: string, outDir: string): KnownOutput |
         .filter((f) => !f.includes('/') && !changedSpecs.has(f))
         .map((f) => join(pipes, f)),
     );
-    const files = new Set(committed(relOut).filter((f) => !changedFiles.has(f)));
-    return { specs, files };
+    const inOut = committed(relOut);
+    const files = new Set(inOut.filter((f) => !changedFiles.has(f)));
+    return { specs, files, committed: new Set(inOut) };
   } catch {
     return undefined;
   }
+}
+
+/** Whether the pipelines render the per-pipeline files of the known commit, no more and no fewer. */
+function sameSetAsCommitted(known: KnownOutput, rendered: readonly RenderedPipeline[]): boolean {
+  const now = new Set(rendered.map((r) => r.fileName));
+  if (now.size !== rendered.length || now.has(CONTROLLER_FILE)) return false;
+  const then = [...known.committed].filter(
+    (f) => f.endsWith(RENDERED_SUFFIX) && !f.includes('/') && f !== CONTROLLER_FILE,
+  );
+  return then.length === now.size && then.every((f) => now.has(f));
+}
+
+/**
+ * The controller and Argo CD files as the known commit has them, when each is unchanged in the
+ * output folder since (so it is what a render gives now); undefined when any is not.
+ */
+function sharedFilesKnown(
+  known: KnownOutput,
+  config: ProjectConfig,
+  outDir: string,
+  rendered: readonly RenderedPipeline[],
+): string[] | undefined {
+  const names = [CONTROLLER_FILE];
+  if (config.argocd) {
+    names.push(ARGOCD_CM_PATCH_FILE);
+    if (rendered.length > 0) names.push(ARGOCD_APPLICATIONS_FILE);
+  }
+  const others = [...known.committed].filter((f) => f.startsWith(`${ARGOCD_DIR}/`) && !names.includes(f));
+  if (others.length > 0) return undefined;
+  for (const f of names) if (!known.files.has(f) || !existsSync(join(outDir, f))) return undefined;
+  return names;
 }
 
 /** The kind/name identity of each object in a rendered file (as written by this tool), for collisions. */
@@ -437,19 +471,31 @@ export function synth(options: SynthOptions): SynthResult {
       cleanUp();
       return { diagnostics: collided, rendered: [], changed: [], removed: [], unchanged: [] };
     }
-    // The controller that decides every pipeline's cutovers, in a file of its own.
-    if (rendered.length > 0) {
-      const controller = renderController(
-        rendered.map((r) => r.pipeline),
-        config.verify?.image ? { image: config.verify.image } : {},
-      );
-      offer(controller.fileName, controller.yaml);
+    // The controller and Argo CD files depend only on which pipelines there are (their namespaces
+    // and names, which name their rendered files) and on the configuration: when the pipelines'
+    // files are those of the commit the output is known from, so are these files.
+    const setKnown = known !== undefined && rendered.length > 0 && sameSetAsCommitted(known, rendered);
+    const shared = setKnown ? sharedFilesKnown(known, config, outDir, rendered) : undefined;
+    if (shared) {
+      for (const name of shared) {
+        wantedNames.add(name);
+        unchanged.push(name);
+      }
+    } else {
+      // The controller that decides every pipeline's cutovers, in a file of its own.
+      if (rendered.length > 0) {
+        const controller = renderController(
+          rendered.map((r) => r.pipeline),
+          config.verify?.image ? { image: config.verify.image } : {},
+        );
+        offer(controller.fileName, controller.yaml);
+      }
+      for (const f of renderArgoCd(rendered, config.argocd, {
+        fileName: CONTROLLER_FILE,
+        namespace: CONTROLLER_NAMESPACE,
+      }))
+        offer(f.fileName, f.yaml);
     }
-    for (const f of renderArgoCd(rendered, config.argocd, {
-      fileName: CONTROLLER_FILE,
-      namespace: CONTROLLER_NAMESPACE,
-    }))
-      offer(f.fileName, f.yaml);
   } catch (err) {
     cleanUp();
     throw err;

@@ -50,10 +50,19 @@ export function configPointer(p: Pipeline, color: Color, key: string): string {
   return tpl?.pointer ?? `/spec/colors/${color}`;
 }
 
-/** A color's effective flinkConfiguration, flattened to dotted keys. */
-export function effectiveConfig(p: Pipeline, color: Color): Record<string, string> {
-  return flattenFlinkConfiguration(effectiveSpec(p, color).flinkConfiguration);
+/**
+ * A color's effective flinkConfiguration, flattened to dotted keys. Computed once per effective
+ * spec (which is itself computed once per pipeline and color) and shared by every rule: frozen.
+ */
+export function effectiveConfig(p: Pipeline, color: Color): Readonly<Record<string, string>> {
+  const spec = effectiveSpec(p, color);
+  let flat = flatConfigs.get(spec);
+  if (!flat)
+    flatConfigs.set(spec, (flat = Object.freeze(flattenFlinkConfiguration(spec.flinkConfiguration))));
+  return flat;
 }
+
+const flatConfigs = new WeakMap<object, Readonly<Record<string, string>>>();
 
 /** Where a color's effective `job.<field>` is set: the color's override, else the template. */
 export function jobPointer(p: Pipeline, color: Color, field: string): string {
@@ -68,7 +77,7 @@ export function jobPointer(p: Pipeline, color: Color, field: string): string {
 export function jobParallelism(p: Pipeline, color: Color): number | undefined {
   const spec = effectiveSpec(p, color);
   if (spec.job?.parallelism !== undefined) return spec.job.parallelism;
-  const d = flattenFlinkConfiguration(spec.flinkConfiguration)['parallelism.default'];
+  const d = effectiveConfig(p, color)['parallelism.default'];
   return d !== undefined && /^\d+$/.test(d.trim()) ? Number(d) : undefined;
 }
 

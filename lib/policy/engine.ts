@@ -126,7 +126,9 @@ export function checkPolicy(input: CheckInput): CheckResult {
       statusKnown: input.statuses !== undefined,
       allowUnknownStatus: input.allowUnknownStatus === true,
     };
-    for (const r of rules) if (r.check) results.push(...r.check(ctx));
+    // Base and head the same pipeline (its text did not change): no step to judge.
+    const unchanged = pair.base !== undefined && pair.base.pipeline === pair.head?.pipeline;
+    for (const r of rules) if (r.check && !(unchanged && r.transitionOnly)) results.push(...r.check(ctx));
   }
   results.sort(byPosition);
   const errors = results.filter((f) => f.severity === 'error').length;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Diagnostic } from '../spec/diagnostics.js';
 import type { LoadedPipeline, LoadResult } from '../spec/load.js';
 import { loadPipelineText, pipelineKey } from '../spec/load.js';
-import type { LoadMemo } from '../spec/load.js';
+import type { LoadMemo, TextSelector } from '../spec/load.js';
 import { positionOf } from '../spec/yaml-source.js';
 
 /** A problem reading git (bad ref, not a repository): the CLI turns it into a usage error. */
@@ -114,6 +114,7 @@ export function loadPipelinesAtRef(
   ref: string,
   displayDir: string,
   memo?: LoadMemo,
+  select?: TextSelector,
 ): LoadResult {
   const pipelines: LoadedPipeline[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -128,6 +129,7 @@ export function loadPipelinesAtRef(
   for (const f of readDirAtRef(dir, ref, known)) {
     const file =
       displayDir === '' || displayDir === '.' ? f.name : `${displayDir.replace(/\/+$/, '')}/${f.name}`;
+    if (select && !select(f.text)) continue;
     const r = loadPipelineText(file, f.text, memo);
     diagnostics.push(...r.diagnostics);
     for (const lp of r.pipelines) {

@@ -45,6 +45,8 @@ export function classify(base: Pipeline | undefined, head: Pipeline | undefined)
   if (!base && !head) return { steps: [] };
   if (!base) return { steps: ['create'] };
   if (!head) return { steps: ['remove'] };
+  // The same pipeline at both sides (the same text, loaded once): the lifecycle does not move.
+  if (base === head) return { steps: [] };
   const bs = lifecycleState(base);
   const hs = lifecycleState(head);
   const bA = base.spec.active;

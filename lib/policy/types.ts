@@ -49,6 +49,12 @@ export interface Rule {
   readonly doc: string;
   /** Per pipeline pair (pipelines that loaded at head or base). */
   readonly check?: (ctx: RuleContext) => Finding[];
+  /**
+   * Set on a rule that judges only a pipeline's own step from base to head: it finds nothing in a
+   * pair whose base and head are the same pipeline (the same text, loaded once), so the check
+   * skips it there. A rule that judges the state at head (whatever the step) must not set it.
+   */
+  readonly transitionOnly?: true;
   /** Over the head's load diagnostics (specs that did not load). */
   readonly checkLoad?: (diagnostics: readonly Diagnostic[]) => Finding[];
 }

@@ -2,13 +2,14 @@
  * Where credentials hide in any string of a spec (pure): URL userinfo, URL query parameters
  * that carry credentials, and value shapes of well-known tokens and keys.
  */
+import { escapePointerSegment } from './diagnostics.js';
 
 /** Query-string parameter names that carry a credential (`?token=…`, `&X-Amz-Signature=…`, SAS `sig=`). */
 const QUERY_SECRET =
   /^(password|passwd|pwd|pass|secret|client[-_]?secret|token|access[-_]?token|refresh[-_]?token|id[-_]?token|auth|auth[-_]?token|api[-_]?key|apikey|key|access[-_]?key|sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential|sas)$/i;
 
 /** Shapes of credentials whatever the key is called. */
-const SHAPES: readonly [RegExp, string][] = [
+export const SHAPES: readonly [RegExp, string][] = [
   [/-----BEGIN ([A-Z]+ )?PRIVATE KEY-----/, 'a private key'],
   [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/, 'an AWS access key id'],
   [/\bgh[pousr]_[A-Za-z0-9]{36,}\b/, 'a GitHub token'],
@@ -25,25 +26,33 @@ const SHAPES: readonly [RegExp, string][] = [
 /** A value that only refers to a credential: `${VAR}`, `$(VAR)`, `{{x}}`. */
 const PLACEHOLDER = /^(\$\{[^}]+\}|\$\([^)]+\)|\{\{[^}]+\}\})$/;
 
+/**
+ * Text every SHAPES pattern needs (each pattern requires one of these): a string without any holds
+ * none of the shapes, checked with one search instead of one per shape.
+ */
+export const SHAPE_ANCHORS = /-----BEGIN |AKIA|ASIA|gh[pousr]_|xox[abprs]-|AIza|eyJ|=|_live_/;
+
 /** What credential a string holds, in words, or undefined. */
 export function credentialIn(value: string): string | undefined {
-  for (const m of value.matchAll(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi)) {
-    let u: URL;
-    try {
-      u = new URL(m[0]);
-    } catch {
-      continue;
+  if (value.includes('://'))
+    for (const m of value.matchAll(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi)) {
+      let u: URL;
+      try {
+        u = new URL(m[0]);
+      } catch {
+        continue;
+      }
+      const password = decodeURIComponent(u.password);
+      if (password !== '' && !PLACEHOLDER.test(password)) return `a password in the URL ${shown(u)}`;
+      // A bare user name without a password is a user, not a credential, except a token-only form (https://TOKEN@host).
+      if (u.username !== '' && password === '' && /^(gh[pousr]_|glpat-|x-access-token)/.test(u.username))
+        return `a token in the URL ${shown(u)}`;
+      for (const [k, v] of u.searchParams) {
+        if (QUERY_SECRET.test(k) && v !== '' && !PLACEHOLDER.test(v))
+          return `a credential in the query parameter "${k}" of the URL ${shown(u)}`;
+      }
     }
-    const password = decodeURIComponent(u.password);
-    if (password !== '' && !PLACEHOLDER.test(password)) return `a password in the URL ${shown(u)}`;
-    // A bare user name without a password is a user, not a credential, except a token-only form (https://TOKEN@host).
-    if (u.username !== '' && password === '' && /^(gh[pousr]_|glpat-|x-access-token)/.test(u.username))
-      return `a token in the URL ${shown(u)}`;
-    for (const [k, v] of u.searchParams) {
-      if (QUERY_SECRET.test(k) && v !== '' && !PLACEHOLDER.test(v))
-        return `a credential in the query parameter "${k}" of the URL ${shown(u)}`;
-    }
-  }
+  if (!SHAPE_ANCHORS.test(value)) return undefined;
   for (const [re, what] of SHAPES) if (re.test(value)) return what;
   return undefined;
 }
@@ -58,7 +67,8 @@ export function stringsOf(value: unknown, base = ''): { pointer: string; key?: s
   const stack: [unknown, string, string | undefined][] = [[value, base, undefined]];
   while (stack.length > 0) {
     const [v, p, key] = stack.pop()!;
-    if (typeof v === 'string') out.push({ pointer: p, ...(key !== undefined ? { key } : {}), value: v });
+    if (typeof v === 'string')
+      out.push(key !== undefined ? { pointer: p, key, value: v } : { pointer: p, value: v });
     else if (Array.isArray(v)) v.forEach((x, i) => stack.push([x, `${p}/${i}`, undefined]));
     else if (v !== null && typeof v === 'object') {
       const o = v as Record<string, unknown>;
@@ -67,7 +77,7 @@ export function stringsOf(value: unknown, base = ''): { pointer: string; key?: s
       for (const [k, x] of Object.entries(o))
         stack.push([
           x,
-          `${p}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+          `${p}/${escapePointerSegment(k)}`,
           k === 'value' && envName !== undefined ? envName : k,
         ]);
     }

@@ -43,7 +43,14 @@ export class DiagnosticError extends Error {
 
 /** Encodes path segments as a JSON pointer (RFC 6901). */
 export function toPointer(segments: readonly (string | number)[]): string {
-  return segments.map((s) => '/' + String(s).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+  let out = '';
+  for (const s of segments) out += '/' + escapePointerSegment(String(s));
+  return out;
+}
+
+/** One JSON pointer segment: `~` as `~0`, `/` as `~1`. */
+export function escapePointerSegment(s: string): string {
+  return s.includes('~') || s.includes('/') ? s.replace(/~/g, '~0').replace(/\//g, '~1') : s;
 }
 
 /** Decodes a JSON pointer into path segments (numbers stay strings). */

@@ -43,7 +43,9 @@ function clone<T>(v: T): T {
 export function substitute<T>(value: T, vars: { color: string; pipeline: string }): T {
   const sub = (v: unknown): unknown => {
     if (typeof v === 'string')
-      return v.replace(/\{\{\s*(color|pipeline)\s*\}\}/g, (_, k: 'color' | 'pipeline') => vars[k]);
+      return v.includes('{{')
+        ? v.replace(/\{\{\s*(color|pipeline)\s*\}\}/g, (_, k: 'color' | 'pipeline') => vars[k])
+        : v;
     if (Array.isArray(v)) return v.map(sub);
     if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sub(x)]));
     return v;
@@ -114,13 +116,46 @@ function computeEffectiveSpec(p: Pipeline, color: Color): FlinkDeploymentSpec {
   // Both flinkConfigurations in the operator's dotted form before the merge: a color's
   // `high-availability: {storageDir: x}` then replaces the template's `high-availability.storageDir`.
   const template = withDottedConfiguration(p.spec.template);
-  const merged = (deepMerge(template as unknown as Json, overrides) ?? {}) as JsonObject;
+  // Merged without copying (the result shares the inputs' values), then copied once with the
+  // substitution, as deepMerge's JSON copies and substitute would give it.
+  const merged = (mergeShared(template as unknown as Json, overrides) ?? {}) as JsonObject;
   if (c.initialSavepointPath !== undefined) {
-    const job = isObject(merged.job) ? merged.job : {};
+    const job = isObject(merged.job) ? { ...merged.job } : {};
     job.initialSavepointPath = c.initialSavepointPath;
     merged.job = job;
   }
-  return substitute(merged, { color, pipeline: p.metadata.name }) as FlinkDeploymentSpec;
+  return substitutedCopy(merged, { color, pipeline: p.metadata.name }) as FlinkDeploymentSpec;
+}
+
+/** deepMerge without its copies: values of the inputs are shared, only merged maps are new. */
+function mergeShared(base: Json | undefined, override: Json | undefined): Json | undefined {
+  if (override === undefined) return base;
+  if (!isObject(base) || !isObject(override)) return override;
+  const out: JsonObject = { ...base };
+  for (const [k, v] of Object.entries(override)) {
+    if (v === null) delete out[k];
+    else out[k] = mergeShared(out[k], v) as Json;
+  }
+  return out;
+}
+
+/**
+ * A copy of a JSON value as `JSON.parse(JSON.stringify(v))` gives it (undefined members dropped,
+ * in lists null; non-finite numbers null; -0 as 0), with `{{color}}`/`{{pipeline}}` substituted.
+ */
+function substitutedCopy(v: unknown, vars: { color: string; pipeline: string }): unknown {
+  if (typeof v === 'string')
+    return v.includes('{{')
+      ? v.replace(/\{\{\s*(color|pipeline)\s*\}\}/g, (_, k: 'color' | 'pipeline') => vars[k])
+      : v;
+  if (typeof v === 'number') return Number.isFinite(v) ? (v === 0 ? 0 : v) : null;
+  if (Array.isArray(v)) return v.map((x) => (x === undefined ? null : substitutedCopy(x, vars)));
+  if (isObject(v)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = substitutedCopy(x, vars);
+    return out;
+  }
+  return v;
 }
 
 /** Sources with `{{color}}`/`{{pipeline}}` substituted for one color. */

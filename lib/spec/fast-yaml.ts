@@ -35,6 +35,10 @@ interface Line {
 type Value = unknown;
 
 function resolvePlain(s: string): Value {
+  // Only `~`, `n`/`N` (null), `t`/`T`/`f`/`F` (booleans), digits, signs and `.` start a scalar of
+  // another type: a plain scalar starting with any other letter is a string.
+  const c = s.charCodeAt(0);
+  if (((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) && !'nNtTfF'.includes(s[0]!)) return s;
   if (NULL.test(s)) return null;
   if (BOOL.test(s)) return s[0] === 't' || s[0] === 'T';
   if (INT.test(s)) return parseInt(s, 10);

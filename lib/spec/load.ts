@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, isAbsolute } from 'node:path';
 import type { Diagnostic } from './diagnostics.js';
-import { toPointer } from './diagnostics.js';
+import { escapePointerSegment, toPointer } from './diagnostics.js';
 import { parseDuration } from './duration.js';
 import { colorsOf, deploymentName, MAX_NAME } from './effective.js';
 import { credentialIn } from './credentials.js';
@@ -424,7 +424,7 @@ function semanticChecks(p: Pipeline, file: string, source: () => SourceDocument 
           diag(
             lazy.src,
             file,
-            `/metadata/labels/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+            `/metadata/labels/${escapePointerSegment(k)}`,
             `label ${k}: ${vp}`,
             'shorten the value or move it to an annotation',
             undefined,
@@ -526,6 +526,7 @@ function validateData(
   file: string,
   source: SourceProvider,
   owned = false,
+  copy: (v: unknown) => unknown = structuredClone,
 ): { pipeline?: Pipeline; diagnostics: Diagnostic[] } {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return {
@@ -580,7 +581,7 @@ function validateData(
     };
   }
   // ajv fills in defaults in place: work on a copy unless the caller handed over its own.
-  const data = (owned ? raw : structuredClone(raw)) as Record<string, unknown>;
+  const data = (owned ? raw : copy(raw)) as Record<string, unknown>;
   const validate = schemaValidator(PIPELINE_SCHEMA, { useDefaults: true });
   // Defaults for absent blocks, so that nested defaults apply too.
   const spec = data.spec as Record<string, unknown> | undefined;
@@ -614,6 +615,8 @@ export const MAX_DEPTH = 64;
  * rounded: 9007199254740993 reads as ...992, 1e300 is no generation). Walks with a stack.
  */
 export function unsafeNumbers(raw: unknown): { path: string; text: string; why: string }[] {
+  // Nearly every spec has none: first a walk without paths, the one below only when it finds one.
+  if (!suspect(raw, 0)) return [];
   const out: { path: string; text: string; why: string }[] = [];
   const EXIT = Symbol('exit');
   const stack: [unknown, string][] = [[raw, '']];
@@ -653,11 +656,27 @@ export function unsafeNumbers(raw: unknown): { path: string; text: string; why: 
     } else if (Array.isArray(v)) {
       v.forEach((x, i) => stack.push([x, `${path}/${i}`]));
     } else if (v !== null && typeof v === 'object') {
-      for (const [k, x] of Object.entries(v))
-        stack.push([x, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`]);
+      for (const [k, x] of Object.entries(v)) stack.push([x, `${path}/${escapePointerSegment(k)}`]);
     }
   }
   return out.reverse();
+}
+
+/**
+ * Whether unsafeNumbers may find something: a number that is not finite or not a safe integer, or
+ * maps and lists nested nearly MAX_DEPTH deep (also what a value containing itself leads to).
+ */
+function suspect(v: unknown, depth: number): boolean {
+  if (typeof v === 'number') return !Number.isFinite(v) || (Number.isInteger(v) && !Number.isSafeInteger(v));
+  if (v === null || typeof v !== 'object') return false;
+  if (depth >= MAX_DEPTH - 2) return true;
+  if (Array.isArray(v)) {
+    for (const x of v) if (suspect(x, depth + 1)) return true;
+    return false;
+  }
+  for (const k in v)
+    if (Object.hasOwn(v, k) && suspect((v as Record<string, unknown>)[k], depth + 1)) return true;
+  return false;
 }
 
 /** Validates one parsed document as a BlueGreenPipeline. */
@@ -767,7 +786,9 @@ function loadFastValue(file: string, text: string, value: unknown): LoadResult &
   let parsed: SourceFile | undefined;
   const sourceFile = (): SourceFile => (parsed ??= parseYamlSource(file, text));
   const document = (): SourceDocument | undefined => sourceFile().documents[0];
-  const r = validateData(value, file, document);
+  // The fast reader's value is a tree of plain maps, lists and scalars (no aliases, no __proto__):
+  // copied by hand for the defaults, faster than structuredClone.
+  const r = validateData(value, file, document, false, copyTree);
   const pipelines: LoadedPipeline[] = [];
   if (r.pipeline && r.diagnostics.length === 0) {
     const pipeline = r.pipeline;
@@ -787,6 +808,15 @@ function loadFastValue(file: string, text: string, value: unknown): LoadResult &
       return sourceFile();
     },
   };
+}
+
+/** A copy of a tree of plain maps, lists and scalars. */
+function copyTree(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(copyTree);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) out[k] = copyTree((v as Record<string, unknown>)[k]);
+  return out;
 }
 
 /** loadPipelineText with the full (positioned) reader only. */
@@ -825,8 +855,23 @@ export function loadPipelineTextFully(file: string, text: string): LoadResult & 
   return { pipelines, diagnostics, source };
 }
 
+/**
+ * Which files a load reads: given a file's text, whether to load it (a file not selected gives no
+ * pipelines and no diagnostics). E.g. only the files that can define a pipeline of a given name.
+ */
+export type TextSelector = (text: string) => boolean;
+
+/**
+ * Selects the texts that may define a pipeline named `name`: those holding the name as written,
+ * and those with an escape (a double-quoted `\u0065` could spell it). A valid name has only
+ * lowercase letters, digits and "-", so no other text can define it.
+ */
+export function mayDefine(name: string): TextSelector {
+  return (text) => text.includes(name) || text.includes('\\');
+}
+
 /** Loads one pipeline file; unreadable files become diagnostics, not exceptions. */
-export function loadPipelineFile(path: string, memo?: LoadMemo): LoadResult {
+export function loadPipelineFile(path: string, memo?: LoadMemo, select?: TextSelector): LoadResult {
   const file = displayPath(path);
   let text: string;
   try {
@@ -858,6 +903,7 @@ export function loadPipelineFile(path: string, memo?: LoadMemo): LoadResult {
     };
   }
   memo?.texts.set(path, text);
+  if (select && !select(text)) return { pipelines: [], diagnostics: [] };
   const { pipelines, diagnostics } = loadPipelineText(file, text, memo);
   return { pipelines, diagnostics };
 }
@@ -887,7 +933,7 @@ export function pipelineFiles(dir: string): string[] {
  * Loads every pipeline in a folder. Also reports two files defining the same namespace/name.
  * Throws only when the folder itself cannot be read (a usage error for the CLI).
  */
-export function loadPipelineDir(dir: string, memo?: LoadMemo): LoadResult {
+export function loadPipelineDir(dir: string, memo?: LoadMemo, select?: TextSelector): LoadResult {
   let files: string[];
   try {
     files = pipelineFiles(dir);
@@ -901,7 +947,7 @@ export function loadPipelineDir(dir: string, memo?: LoadMemo): LoadResult {
   const diagnostics: Diagnostic[] = [];
   const byKey = new Map<string, LoadedPipeline>();
   for (const f of files) {
-    const r = loadPipelineFile(f, memo);
+    const r = loadPipelineFile(f, memo, select);
     diagnostics.push(...r.diagnostics);
     for (const lp of r.pipelines) {
       const key = pipelineKey(lp.pipeline);

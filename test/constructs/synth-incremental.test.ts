@@ -76,6 +76,53 @@ describe('synth --check, incremental', () => {
     expect(r.removed).toEqual(['streaming.orders-10.k8s.yaml']);
   });
 
+  it('the controller file edited, or a pipeline added with its rendered file but not the controller', () => {
+    const f = join(pipelines, 'orders-4.yaml');
+    writeFileSync(f, readFileSync(f, 'utf8').replace('parallelism: 8', 'parallelism: 9'));
+    appendFileSync(join(out, 'flink-cutover-controller.k8s.yaml'), '# edited\n');
+    expect(both().changed.sort()).toEqual([
+      'flink-cutover-controller.k8s.yaml',
+      'streaming.orders-4.k8s.yaml',
+    ]);
+    git(root, 'checkout', '-q', '--', 'dist');
+    const committed = readFileSync(join(out, 'flink-cutover-controller.k8s.yaml'), 'utf8');
+    writeFileSync(
+      join(pipelines, 'zz.yaml'),
+      readFileSync(join(pipelines, 'orders-7.yaml'), 'utf8').replace('name: orders-7', 'name: zz'),
+    );
+    synth({ pipelinesDir: pipelines, outDir: out });
+    writeFileSync(join(out, 'flink-cutover-controller.k8s.yaml'), committed);
+    expect(both().changed).toEqual(['flink-cutover-controller.k8s.yaml']);
+  });
+
+  it('a pipeline renamed in its file, synth run but the controller put back: the controller is stale', () => {
+    const f = join(pipelines, 'orders-7.yaml');
+    const committed = readFileSync(join(out, 'flink-cutover-controller.k8s.yaml'), 'utf8');
+    writeFileSync(f, readFileSync(f, 'utf8').replace('name: orders-7', 'name: orders-seven'));
+    synth({ pipelinesDir: pipelines, outDir: out });
+    writeFileSync(join(out, 'flink-cutover-controller.k8s.yaml'), committed);
+    expect(both().changed).toEqual(['flink-cutover-controller.k8s.yaml']);
+  });
+
+  it('with Argo CD files: one spec changed, or an Argo CD file edited', () => {
+    writeFileSync(
+      join(root, 'flink-cutover.yaml'),
+      'argocd:\n  repoURL: https://git.example.com/flink.git\n',
+    );
+    synth({ pipelinesDir: pipelines, outDir: out });
+    git(root, 'add', '.');
+    git(root, 'commit', '-q', '-m', 'argocd');
+    try {
+      const f = join(pipelines, 'orders-4.yaml');
+      writeFileSync(f, readFileSync(f, 'utf8').replace('parallelism: 8', 'parallelism: 9'));
+      expect(both().changed).toEqual(['streaming.orders-4.k8s.yaml']);
+      appendFileSync(join(out, 'argocd', 'applications.yaml'), '# edited\n');
+      expect(both().changed.sort()).toEqual(['argocd/applications.yaml', 'streaming.orders-4.k8s.yaml']);
+    } finally {
+      git(root, 'reset', '-q', '--hard', 'HEAD~1');
+    }
+  });
+
   it('a collision with a pipeline not rendered is found', () => {
     const f = join(pipelines, 'orders-7.yaml');
     writeFileSync(

@@ -11,6 +11,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { checkPolicy } from '../../lib/policy/engine.js';
 import { formatJson, formatText } from '../../lib/policy/format.js';
 import { loadSides } from '../../lib/policy/inputs.js';
+import { RULES } from '../../lib/policy/rules/index.js';
+import type { Rule } from '../../lib/policy/types.js';
+import type { CutoverStatus } from '../../lib/policy/status.js';
 import { corpusRepo } from '../../bench/support/corpus.js';
 
 const NOW = Date.parse('2026-12-01T10:00:00Z');
@@ -50,9 +53,16 @@ writeFileSync(
 // Invalid YAML at head.
 writeFileSync(join(pipelines, 'broken.yaml'), 'apiVersion: [\n');
 
-function findings(opts: { base?: string; baseRef?: string }, fast: boolean) {
+/** The rules without the skip of unchanged pipelines (every rule judges every pair). */
+const EVERY_PAIR: Rule[] = RULES.map((r) => ({ ...r, transitionOnly: undefined }));
+
+function findings(
+  opts: { base?: string; baseRef?: string },
+  fast: boolean,
+  extra: { rules?: readonly Rule[]; statuses?: CutoverStatus[]; allowUnknownStatus?: boolean } = {},
+) {
   const sides = loadSides(root, { head: 'apps/pipelines', ...opts, fast });
-  const r = checkPolicy({ head: sides.head, base: sides.base ?? sides.head, now: NOW });
+  const r = checkPolicy({ head: sides.head, base: sides.base ?? sides.head, now: NOW, ...extra });
   return { results: r.results, summary: r.summary, text: formatText(r), json: formatJson(r) };
 }
 
@@ -83,4 +93,52 @@ describe('check: the fast path finds exactly what the positioned path finds', ()
       expect(fast.json).toBe(full.json);
     });
   }
+});
+
+describe('check: skipping the step rules for unchanged pipelines changes no finding', () => {
+  const statusesOf = (phase: CutoverStatus['phase']): CutoverStatus[] =>
+    [...Array(60).keys()].map((i) => ({
+      name: `${['clickstream', 'orders', 'payments'][i % 3]}-${i}-cutover-status`,
+      generation: 1,
+      phase,
+      completedAt: NOW - 3_600_000,
+      watermarks: {},
+    }));
+  for (const [what, opts] of [
+    ['--base-ref', { baseRef: 'HEAD' }],
+    ['--base DIR', { base: baseCopy }],
+    ['no base', {}],
+  ] as const) {
+    for (const extra of [
+      {},
+      { allowUnknownStatus: true },
+      { statuses: statusesOf('Armed') },
+      { statuses: statusesOf('Completed') },
+    ]) {
+      it(`${what}, ${JSON.stringify(Object.keys(extra))}: the same findings as every rule on every pair`, () => {
+        for (const fast of [true, false]) {
+          const skipped = findings(opts, fast, extra);
+          const every = findings(opts, fast, { ...extra, rules: EVERY_PAIR });
+          expect(skipped.results).toStrictEqual(every.results);
+          expect(skipped.text).toBe(every.text);
+        }
+      });
+    }
+  }
+
+  it('the rules that skip unchanged pipelines are the step rules', () => {
+    expect(RULES.filter((r) => r.transitionOnly).map((r) => r.id)).toStrictEqual([
+      'one-step',
+      'lifecycle-transition',
+      'active-spec-changed',
+      'cutover-target',
+      'cutover-generation',
+      'cutover-lead-time',
+      'gate-changed-during-cutover',
+      'missing-initial-state',
+      'teardown-before-complete',
+      'rollback-before-armed',
+      'pipeline-removed',
+    ]);
+  });
 });

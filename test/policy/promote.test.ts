@@ -798,3 +798,64 @@ describe('stage --set with a Flink key edits it in the form the template holds i
     );
   });
 });
+
+describe('promotion commands load only the files that can define the pipeline, with the same answers', () => {
+  const STAGE = [
+    'stage',
+    'orders',
+    '--pipelines',
+    'p',
+    '--image',
+    'reg/orders:1.5.0',
+    '--from-savepoint',
+    's3://x',
+  ];
+  const SCHEDULE = ['schedule', 'orders', '--pipelines', 'p', '--at', '+1h', '--now', iso(T0)];
+  const OTHER = SPEC.replace('name: orders', 'name: shipments').replace(/orders\.jar/, 'shipments.jar');
+  function repoOf(files: Record<string, string>): string {
+    const dir = tempDir(files, 'fc-promote-select-');
+    git(dir, 'init', '-q');
+    git(dir, 'add', '.');
+    git(dir, 'commit', '-q', '-m', 'steady');
+    return dir;
+  }
+
+  it('a name spelled with an escape is found, and the merge base is judged through it', async () => {
+    const escaped = SPEC.replace('  name: orders\n', '  name: "ord\\x65rs"\n');
+    const dir = repoOf({ 'p/a.yaml': escaped, 'p/b.yaml': OTHER });
+    expect((await runCli(STAGE, { cwd: dir })).code).toBe(0);
+    expect(readFileSync(join(dir, 'p/a.yaml'), 'utf8')).toContain('reg/orders:1.5.0');
+    const r = await runCli(SCHEDULE, { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/refused: orders has an unmerged stage step against master/);
+  });
+
+  it('a pipeline whose file was renamed since the merge base is still matched there', async () => {
+    const dir = repoOf({ 'p/a.yaml': SPEC, 'p/b.yaml': OTHER });
+    git(dir, 'checkout', '-q', '-b', 'work');
+    expect((await runCli(STAGE, { cwd: dir })).code).toBe(0);
+    git(dir, 'mv', 'p/a.yaml', 'p/z.yaml');
+    git(dir, 'commit', '-q', '-am', 'stage, renamed');
+    const r = await runCli(SCHEDULE, { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /refused: orders has an unmerged stage step against master \(merge base [0-9a-f]{12}\), committed on this branch/,
+    );
+  });
+
+  it('the same name in two namespaces is still ambiguous, and a missing one still lists the others', async () => {
+    const dir = repoOf({
+      'p/a.yaml': SPEC,
+      'p/b.yaml': SPEC.replace('namespace: streaming', 'namespace: batch'),
+      'p/c.yaml': OTHER,
+    });
+    const r = await runCli(['abandon', 'orders', '--pipelines', 'p'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /several pipelines named orders in p \(streaming\/orders, batch\/orders\): give --namespace/,
+    );
+    const m = await runCli(['abandon', 'ord', '--pipelines', 'p'], { cwd: dir });
+    expect(m.code).toBe(2);
+    expect(m.stderr).toMatch(/no pipeline named ord in p \(pipelines: orders, orders, shipments\)/);
+  });
+});

@@ -1,5 +1,6 @@
 import type { LoadedPipeline } from '../../spec/load.js';
-import { pipelineKey } from '../../spec/load.js';
+import { mayDefine, pipelineKey } from '../../spec/load.js';
+import type { LoadMemo } from '../../spec/load.js';
 import { checkPolicy } from '../engine.js';
 import { defaultBranch, GitReadError, hasCommits, loadPipelinesAtRef, mergeBase } from '../git.js';
 import { InputError } from '../inputs.js';
@@ -33,6 +34,8 @@ export function checkAgainstMergeBase(req: {
   readonly baseRef?: string;
   readonly now: number;
   readonly statuses?: readonly CutoverStatus[];
+  /** Texts of the working tree already read (files unchanged at HEAD are then not read from git). */
+  readonly memo?: LoadMemo;
 }): MergeBaseCheck {
   const given = req.baseRef;
   if (!hasCommits(req.dirAbs)) {
@@ -51,8 +54,10 @@ export function checkAgainstMergeBase(req: {
   let atHead;
   try {
     base = mergeBase(req.dirAbs, ref);
-    atBase = loadPipelinesAtRef(req.dirAbs, base, req.dirShown);
-    atHead = loadPipelinesAtRef(req.dirAbs, 'HEAD', req.dirShown);
+    // Only the files that can define this pipeline are loaded (the pipeline is matched by key).
+    const select = mayDefine(req.current.pipeline.metadata.name);
+    atBase = loadPipelinesAtRef(req.dirAbs, base, req.dirShown, req.memo, select);
+    atHead = loadPipelinesAtRef(req.dirAbs, 'HEAD', req.dirShown, req.memo, select);
   } catch (err) {
     if (err instanceof GitReadError) {
       if (given !== undefined) throw new InputError(`--base-ref ${given}: ${err.message}`);

@@ -2,8 +2,8 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { renderPipelineFiles } from '../../constructs/synth.js';
 import { DiagnosticError } from '../../spec/diagnostics.js';
 import type { Diagnostic } from '../../spec/diagnostics.js';
-import { loadPipelineDir, loadPipelineText, pipelineKey } from '../../spec/load.js';
-import type { LoadedPipeline } from '../../spec/load.js';
+import { LoadMemo, loadPipelineDir, loadPipelineText, mayDefine, pipelineKey } from '../../spec/load.js';
+import type { LoadedPipeline, LoadResult, TextSelector } from '../../spec/load.js';
 import type { Pipeline } from '../../spec/types.js';
 import { checkPolicy } from '../engine.js';
 import { InputError } from '../inputs.js';
@@ -58,18 +58,27 @@ export function findPipeline(
   dirShown: string,
   name: string,
   namespace: string | undefined,
+  memo?: LoadMemo,
 ): { lp?: LoadedPipeline; diagnostics: Diagnostic[] } {
-  let r;
-  try {
-    r = loadPipelineDir(dirAbs);
-  } catch (err) {
-    throw new InputError(`--pipelines ${dirShown}: ${(err as Error).message}`);
-  }
-  const matches = r.pipelines.filter(
-    (lp) =>
-      lp.pipeline.metadata.name === name &&
-      (namespace === undefined || (lp.pipeline.metadata.namespace ?? '') === namespace),
-  );
+  const load = (select?: TextSelector) => {
+    try {
+      return loadPipelineDir(dirAbs, memo, select);
+    } catch (err) {
+      throw new InputError(`--pipelines ${dirShown}: ${(err as Error).message}`);
+    }
+  };
+  const matching = (r: LoadResult) =>
+    r.pipelines.filter(
+      (lp) =>
+        lp.pipeline.metadata.name === name &&
+        (namespace === undefined || (lp.pipeline.metadata.namespace ?? '') === namespace),
+    );
+  // Only the files that can define the pipeline are loaded; when that does not find exactly one,
+  // every file is (for the messages naming the others, or the folder's errors).
+  const some = matching(load(mayDefine(name)));
+  if (some.length === 1) return { lp: some[0], diagnostics: [] };
+  const r = load();
+  const matches = matching(r);
   if (matches.length > 1)
     throw new InputError(
       `several pipelines named ${name} in ${dirShown} (${matches.map((m) => pipelineKey(m.pipeline)).join(', ')}): give --namespace`,
@@ -87,7 +96,9 @@ export function findPipeline(
 /** Edits one pipeline's YAML in place (comments kept), checks the edit like `check` would, and writes it. */
 export function promote(req: PromoteRequest): PromoteResult {
   const dirAbs = resolve(req.cwd, req.pipelinesDir);
-  const found = findPipeline(dirAbs, req.pipelinesDir, req.pipeline, req.namespace);
+  // The texts read here let the merge-base check skip reading from git the files unchanged at HEAD.
+  const memo = new LoadMemo();
+  const found = findPipeline(dirAbs, req.pipelinesDir, req.pipeline, req.namespace, memo);
   if (!found.lp)
     return {
       file: req.pipelinesDir,
@@ -114,7 +125,7 @@ export function promote(req: PromoteRequest): PromoteResult {
     requirePlainFile(absPath, file);
     // One edit of a file at a time: a concurrent edit is refused, a later one sees this one's result.
     if (!req.dryRun) release = lockFile(absPath, file);
-    return promoteLocked(req, found.lp, absPath, dirAbs);
+    return promoteLocked(req, found.lp, absPath, dirAbs, memo);
   } catch (err) {
     if (err instanceof EditConflict) return refuse(err.message, err.fix);
     throw err;
@@ -129,6 +140,7 @@ function promoteLocked(
   found: LoadedPipeline,
   absPath: string,
   dirAbs: string,
+  memo: LoadMemo,
 ): PromoteResult {
   const file = found.file;
   const refuse = (message: string, fix: string): PromoteResult => ({
@@ -200,6 +212,7 @@ function promoteLocked(
     baseRef: req.baseRef,
     now: req.now,
     statuses: req.statuses,
+    memo,
   });
   if (merged.refused)
     return {

@@ -129,6 +129,7 @@ export const activeSpecChanged: Rule = {
   severity: 'error',
   summary: 'The effective spec of the color that owns the output changed (it would restart).',
   doc: `Changing the effective FlinkDeployment spec of the color that owns the output (the active color; during a cutover also the color taking over) makes the operator upgrade it: savepoint, stop, restart, which is exactly the output stall blue/green exists to avoid. Template edits count too, because the template is merged into every color. Changes the operator applies without a restart do not count: flinkConfiguration keys under ${NO_RESTART_CONFIG_PREFIXES.map((p) => `\`${p}*\``).join(' and ')}, and job.${NO_RESTART_JOB_FIELDS.join(', job.')}. The one exception is the first step of decommissioning a steady pipeline: setting only job.state: suspended with job.upgradeMode: savepoint on the active color (the operator takes a savepoint and stops the job; the file is then deleted in the next pull request, see pipeline-removed). To change the running job, stage a new standby color with the change (\`flink-cutover stage --set k=v\`) and cut over to it; to change only the standby, move the field into the standby's color entry.`,
+  transitionOnly: true,
   check: ({ pair }: RuleContext): Finding[] => {
     const { base, head } = pair;
     if (!base || !head || pair.transition.illegal) return [];

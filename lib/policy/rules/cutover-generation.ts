@@ -7,6 +7,7 @@ export const cutoverGeneration: Rule = {
   severity: 'error',
   summary: 'A new cutover generation is not greater than every earlier one.',
   doc: `The generation identifies one handover in the gates' checkpointed state and in the controller's status ConfigMap; phases are monotonic per generation. Reusing or lowering a generation (or changing the watermark or direction of a committed generation) makes the gates apply a decision taken for another handover: an Armed or Rejected verdict would carry over to a different watermark. Every new or changed cutover must use a generation greater than every generation known at base: the base cutover, the \`${LAST_GENERATION_ANNOTATION}\` annotation teardown records, and the controller's status when --status is given. Teardown must keep that annotation so the next cutover can count on from it. The promotion commands pick the next generation for you.`,
+  transitionOnly: true,
   check: ({ pair, status }: RuleContext): Finding[] => {
     const { base, head } = pair;
     if (!head) return [];

@@ -12,6 +12,7 @@ export const cutoverLeadTime: Rule = {
   severity: 'error',
   summary: 'The cutover watermark is closer than policy.minLeadTime (or more than 7 days ahead).',
   doc: "Both gates must learn of a generation before either processes a record at or past its watermark W, or the controller rejects it (the handover is a two-phase commit on event time). The time between merge and W covers review, Argo CD sync, ConfigMap propagation and the jobs' lag, so W must lie at least policy.minLeadTime after now (--now; default the current time). A W more than 7 days ahead is allowed but warned about: it keeps both colors running, and paying, for that long, and is often a typo. Pick a later watermark (`flink-cutover schedule --at +30m`) or raise minLeadTime in the spec if the pipeline is slow to propagate.",
+  transitionOnly: true,
   check: ({ pair, now }: RuleContext): Finding[] => {
     const { base, head } = pair;
     if (!head || !cutoverIsNew(base?.pipeline, head.pipeline)) return [];

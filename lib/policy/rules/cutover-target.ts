@@ -7,6 +7,7 @@ export const cutoverTarget: Rule = {
   severity: 'error',
   summary: 'cutover.to is not the staged standby color, or equals active.',
   doc: 'A cutover hands the output from the active color to a standby color that was staged in an earlier pull request, so that its validation gate had time to prove it (running, checkpoints, watermark lag). A cutover to the active color itself, to a color that does not exist, or to a color added in the same change would arm a gate that never validated, or none at all. Set cutover.to to the standby color that is already staged at base (`flink-cutover schedule` does this), or stage it first.',
+  transitionOnly: true,
   check: ({ pair }: RuleContext): Finding[] => {
     const { base, head } = pair;
     if (!head || !cutoverIsNew(base?.pipeline, head.pipeline)) return [];

@@ -6,6 +6,7 @@ export const gateChangedDuringCutover: Rule = {
   severity: 'error',
   summary: 'gate.mode or gate.lateness changes while a cutover generation is in flight.',
   doc: 'The desired ConfigMap carries gate.mode and gate.lateness next to the generation; the gates and the controller decide a generation with them. Changing the mode (filter ↔ tag) in the middle of a handover switches what downstream receives from one record to the next, and changing the lateness moves the completion criterion (W + lateness) after the controller may already have declared the cutover Completed and the old color been torn down. Change the gate only while Steady or Staged, or together with a new generation (reschedule or rollback).',
+  transitionOnly: true,
   check: ({ pair }: RuleContext): Finding[] => {
     const { base, head } = pair;
     const bc = base?.pipeline.spec.cutover;

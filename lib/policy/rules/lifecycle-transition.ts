@@ -6,6 +6,7 @@ export const lifecycleTransition: Rule = {
   severity: 'error',
   summary: 'The change is not a lifecycle step at all, or withdraws a cutover that may be armed.',
   doc: 'The active color may change only through a committed cutover and its teardown (or a rollback, which is a new generation): switching `active` directly hands the output to a job whose gate has not armed, so records are lost or emitted twice. Likewise a cutover the controller has Armed or Completed cannot be withdrawn by deleting the cutover block, nor rescheduled (a new generation in the same direction with another watermark would hand records already emitted by one color to the other); phases are monotonic, and undoing a cutover is a rollback once it has Completed. Withdrawing or rescheduling is fine when the status says Pending or Rejected (`flink-cutover schedule` reschedules a Rejected cutover). Use the promotion commands, which only produce legal steps; to undo a completed cutover use `flink-cutover rollback`.',
+  transitionOnly: true,
   check: ({ pair, status, statusKnown, allowUnknownStatus }: RuleContext): Finding[] => {
     const head = pair.head;
     if (!head) return [];

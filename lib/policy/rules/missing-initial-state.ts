@@ -7,6 +7,7 @@ export const missingInitialState: Rule = {
   severity: 'error',
   summary: 'A new standby color has no initialSavepointPath but keeps state.',
   doc: "A new standby color must start from the active color's state (a savepoint or retained checkpoint given as initialSavepointPath): started empty, a stateful job would either replay the whole input retention to rebuild its state, or emit results computed from partial state after the cutover. Only jobs with upgradeMode: stateless may start without it. Stage with `flink-cutover stage --from-savepoint PATH` or `--from-latest-checkpoint --rest URL`, or set colors.<standby>.initialSavepointPath.",
+  transitionOnly: true,
   check: ({ pair }: RuleContext): Finding[] => {
     const { base, head } = pair;
     if (!head) return [];

@@ -34,6 +34,7 @@ export const oneStep: Rule = {
   severity: 'error',
   summary: 'A pull request takes more than one lifecycle step.',
   doc: 'Each lifecycle arrow (stage, schedule, cancel, teardown, rollback, abandon) must be its own pull request: the validation gates check the standby color between stage and schedule, the controller must report Completed between schedule and teardown, and each step must be revertable alone by reverting its merge commit. Combining steps (stage and schedule together, or teardown and a new stage) skips those checks. Split the change: use one promotion command per pull request (`flink-cutover stage`, then `schedule`, then `teardown`).',
+  transitionOnly: true,
   check: ({ pair }: RuleContext): Finding[] => {
     const steps = pair.transition.steps;
     if (steps.length < 2 || !pair.head) return [];

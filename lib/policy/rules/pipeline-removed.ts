@@ -8,6 +8,7 @@ export const pipelineRemoved: Rule = {
   severity: 'error',
   summary: 'A pipeline is deleted while it runs (or mid-promotion).',
   doc: "Deleting a pipeline file makes Argo CD prune its FlinkDeployments: the job stops without a final savepoint being guaranteed, and its output stops for good. Mid-promotion (Staged or Cutover) it also strands the controller's handover. Remove a pipeline in two pull requests: first set only job.state: suspended and job.upgradeMode: savepoint on the active color of the steady pipeline (the operator takes a savepoint and stops the job; active-spec-changed allows exactly this change), then delete the file in the next pull request, once the base has it suspended. Renaming or moving a pipeline to another namespace counts as a removal plus a new pipeline.",
+  transitionOnly: true,
   check: ({ pair }: RuleContext): Finding[] => {
     const { base, head } = pair;
     if (!base || head) return [];

@@ -89,13 +89,14 @@ function scanEverywhere(lp: LoadedPipeline, out: Finding[]): void {
   for (const s of stringsOf(lp.raw)) {
     if (reported.has(s.pointer)) continue;
     let why = credentialIn(s.value);
-    const inConfig =
+    // Values in the configuration, properties and args are judged by their keys above.
+    const inConfig = () =>
       /\/(flinkConfiguration|properties)(\/|$)/.test(s.pointer) || /\/job\/args\//.test(s.pointer);
     if (
       !why &&
-      !inConfig &&
       s.key !== undefined &&
       ENV_SECRET_KEY.test(s.key) &&
+      !inConfig() &&
       !REFERENCE_KEY.test(s.key) &&
       !/^(name|secretName|key|secretKeyRef)$/.test(s.key) &&
       isLiteralSecret(s.key, s.value)

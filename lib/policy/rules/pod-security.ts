@@ -1,3 +1,4 @@
+import { escapePointerSegment } from '../../spec/diagnostics.js';
 import type { LoadedPipeline } from '../../spec/load.js';
 import { findingAt } from '../findings.js';
 import type { Finding, Rule, RuleContext } from '../types.js';
@@ -36,7 +37,7 @@ function podTemplateEntries(raw: unknown): { key: string; value: unknown; pointe
     if (Array.isArray(v)) v.forEach((x, i) => stack.push([x, `${p}/${i}`, inPod]));
     else if (v !== null && typeof v === 'object') {
       for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-        const q = `${p}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+        const q = `${p}/${escapePointerSegment(k)}`;
         if (inPod) out.push({ key: k, value: x, pointer: q });
         stack.push([x, q, inPod || k === 'podTemplate']);
       }

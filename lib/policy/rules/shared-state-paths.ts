@@ -33,7 +33,16 @@ function paths(p: Pipeline, c: Color): ResolvedValue[] {
   const out: ResolvedValue[] = [];
   for (const [what, keys] of concepts()) {
     for (const k of keys)
-      if (conf[k] !== undefined) out.push({ what, value: conf[k]!, pointer: configPointer(p, c, k), key: k });
+      if (conf[k] !== undefined)
+        out.push({
+          what,
+          value: conf[k]!,
+          key: k,
+          // Where it is set, looked up only for a value reported.
+          get pointer() {
+            return configPointer(p, c, k);
+          },
+        });
   }
   return out;
 }

@@ -9,6 +9,7 @@ export const teardownBeforeComplete: Rule = {
   summary:
     'The old color is torn down before the controller reported the cutover Completed (plus teardownDelay).',
   doc: "Until both colors' gate watermarks pass W + lateness, the old color still owns late records with timestamps before W; tearing it down earlier loses them, and if the cutover was Rejected it loses the output entirely. The status ConfigMap <name>-cutover-status (passed with --status, JSON or YAML) must say phase Completed for the cutover's generation, and policy.teardownDelay must have passed since completedAt (time to notice problems and roll back). Without --status the check cannot know and refuses (with --allow-unknown-status, for a CI without cluster access, it warns). Wait for Completed (`kubectl get configmap <name>-cutover-status -o yaml > status.yaml`), then teardown.",
+  transitionOnly: true,
   check: ({ pair, status, now, allowUnknownStatus }: RuleContext): Finding[] => {
     const { base, head } = pair;
     if (!head || !base?.pipeline.spec.cutover || !pair.transition.steps.includes('teardown')) return [];
