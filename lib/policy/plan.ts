@@ -5,6 +5,7 @@ import type { Pipeline } from '../spec/types.js';
 import { otherColor } from '../spec/types.js';
 import type { Step } from './transition.js';
 import type { PipelinePair } from './types.js';
+import { isoSeconds } from './time.js';
 
 /** One rendered object's change between base and head. */
 export interface ObjectChange {
@@ -72,7 +73,10 @@ export function describeStep(pair: PipelinePair, now: number): string {
         if (!c) return `${verb} to ${h!.spec.active}`;
         const w = Date.parse(c.watermark);
         const rel = w >= now ? `${humanDuration(w - now)} after now` : `${humanDuration(now - w)} before now`;
-        return `${verb} #${c.generation} ${h!.spec.active} → ${c.to} at ${c.watermark}, ${rel}`;
+        // In UTC, as every other time a person reads; the spec's own spelling beside it when it differs.
+        const utc = Number.isNaN(w) ? c.watermark : isoSeconds(w);
+        const at = utc === c.watermark ? utc : `${utc} (${c.watermark} in the spec)`;
+        return `${verb} #${c.generation} ${h!.spec.active} → ${c.to} at ${at}, ${rel}`;
       }
       case 'unschedule':
         return `withdraw cutover #${b!.spec.cutover?.generation ?? '?'}`;

@@ -39,6 +39,22 @@ describe('plan: times as people read them', () => {
     expect(JSON.parse(json.stdout).pipelines[0].description).toContain('40m8s before now');
   });
 
+  it("gives the watermark in UTC, with the spec's own spelling beside it when that has an offset", async () => {
+    const r = await runCli([
+      'plan',
+      '--head',
+      head('2026-12-01T13:00:00+01:00'),
+      '--base',
+      base(),
+      '--now',
+      '2026-12-01T11:00:00Z',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      'at 2026-12-01T12:00:00Z (2026-12-01T13:00:00+01:00 in the spec), 1h after now',
+    );
+  });
+
   it('humanDuration: exact below 10s, whole seconds above', () => {
     expect(humanDuration(250)).toBe('250ms');
     expect(humanDuration(2368)).toBe('2s368ms');
