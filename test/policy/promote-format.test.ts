@@ -244,4 +244,21 @@ describe('promotion edits keep the file’s formatting: the diff is exactly the 
       '-      # a release candidate',
     ]);
   });
+
+  it('comment lines right above an abandoned color go with it; one set apart by a blank line stays', async () => {
+    const staged = spec(2).replace(
+      '  template:\n',
+      '    # the release candidate\n    # (built from main)\n    green:\n      image: reg/orders:1.5.0\n      initialSavepointPath: s3://x\n  template:\n',
+    );
+    expect((await edit(staged, ['abandon', 'orders'])).diff).toEqual([
+      '-    # the release candidate',
+      '-    # (built from main)',
+      '-    green:',
+      '-      image: reg/orders:1.5.0',
+      '-      initialSavepointPath: s3://x',
+    ]);
+    const apart = staged.replace('    # (built from main)\n', '    # (built from main)\n\n');
+    const { after } = await edit(apart, ['abandon', 'orders']);
+    expect(after).toContain('    # the release candidate\n    # (built from main)\n\n  template:\n');
+  });
 });

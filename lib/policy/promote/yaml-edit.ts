@@ -299,6 +299,23 @@ export class SpecEdit {
       else this.splice(keyStart, this.contentEnd(pair), '');
       return;
     }
-    this.splice(this.lineStart(keyStart), this.pairEnd(pair, this.col(keyStart)), '');
+    this.splice(this.commentsAbove(keyStart), this.pairEnd(pair, this.col(keyStart)), '');
+  }
+
+  /**
+   * Where a block map key's lines start: its own line, or the comment lines right above it at its
+   * column with no blank line between (they describe the key; a comment set apart by a blank line,
+   * or indented otherwise, stays).
+   */
+  private commentsAbove(keyStart: number): number {
+    const col = this.col(keyStart);
+    let at = this.lineStart(keyStart);
+    while (at > 0) {
+      const prev = this.lineStart(at - 1);
+      const m = /^( *)#/.exec(this.src.slice(prev, at));
+      if (!m || m[1]!.length !== col) return at;
+      at = prev;
+    }
+    return at;
   }
 }
