@@ -46,11 +46,12 @@ export interface SynthOptions {
    */
   readonly config?: ProjectConfig;
   /**
-   * With `check`: skip rendering pipelines git shows unchanged since the output was last
-   * committed (see knownOutput). `false` renders everything.
-   * @default true
+   * With `check`: the commit (any git revision) whose output is trusted, because it was checked
+   * when it was made (for a pull request: the merge base with the branch it merges into). Pipelines
+   * whose spec and rendered file are unchanged since it are not rendered (see knownOutput).
+   * @default none: every pipeline is rendered
    */
-  readonly incremental?: boolean;
+  readonly trustedBase?: string;
 }
 
 export interface SynthResult {
@@ -188,13 +189,14 @@ export interface KnownOutput {
 
 /**
  * What `synth --check` need not render, from git: when nothing but spec files and rendered files
- * differs from the last commit that changed the output folder (no other file, no configuration,
- * no lock file, no code), a spec file unchanged since that commit renders what its rendered file
- * held then, and that file is unchanged too. That commit's output is trusted (CI checked it when
- * it was made). Undefined (render everything) when unsure: not a git repository, no such commit,
- * anything else changed, or git failing.
+ * differs from the trusted commit `base` (no other file, no configuration, no lock file, no code),
+ * a spec file unchanged since that commit renders what its rendered file held then, and that file
+ * is unchanged too. Only a commit checked when it was made may be trusted (the merge base of a pull
+ * request, never the commit being checked: its rendered files may have been edited by hand).
+ * Undefined (render everything) when unsure: not a git repository, no such commit, anything else
+ * changed, or git failing.
  */
-export function knownOutput(pipelinesDir: string, outDir: string): KnownOutput | undefined {
+export function knownOutput(pipelinesDir: string, outDir: string, base: string): KnownOutput | undefined {
   const run = (cwd: string, args: string[]): string =>
     execFileSync('git', args, {
       cwd,
@@ -211,7 +213,7 @@ export function knownOutput(pipelinesDir: string, outDir: string): KnownOutput |
     const relOut = rel(out);
     if (relPipes.startsWith('..') || relOut.startsWith('..') || relOut === '' || relPipes === '')
       return undefined;
-    const commit = run(top, ['log', '-1', '--format=%H', '--', relOut]).trim();
+    const commit = run(top, ['rev-parse', '--verify', '--quiet', `${base}^{commit}`]).trim();
     if (!/^[0-9a-f]{40,64}$/.test(commit)) return undefined;
     const changed = [
       ...run(top, ['diff', '--name-only', '-z', '--no-renames', commit, '--']).split('\0'),
@@ -297,8 +299,8 @@ function objectIds(text: string): Record<string, unknown>[] {
  * written to temporary names as they are rendered, and renamed only when all are good). Files are
  * replaced by rename, so a reader never sees half a file; stale `*.k8s.yaml` files (of removed
  * pipelines) are deleted. Other files in `outDir` are left alone. No rendered text is kept after
- * it is written or compared. With `check` and a git repository, a pipeline whose spec and rendered
- * file are as in the last commit that changed the output folder is not rendered (see knownOutput).
+ * it is written or compared. With `check` and a `trustedBase`, a pipeline whose spec and rendered
+ * file are as in that commit is not rendered (see knownOutput).
  */
 export function synth(options: SynthOptions): SynthResult {
   // Name each spec relative to the project root (the nearest folder above the specs with .git,
@@ -327,8 +329,8 @@ export function synth(options: SynthOptions): SynthResult {
     ...(verify ? { verify } : {}),
   });
   const known =
-    options.check && options.incremental !== false
-      ? knownOutput(options.pipelinesDir, options.outDir)
+    options.check && options.trustedBase !== undefined
+      ? knownOutput(options.pipelinesDir, options.outDir, options.trustedBase)
       : undefined;
 
   const outDir = options.outDir;

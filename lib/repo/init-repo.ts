@@ -172,7 +172,7 @@ jobs:
         run: npm ci
 
       - name: Rendered manifests are up to date
-        run: npx flink-cutover synth --pipelines "$PIPELINES" --out ${REPO_DIST_DIR} --check
+        run: npx flink-cutover synth --pipelines "$PIPELINES" --out ${REPO_DIST_DIR} --check --base-ref "$BASE_REF"
 
       - name: Read the status ConfigMaps from the cluster
         if: \${{ env.KUBECONFIG_B64 != '' }}

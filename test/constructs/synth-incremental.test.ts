@@ -7,21 +7,24 @@ import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { knownOutput, synth } from '../../lib/constructs/synth.js';
 import { corpusRepo, git } from '../../bench/support/corpus.js';
+import { runCli } from '../support/cli.js';
 
 const { root, pipelines } = corpusRepo(24, 'fc-synth-incr-');
 const out = join(root, 'dist');
 synth({ pipelinesDir: pipelines, outDir: out });
 git(root, 'add', '.');
 git(root, 'commit', '-q', '-m', 'dist');
+/** The commit whose output is trusted (a pull request's merge base). */
+const BASE = git(root, 'rev-parse', 'HEAD').trim();
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 beforeEach(() => {
   git(root, 'reset', '-q', '--hard');
   git(root, 'clean', '-q', '-fd');
 });
 
-function both() {
-  const incremental = synth({ pipelinesDir: pipelines, outDir: out, check: true });
-  const full = synth({ pipelinesDir: pipelines, outDir: out, check: true, incremental: false });
+function both(trustedBase = BASE) {
+  const incremental = synth({ pipelinesDir: pipelines, outDir: out, check: true, trustedBase });
+  const full = synth({ pipelinesDir: pipelines, outDir: out, check: true });
   expect(incremental.diagnostics).toStrictEqual(full.diagnostics);
   expect(incremental.changed).toStrictEqual(full.changed);
   expect(incremental.removed).toStrictEqual(full.removed);
@@ -32,7 +35,7 @@ function both() {
 
 describe('synth --check, incremental', () => {
   it('up to date: nothing to render, every spec known from git', () => {
-    const known = knownOutput(pipelines, out)!;
+    const known = knownOutput(pipelines, out, BASE)!;
     expect(known.specs.size).toBe(24);
     expect(known.files.has('streaming.orders-1.k8s.yaml')).toBe(true);
     const r = both();
@@ -43,7 +46,7 @@ describe('synth --check, incremental', () => {
   it('a spec changed without synth: its file is stale', () => {
     const f = join(pipelines, 'orders-4.yaml');
     writeFileSync(f, readFileSync(f, 'utf8').replace('parallelism: 8', 'parallelism: 9'));
-    expect(knownOutput(pipelines, out)!.specs.has(f)).toBe(false);
+    expect(knownOutput(pipelines, out, BASE)!.specs.has(f)).toBe(false);
     expect(both().changed).toEqual(['streaming.orders-4.k8s.yaml']);
   });
 
@@ -62,6 +65,16 @@ describe('synth --check, incremental', () => {
     const r = both();
     expect(r.changed.sort()).toEqual(['analytics.clickstream-3.k8s.yaml', 'streaming.payments-5.k8s.yaml']);
     expect(r.removed).toEqual(['streaming.gone.k8s.yaml']);
+  });
+
+  it('a rendered file edited by hand and committed: stale (only the merge base is trusted)', () => {
+    appendFileSync(join(out, 'streaming.payments-5.k8s.yaml'), '# edited\n');
+    git(root, 'commit', '-q', '-am', 'hand edit');
+    try {
+      expect(both().changed).toEqual(['streaming.payments-5.k8s.yaml']);
+    } finally {
+      git(root, 'reset', '-q', '--hard', 'HEAD~1');
+    }
   });
 
   it('a new and a removed spec', () => {
@@ -115,9 +128,12 @@ describe('synth --check, incremental', () => {
     try {
       const f = join(pipelines, 'orders-4.yaml');
       writeFileSync(f, readFileSync(f, 'utf8').replace('parallelism: 8', 'parallelism: 9'));
-      expect(both().changed).toEqual(['streaming.orders-4.k8s.yaml']);
+      expect(both('HEAD').changed).toEqual(['streaming.orders-4.k8s.yaml']);
       appendFileSync(join(out, 'argocd', 'applications.yaml'), '# edited\n');
-      expect(both().changed.sort()).toEqual(['argocd/applications.yaml', 'streaming.orders-4.k8s.yaml']);
+      expect(both('HEAD').changed.sort()).toEqual([
+        'argocd/applications.yaml',
+        'streaming.orders-4.k8s.yaml',
+      ]);
     } finally {
       git(root, 'reset', '-q', '--hard', 'HEAD~1');
     }
@@ -138,16 +154,66 @@ describe('synth --check, incremental', () => {
 
   it('anything else changed (configuration, lock file, code): everything is rendered', () => {
     writeFileSync(join(root, 'flink-cutover.yaml'), 'verify:\n  image: reg/verify:2\n');
-    expect(knownOutput(pipelines, out)).toBeUndefined();
+    expect(knownOutput(pipelines, out, BASE)).toBeUndefined();
     expect(both().changed.length).toBeGreaterThan(10); // every file with a verify Job, and the controller
   });
 
   it('not a git repository: everything is rendered', () => {
     rmSync(join(root, '.git'), { recursive: true, force: true });
     try {
-      expect(knownOutput(pipelines, out)).toBeUndefined();
+      expect(knownOutput(pipelines, out, BASE)).toBeUndefined();
     } finally {
       git(root, 'init', '-q');
     }
+  });
+});
+
+describe('synth --check: which commit is trusted', () => {
+  // A project on its default branch, then a pull request branch: the merge base is trusted, never
+  // the commit being checked, and on the default branch itself nothing is.
+  const { root: repo, pipelines: specs } = corpusRepo(6, 'fc-synth-base-');
+  const dist = join(repo, 'dist');
+  synth({ pipelinesDir: specs, outDir: dist });
+  git(repo, 'add', '.');
+  git(repo, 'commit', '-q', '-m', 'dist');
+  git(repo, 'branch', '-M', 'main');
+  afterAll(() => rmSync(repo, { recursive: true, force: true }));
+  const check = (...extra: string[]) =>
+    runCli(['synth', '--pipelines', specs, '--out', dist, '--check', ...extra], { cwd: repo });
+  const handEdit = (branch: string) => {
+    git(repo, 'checkout', '-q', '-B', branch, 'main');
+    appendFileSync(join(dist, 'streaming.orders-1.k8s.yaml'), '# edited by hand\n');
+    git(repo, 'commit', '-q', '-am', 'hand edit');
+  };
+
+  it('a hand edit committed on a pull request branch is stale (the merge base with main is trusted)', async () => {
+    handEdit('pr');
+    const r = await check();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('streaming.orders-1.k8s.yaml (differs or missing)');
+    git(repo, 'checkout', '-q', 'main');
+  });
+
+  it('a hand edit committed on main itself is stale (nothing is trusted there)', async () => {
+    const before = git(repo, 'rev-parse', 'main').trim();
+    git(repo, 'checkout', '-q', 'main');
+    appendFileSync(join(dist, 'streaming.orders-1.k8s.yaml'), '# edited by hand\n');
+    git(repo, 'commit', '-q', '-am', 'hand edit on main');
+    try {
+      const r = await check();
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('streaming.orders-1.k8s.yaml (differs or missing)');
+      // Not even when told: the merge base with HEAD is HEAD, the commit being checked.
+      expect((await check('--base-ref', 'HEAD')).code).toBe(1);
+      expect((await check('--base-ref', 'main')).code).toBe(1);
+    } finally {
+      git(repo, 'reset', '-q', '--hard', before);
+    }
+  });
+
+  it('--base-ref that names no commit is a usage error', async () => {
+    const r = await check('--base-ref', 'no-such-branch');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--base-ref no-such-branch/);
   });
 });
