@@ -50,6 +50,7 @@ function scalar(s: string): string {
 
 function number(n: number): string {
   if (!Number.isFinite(n)) return Number.isNaN(n) ? '.nan' : n < 0 ? '-.inf' : '.inf';
+  if (Object.is(n, -0)) return '-0'; // JSON.stringify(-0) is "0"; yaml keeps the sign
   return JSON.stringify(n);
 }
 

@@ -87,6 +87,11 @@ describe('emitYaml', () => {
     expect(emitYaml(doc, undefined, { a: 1 })).toBe(Yaml.stringify(doc, undefined, { a: 1 }));
   });
 
+  it('keeps the sign of a negative zero as a map value (found by the generated documents)', () => {
+    expect(emitYaml({ a: -0 })).toBe(Yaml.stringify({ a: -0 }));
+    expect(emitYaml({ a: -0 })).toBe('a: -0\n');
+  });
+
   it('writes generated documents as cdk8s Yaml.stringify does', () => {
     const str = fc.oneof(
       fc.string({
