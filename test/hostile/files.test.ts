@@ -16,21 +16,9 @@ import {
   runChild,
   snapshot,
 } from './harness.js';
+import { git } from '../support/git.js';
 
 afterAll(() => reportCounts('files, times, promotion, PR check'));
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, {
-    cwd,
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@example.com',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@example.com',
-    },
-  }).toString();
-}
 
 const NOW = '2026-12-01T00:00:00Z';
 const STAGE = ['--image', 'reg/orders:9', '--from-savepoint', 's3://b/sp/1', '--now', NOW];

@@ -1,10 +1,10 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- test fixtures are edited as plain objects */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { cutoverPipeline, steadyPipeline, tempDir } from '../support/pipelines.js';
+import { git as gitIn } from '../support/git.js';
 
 // The check after a cutover: base cuts over blue → green (#1 at 10:00), head tears blue down.
 const NOW = ['--now', '2026-12-01T12:00:00Z'];
@@ -151,17 +151,7 @@ describe('check --head default and labels', () => {
 
   it('check --base-ref main without --head compares apps/pipelines with main', async () => {
     const dir = tempDir({ 'apps/pipelines/orders.yaml': steadyPipeline() });
-    const git = (...args: string[]) =>
-      execFileSync('git', args, {
-        cwd: dir,
-        env: {
-          ...process.env,
-          GIT_AUTHOR_NAME: 't',
-          GIT_AUTHOR_EMAIL: 't@example.com',
-          GIT_COMMITTER_NAME: 't',
-          GIT_COMMITTER_EMAIL: 't@example.com',
-        },
-      });
+    const git = (...args: string[]) => gitIn(dir, ...args);
     git('init', '-q', '-b', 'main');
     git('add', '.');
     git('commit', '-q', '-m', 'steady');

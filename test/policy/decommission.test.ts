@@ -1,11 +1,11 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- test fixtures are edited as plain objects */
-import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { cutoverPipeline, stagedPipeline, steadyPipeline, tempDir } from '../support/pipelines.js';
+import { git } from '../support/git.js';
 
 const NOW = ['--now', '2026-12-01T10:00:00Z'];
 
@@ -24,19 +24,6 @@ async function check(base: object | undefined, head: object | undefined, ...extr
     results: { ruleId: string; severity: string; message: string; fix: string; path: string }[];
   };
   return { code: r.code, errors: j.results.filter((f) => f.severity === 'error'), stderr: r.stderr };
-}
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, {
-    cwd,
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@example.com',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@example.com',
-    },
-  }).toString();
 }
 
 describe('decommissioning a pipeline (check --base DIR)', () => {

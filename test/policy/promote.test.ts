@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -6,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/pipelines.js';
+import { git } from '../support/git.js';
 
 const SPEC = `# orders: enriched orders, owned by payments.
 apiVersion: flink-cutover.dev/v1alpha1
@@ -36,19 +36,6 @@ spec:
 const T0 = Date.parse('2026-12-01T10:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 const H = 3_600_000;
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, {
-    cwd,
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@example.com',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@example.com',
-    },
-  }).toString();
-}
 
 function repo(spec = SPEC): string {
   const dir = tempDir({ 'p/orders.yaml': spec }, 'fc-promote-');
@@ -100,6 +87,19 @@ async function step(dir: string, argv: string[], now: number, status?: string) {
   expect(c.code).toBe(0);
   return { out: r.stdout, check: j, text: readFileSync(join(dir, 'p/orders.yaml'), 'utf8') };
 }
+
+/** Stage green of orders in folder p, and schedule it an hour after T0. */
+const STAGE = [
+  'stage',
+  'orders',
+  '--pipelines',
+  'p',
+  '--image',
+  'reg/orders:1.5.0',
+  '--from-savepoint',
+  's3://x',
+];
+const SCHEDULE = ['schedule', 'orders', '--pipelines', 'p', '--at', '+1h', '--now', iso(T0)];
 
 describe('promotion lifecycle over a git repository', () => {
   it('Steady → Staged → Cutover → Steady, then rollback and abandon, each step passing check', async () => {
@@ -569,17 +569,6 @@ describe('fix texts point at the legal way', () => {
 });
 
 describe('promotion commands judge the merge base, like check --base-ref', () => {
-  const STAGE = [
-    'stage',
-    'orders',
-    '--pipelines',
-    'p',
-    '--image',
-    'reg/orders:1.5.0',
-    '--from-savepoint',
-    's3://x',
-  ];
-  const SCHEDULE = ['schedule', 'orders', '--pipelines', 'p', '--at', '+1h', '--now', iso(T0)];
   const spec = (dir: string) => readFileSync(join(dir, 'p/orders.yaml'), 'utf8');
 
   it('refuses schedule on top of an uncommitted stage, naming the step and where it is', async () => {
@@ -653,16 +642,6 @@ describe('promotion commands judge the merge base, like check --base-ref', () =>
 });
 
 describe('promotion commands render the pipeline into dist/ in the same edit', () => {
-  const STAGE = [
-    'stage',
-    'orders',
-    '--pipelines',
-    'p',
-    '--image',
-    'reg/orders:1.5.0',
-    '--from-savepoint',
-    's3://x',
-  ];
   const synthCheck = (dir: string) =>
     runCli(['synth', '--pipelines', 'p', '--out', 'dist', '--check'], { cwd: dir });
   function project(): string {
@@ -800,17 +779,6 @@ describe('stage --set with a Flink key edits it in the form the template holds i
 });
 
 describe('promotion commands load only the files that can define the pipeline, with the same answers', () => {
-  const STAGE = [
-    'stage',
-    'orders',
-    '--pipelines',
-    'p',
-    '--image',
-    'reg/orders:1.5.0',
-    '--from-savepoint',
-    's3://x',
-  ];
-  const SCHEDULE = ['schedule', 'orders', '--pipelines', 'p', '--at', '+1h', '--now', iso(T0)];
   const OTHER = SPEC.replace('name: orders', 'name: shipments').replace(/orders\.jar/, 'shipments.jar');
   function repoOf(files: Record<string, string>): string {
     const dir = tempDir(files, 'fc-promote-select-');

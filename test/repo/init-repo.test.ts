@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { gitopsRepoFiles, REPO_WORKFLOW_FILE } from '../../lib/repo/init-repo.js';
 import { runCli } from '../support/cli.js';
+import { GIT_ENV } from '../support/git.js';
 
 // Asynchronous, so the test worker keeps answering vitest while npm packs and installs.
 const run = promisify(execFile);
@@ -124,13 +125,7 @@ describe('a GitOps repo from the packed tarball', () => {
     const git = (...args: string[]) =>
       run('git', args, {
         cwd: repo,
-        env: {
-          ...process.env,
-          GIT_AUTHOR_NAME: 't',
-          GIT_AUTHOR_EMAIL: 't@example.com',
-          GIT_COMMITTER_NAME: 't',
-          GIT_COMMITTER_EMAIL: 't@example.com',
-        },
+        env: GIT_ENV,
       });
     await git('init', '-q', '-b', 'main');
     await git('add', '.');
