@@ -1,6 +1,7 @@
-import { ApiObject, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { containerResources, mebibytes, RESTRICTED_CONTAINER } from './container.js';
 import { defaultVerifyImage } from './verify-job.js';
 
 /** The name of the controller's Deployment, ServiceAccount, RBAC objects, Service and Lease. */
@@ -177,7 +178,7 @@ export class CutoverController extends Construct {
     this.roles = roles;
 
     const r = props.resources ?? {};
-    const memoryLimit = mebibytes(r.memoryLimit ?? '256Mi');
+    const memoryLimit = mebibytes('CutoverController', r.memoryLimit ?? '256Mi');
     const probe = (path: string) => kplus.Probe.fromHttpGet(path, { port });
     this.deployment = new kplus.Deployment(this, 'Deployment', {
       metadata: meta(),
@@ -202,23 +203,8 @@ export class CutoverController extends Construct {
           },
           liveness: probe('/healthz'),
           readiness: probe('/readyz'),
-          securityContext: {
-            ensureNonRoot: true,
-            user: 10001,
-            group: 10001,
-            readOnlyRootFilesystem: true,
-            allowPrivilegeEscalation: false,
-            privileged: false,
-            capabilities: { drop: [kplus.Capability.ALL] },
-            seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
-          },
-          resources: {
-            cpu: {
-              request: kplus.Cpu.millis(millis(r.cpuRequest ?? '50m')),
-              limit: kplus.Cpu.millis(millis(r.cpuLimit ?? '500m')),
-            },
-            memory: { request: mebibytes(r.memoryRequest ?? '128Mi'), limit: memoryLimit },
-          },
+          securityContext: RESTRICTED_CONTAINER,
+          resources: containerResources('CutoverController', r, memoryLimit),
         },
       ],
     });
@@ -237,20 +223,4 @@ export class CutoverController extends Construct {
     this.service.selectLabel('app.kubernetes.io/name', CONTROLLER_NAME);
     ApiObject.of(this.service).addJsonPatch(JsonPatch.remove('/spec/externalIPs'));
   }
-}
-
-function millis(cpu: string): number {
-  const m = /^([0-9]+)m$/.exec(cpu);
-  if (m) return Number(m[1]);
-  const n = Number(cpu);
-  if (!Number.isFinite(n) || n <= 0)
-    throw new Error(`CutoverController: CPU ${JSON.stringify(cpu)} is not a quantity like 500m or 1`);
-  return Math.round(n * 1000);
-}
-
-function mebibytes(mem: string): Size {
-  const m = /^([0-9]+)(Mi|Gi)$/.exec(mem);
-  if (!m)
-    throw new Error(`CutoverController: memory ${JSON.stringify(mem)} is not a quantity like 256Mi or 1Gi`);
-  return m[2] === 'Gi' ? Size.gibibytes(Number(m[1])) : Size.mebibytes(Number(m[1]));
 }

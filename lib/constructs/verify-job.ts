@@ -1,6 +1,7 @@
-import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { containerResources, mebibytes, RESTRICTED_CONTAINER } from './container.js';
 import { formatDuration, parseDuration } from '../spec/duration.js';
 import { packageVersion } from '../spec/paths.js';
 import type { Color, Pipeline } from '../spec/types.js';
@@ -196,7 +197,7 @@ export class VerifyJob extends Construct {
     this.roleBinding.addSubjects(this.serviceAccount);
 
     const r = props.resources ?? {};
-    const memoryLimit = mebibytes(r.memoryLimit ?? '256Mi');
+    const memoryLimit = mebibytes('VerifyJob', r.memoryLimit ?? '256Mi');
     // Node's heap within the container limit (3/4 of it; the rest is for Node itself).
     const heapMiB = Math.max(32, Math.floor(memoryLimit.toMebibytes() * 0.75));
     this.job = new kplus.Job(this, 'Job', {
@@ -218,23 +219,8 @@ export class VerifyJob extends Construct {
           command: ['flink-cutover'],
           args: [...this.args],
           envVariables: { NODE_OPTIONS: kplus.EnvValue.fromValue(`--max-old-space-size=${heapMiB}`) },
-          securityContext: {
-            ensureNonRoot: true,
-            user: 10001,
-            group: 10001,
-            readOnlyRootFilesystem: true,
-            allowPrivilegeEscalation: false,
-            privileged: false,
-            capabilities: { drop: [kplus.Capability.ALL] },
-            seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
-          },
-          resources: {
-            cpu: {
-              request: kplus.Cpu.millis(millis(r.cpuRequest ?? '50m')),
-              limit: kplus.Cpu.millis(millis(r.cpuLimit ?? '500m')),
-            },
-            memory: { request: mebibytes(r.memoryRequest ?? '128Mi'), limit: memoryLimit },
-          },
+          securityContext: RESTRICTED_CONTAINER,
+          resources: containerResources('VerifyJob', r, memoryLimit),
         },
       ],
     });
@@ -245,19 +231,4 @@ export class VerifyJob extends Construct {
       JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'),
     );
   }
-}
-
-function millis(cpu: string): number {
-  const m = /^([0-9]+)m$/.exec(cpu);
-  if (m) return Number(m[1]);
-  const n = Number(cpu);
-  if (!Number.isFinite(n) || n <= 0)
-    throw new Error(`VerifyJob: CPU ${JSON.stringify(cpu)} is not a quantity like 500m or 1`);
-  return Math.round(n * 1000);
-}
-
-function mebibytes(mem: string): Size {
-  const m = /^([0-9]+)(Mi|Gi)$/.exec(mem);
-  if (!m) throw new Error(`VerifyJob: memory ${JSON.stringify(mem)} is not a quantity like 256Mi or 1Gi`);
-  return m[2] === 'Gi' ? Size.gibibytes(Number(m[1])) : Size.mebibytes(Number(m[1]));
 }
